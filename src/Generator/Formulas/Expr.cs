@@ -1,0 +1,122 @@
+using System.Collections.Generic;
+
+namespace StochasticBackprop.Generator.Formulas;
+
+/// <summary>Where a node came from inside its formula string (0-based character offset and length).</summary>
+/// <remarks>
+/// A span is metadata, not identity: two nodes that differ only in where they were written are
+/// the same expression. So <see cref="SourceSpan"/> compares equal to every other span, and the
+/// records that carry one keep structural equality (the simplifier and the series expander rely
+/// on it). <see cref="None"/> marks nodes the compiler made itself.
+/// </remarks>
+internal readonly struct SourceSpan : System.IEquatable<SourceSpan>
+{
+    public SourceSpan(int start, int length)
+    {
+        Start = start;
+        Length = length;
+    }
+
+    public static SourceSpan None => new(-1, 0);
+
+    public int Start { get; }
+
+    public int Length { get; }
+
+    public int End => Start + Length;
+
+    public bool IsNone => Start < 0;
+
+    public static SourceSpan Cover(SourceSpan a, SourceSpan b)
+    {
+        if (a.IsNone) return b;
+        if (b.IsNone) return a;
+        int start = System.Math.Min(a.Start, b.Start);
+        return new SourceSpan(start, System.Math.Max(a.End, b.End) - start);
+    }
+
+    public bool Equals(SourceSpan other) => true;
+
+    public override bool Equals(object? obj) => obj is SourceSpan;
+
+    public override int GetHashCode() => 0;
+
+    public override string ToString() => IsNone ? "(none)" : $"[{Start}..{End})";
+}
+
+/// <summary>The functions a formula may call, all of one real argument.</summary>
+internal enum FunctionKind
+{
+    Exp,
+    Log,
+    Log1p,
+    Sqrt,
+    Abs,
+    Lgamma,
+    Digamma,
+    Sigmoid,
+    Softplus,
+}
+
+internal enum BinaryOperator
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Power,
+}
+
+/// <summary>A formula's syntax tree; equality is structural (spans excluded).</summary>
+internal abstract record Expr
+{
+    public SourceSpan Span { get; init; } = SourceSpan.None;
+}
+
+/// <summary>A real literal. <paramref name="Value"/> is exact for the integers and simple fractions formulas use.</summary>
+internal sealed record NumberExpr(double Value) : Expr;
+
+/// <summary>The imaginary unit <c>i</c>.</summary>
+internal sealed record ImaginaryUnitExpr : Expr;
+
+/// <summary>π, written <c>pi</c>.</summary>
+internal sealed record PiExpr : Expr;
+
+/// <summary>A parameter or a variable (<c>w</c>, <c>z</c>, <c>eps</c>).</summary>
+internal sealed record SymbolExpr(string Name) : Expr;
+
+internal sealed record NegateExpr(Expr Operand) : Expr;
+
+internal sealed record BinaryExpr(BinaryOperator Operator, Expr Left, Expr Right) : Expr;
+
+internal sealed record CallExpr(FunctionKind Function, Expr Argument) : Expr;
+
+internal static class FunctionNames
+{
+    /// <summary>Names as written in formulas, in the order of <see cref="FunctionKind"/>.</summary>
+    public static readonly IReadOnlyDictionary<string, FunctionKind> ByName = new Dictionary<string, FunctionKind>(System.StringComparer.Ordinal)
+    {
+        ["exp"] = FunctionKind.Exp,
+        ["log"] = FunctionKind.Log,
+        ["log1p"] = FunctionKind.Log1p,
+        ["sqrt"] = FunctionKind.Sqrt,
+        ["abs"] = FunctionKind.Abs,
+        ["lgamma"] = FunctionKind.Lgamma,
+        ["digamma"] = FunctionKind.Digamma,
+        ["sigmoid"] = FunctionKind.Sigmoid,
+        ["softplus"] = FunctionKind.Softplus,
+    };
+
+    public static string NameOf(FunctionKind function) => function switch
+    {
+        FunctionKind.Exp => "exp",
+        FunctionKind.Log => "log",
+        FunctionKind.Log1p => "log1p",
+        FunctionKind.Sqrt => "sqrt",
+        FunctionKind.Abs => "abs",
+        FunctionKind.Lgamma => "lgamma",
+        FunctionKind.Digamma => "digamma",
+        FunctionKind.Sigmoid => "sigmoid",
+        _ => "softplus",
+    };
+}

@@ -1,0 +1,159 @@
+using System;
+
+namespace StochasticBackprop;
+
+/// <summary>
+/// Declares a <c>partial</c> class as a distribution whose estimators the StochasticBackprop
+/// generator writes. Combine with <see cref="ParameterAttribute"/> and at least one of
+/// <see cref="CharacteristicFunctionAttribute"/>, <see cref="LogCharacteristicFunctionAttribute"/>,
+/// <see cref="LogDensityAttribute"/> or <see cref="ScoreAttribute"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class DistributionAttribute : Attribute
+{
+    /// <summary>The Fourier-series truncation order the estimator uses unless a call says otherwise. Default 4; 1 to <see cref="CumulantOrder"/>.</summary>
+    public int FourierOrder { get; set; } = 4;
+
+    /// <summary>How many cumulants κ₁..κₙ the generator derives from the characteristic function. Default 8; 1 to 16.</summary>
+    public int CumulantOrder { get; set; } = 8;
+}
+
+/// <summary>Where a distribution parameter lives; checked when the distribution is constructed.</summary>
+public enum ParameterDomain
+{
+    /// <summary>Any finite real number.</summary>
+    Real,
+
+    /// <summary>Strictly positive (scales, rates, shapes).</summary>
+    Positive,
+
+    /// <summary>Zero or positive.</summary>
+    NonNegative,
+
+    /// <summary>In the closed interval [0, 1] (probabilities).</summary>
+    UnitInterval,
+}
+
+/// <summary>A distribution parameter, named as the formulas name it. Order of declaration is the constructor's order.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ParameterAttribute : Attribute
+{
+    /// <summary>Declares a parameter.</summary>
+    /// <param name="name">The identifier formulas use (e.g. <c>sigma</c>); the generated property is its PascalCase form.</param>
+    /// <param name="domain">The values it may take.</param>
+    public ParameterAttribute(string name, ParameterDomain domain = ParameterDomain.Real)
+    {
+        Name = name;
+        Domain = domain;
+    }
+
+    /// <summary>The identifier formulas use.</summary>
+    public string Name { get; }
+
+    /// <summary>The values it may take.</summary>
+    public ParameterDomain Domain { get; }
+}
+
+/// <summary>
+/// The characteristic function φ(w) = E[exp(i·w·z)], in the variable <c>w</c>, e.g.
+/// <c>exp(i*mu*w - sigma^2*w^2/2)</c>. The generator expands log φ in powers of s = i·w to obtain
+/// the cumulants the Fourier-series estimator needs.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class CharacteristicFunctionAttribute : Attribute
+{
+    /// <summary>Declares φ(w).</summary>
+    public CharacteristicFunctionAttribute(string formula) => Formula = formula;
+
+    /// <summary>The formula, in <c>w</c>, <c>i</c> and the parameters.</summary>
+    public string Formula { get; }
+}
+
+/// <summary>The log characteristic function log φ(w) (the cumulant generating function in s = i·w).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class LogCharacteristicFunctionAttribute : Attribute
+{
+    /// <summary>Declares log φ(w).</summary>
+    public LogCharacteristicFunctionAttribute(string formula) => Formula = formula;
+
+    /// <summary>The formula, in <c>w</c>, <c>i</c> and the parameters.</summary>
+    public string Formula { get; }
+}
+
+/// <summary>
+/// The log density log p(z; θ) in the variable <c>z</c>. The generator differentiates it
+/// symbolically for the score ∂ log p/∂θ unless a <see cref="ScoreAttribute"/> gives that parameter's score.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class LogDensityAttribute : Attribute
+{
+    /// <summary>Declares log p(z).</summary>
+    public LogDensityAttribute(string formula) => Formula = formula;
+
+    /// <summary>The formula, in <c>z</c> and the parameters.</summary>
+    public string Formula { get; }
+}
+
+/// <summary>The score ∂ log p(z; θ)/∂θ of one parameter, in <c>z</c>, given by hand.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ScoreAttribute : Attribute
+{
+    /// <summary>Declares the score of <paramref name="parameter"/>.</summary>
+    public ScoreAttribute(string parameter, string formula)
+    {
+        Parameter = parameter;
+        Formula = formula;
+    }
+
+    /// <summary>The parameter this is the score of.</summary>
+    public string Parameter { get; }
+
+    /// <summary>The formula, in <c>z</c> and the parameters.</summary>
+    public string Formula { get; }
+}
+
+/// <summary>The fixed noise a reparameterization transforms.</summary>
+public enum NoiseKind
+{
+    /// <summary>No noise: the variable is a deterministic function of the parameters (a Dirac mass).</summary>
+    None,
+
+    /// <summary><c>eps</c> ~ N(0, 1).</summary>
+    StandardNormal,
+
+    /// <summary><c>eps</c> ~ U(0, 1).</summary>
+    StandardUniform,
+
+    /// <summary><c>eps</c> ~ Laplace(0, 1).</summary>
+    StandardLaplace,
+
+    /// <summary><c>eps</c> ~ Exponential(1).</summary>
+    StandardExponential,
+
+    /// <summary>
+    /// <c>eps</c> ~ Gamma(shape, 1) with the shape given by <see cref="ReparameterizationAttribute.NoiseShape"/>.
+    /// Implicit reparameterization: the gradient with respect to the shape is libtorch's
+    /// <c>_standard_gamma</c> implicit gradient (TorchSharp's <c>Gamma.rsample</c> drops it).
+    /// </summary>
+    StandardGamma,
+}
+
+/// <summary>
+/// The pathwise map z = g(θ, eps), in <c>eps</c> and the parameters, e.g. <c>mu + sigma*eps</c>
+/// with <see cref="NoiseKind.StandardNormal"/> noise. Also the distribution's sampler.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class ReparameterizationAttribute : Attribute
+{
+    /// <summary>Declares z = g(θ, eps).</summary>
+    public ReparameterizationAttribute(string formula) => Formula = formula;
+
+    /// <summary>The formula, in <c>eps</c> and the parameters.</summary>
+    public string Formula { get; }
+
+    /// <summary>The distribution of <c>eps</c>. Default <see cref="NoiseKind.StandardNormal"/>.</summary>
+    public NoiseKind Noise { get; set; } = NoiseKind.StandardNormal;
+
+    /// <summary>For <see cref="NoiseKind.StandardGamma"/>: the shape of the noise, a formula in the parameters (e.g. <c>k</c>).</summary>
+    public string? NoiseShape { get; set; }
+}
