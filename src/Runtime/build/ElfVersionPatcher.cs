@@ -19,7 +19,7 @@ namespace StochasticBackprop.Build
     /// requirement can be weakened safely. The patcher refuses any version that binds other
     /// symbols: weakening those would turn a load failure into a crash at first call.
     /// </remarks>
-    public static class ElfVersionPatcher
+    internal static class ElfVersionPatcher
     {
         public const string TorchSharpLibraryName = "libLibTorchSharp.so";
         public const string MissingVersion = "GLIBCXX_3.4.32";

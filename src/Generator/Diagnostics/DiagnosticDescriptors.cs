@@ -1,0 +1,171 @@
+using Microsoft.CodeAnalysis;
+
+namespace StochasticBackprop.Generator.Diagnostics;
+
+/// <summary>Every diagnostic the generator reports. IDs are stable: never renumber, only add.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "StochasticBackprop";
+
+    public static readonly DiagnosticDescriptor FormulaSyntax = new(
+        id: "SBG001",
+        title: "Formula syntax error",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A formula could not be parsed. Formulas use + - * / ^, unary minus, numbers, i, pi, the formula's variable, parameter names and the functions exp log log1p sqrt abs lgamma digamma sigmoid softplus.");
+
+    public static readonly DiagnosticDescriptor UnknownIdentifier = new(
+        id: "SBG002",
+        title: "Unknown identifier in formula",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A formula names something that is neither a declared parameter, the formula's variable (w in a characteristic function, z in a log density or score, eps in a reparameterization), i nor pi.");
+
+    public static readonly DiagnosticDescriptor UnknownFunction = new(
+        id: "SBG003",
+        title: "Unknown function in formula",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Formulas may call exp, log, log1p, sqrt, abs, lgamma, digamma, sigmoid and softplus.");
+
+    public static readonly DiagnosticDescriptor UnusedParameter = new(
+        id: "SBG004",
+        title: "Parameter not used by any formula",
+        messageFormat: "Parameter '{0}' of distribution '{1}' is not used by any formula",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A declared parameter that no formula mentions has a zero gradient under every estimator; it is probably misspelt in a formula or left over.");
+
+    public static readonly DiagnosticDescriptor NotPartial = new(
+        id: "SBG005",
+        title: "Distribution class must be partial",
+        messageFormat: "Class '{0}' is marked [Distribution] but is not partial (nor are all its containing types), so its estimators cannot be generated",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generator adds the constructor, sampling, score, cumulants and estimators to the class as another part of it: the class and every type containing it must be declared partial.");
+
+    public static readonly DiagnosticDescriptor NotAnalyticAtZero = new(
+        id: "SBG006",
+        title: "Characteristic function cannot be expanded at w = 0",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The Fourier-series estimator needs the cumulants, the Taylor coefficients of log φ at w = 0. This formula is not analytic there (for instance abs(w) in a Cauchy characteristic function, or log(w)), so the distribution has no finite cumulants to expand.");
+
+    public static readonly DiagnosticDescriptor OrderOutOfRange = new(
+        id: "SBG007",
+        title: "Truncation order out of range",
+        messageFormat: "{0} is {1}; it must be between {2} and {3}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "CumulantOrder must be between 1 and 16, and FourierOrder between 1 and CumulantOrder.");
+
+    public static readonly DiagnosticDescriptor NoEstimator = new(
+        id: "SBG008",
+        title: "No estimator can be built",
+        messageFormat: "Distribution '{0}' declares neither a characteristic function, a log density nor a score, so no gradient estimator can be built",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Declare [CharacteristicFunction] (Fourier-series estimator), [LogDensity] or [Score] (score-function estimator); [Reparameterization] adds the pathwise estimator.");
+
+    public static readonly DiagnosticDescriptor NotACharacteristicFunction = new(
+        id: "SBG009",
+        title: "Formula is not a characteristic function",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A characteristic function satisfies φ(0) = 1 and has real cumulants: its log is Σ κn (i·w)^n / n! with real κn.");
+
+    public static readonly DiagnosticDescriptor UnsupportedInExpansion = new(
+        id: "SBG010",
+        title: "Function cannot be expanded in a characteristic function",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Series expansion supports +, -, *, /, ^, exp, log, log1p and sqrt of expressions in w; other functions may be applied only to expressions free of w.");
+
+    public static readonly DiagnosticDescriptor InvalidParameter = new(
+        id: "SBG011",
+        title: "Invalid parameter declaration",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A parameter name must be a C# identifier, unique in its distribution, and not one of the reserved names i, pi, w, z, eps or a formula function name.");
+
+    public static readonly DiagnosticDescriptor InvalidScore = new(
+        id: "SBG012",
+        title: "Invalid score declaration",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "[Score] names a declared parameter, at most once; parameters without one take theirs from [LogDensity].");
+
+    public static readonly DiagnosticDescriptor ConflictingDeclarations = new(
+        id: "SBG013",
+        title: "Conflicting declarations",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Declare a characteristic function either as [CharacteristicFunction] or as [LogCharacteristicFunction], not both.");
+
+    public static readonly DiagnosticDescriptor NoSampler = new(
+        id: "SBG014",
+        title: "Distribution has no sampler",
+        messageFormat: "Distribution '{0}' declares no [Reparameterization], so it cannot be sampled and no estimator can run",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Every estimator averages over samples. [Reparameterization] gives the sampler (and the pathwise estimator).");
+
+    public static readonly DiagnosticDescriptor NotDifferentiable = new(
+        id: "SBG015",
+        title: "Formula cannot be differentiated",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The score is derived by differentiating the log density; give [Score] for that parameter by hand when a function's derivative is outside the formula language (digamma's derivative, trigamma, is).");
+
+    public static readonly DiagnosticDescriptor InvalidNoise = new(
+        id: "SBG016",
+        title: "Invalid reparameterization noise",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "NoiseKind.StandardGamma needs NoiseShape (a formula in the parameters); other noise kinds take none; NoiseKind.None takes a formula without eps.");
+
+    public static readonly DiagnosticDescriptor MissingScore = new(
+        id: "SBG017",
+        title: "Parameter has no score",
+        messageFormat: "Parameter '{0}' of distribution '{1}' has no [Score] and there is no [LogDensity] to derive one from; the score-function estimator is not generated",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The score-function estimator needs the score of every parameter.");
+
+    public static readonly DiagnosticDescriptor InternalError = new(
+        id: "SBG999",
+        title: "Internal generator error",
+        messageFormat: "The StochasticBackprop generator failed on '{0}': {1}. Please report this with the declaration.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generator caught an exception of its own; nothing was generated for this declaration.");
+}

@@ -1,0 +1,41 @@
+using Microsoft.CodeAnalysis;
+using StochasticBackprop.Generator.Formulas;
+using StochasticBackprop.Generator.Model;
+
+namespace StochasticBackprop.Generator.Diagnostics;
+
+internal enum SiteKind
+{
+    /// <summary>The class name.</summary>
+    Class,
+
+    /// <summary>Inside a formula string: <see cref="DiagnosticSite.Role"/> and <see cref="DiagnosticSite.Index"/>.</summary>
+    Formula,
+
+    /// <summary>The name argument of the <see cref="DiagnosticSite.Index"/>-th [Parameter].</summary>
+    Parameter,
+
+    /// <summary>The parameter-name argument of the <see cref="DiagnosticSite.Index"/>-th [Score].</summary>
+    ScoreParameter,
+
+    /// <summary>A named argument of [Distribution] (<see cref="DiagnosticSite.ArgumentName"/>).</summary>
+    DistributionArgument,
+
+    /// <summary>The [Reparameterization] attribute.</summary>
+    Reparameterization,
+}
+
+/// <summary>Where, in the declaration, a finding of the analyzer belongs; the reader maps it to a source location.</summary>
+internal readonly record struct DiagnosticSite(SiteKind Kind, FormulaRole Role = default, int Index = 0, string? ArgumentName = null)
+{
+    public static DiagnosticSite Class => new(SiteKind.Class);
+
+    public static DiagnosticSite InFormula(FormulaDeclaration formula) => new(SiteKind.Formula, formula.Role, formula.Index);
+}
+
+/// <summary>A finding of the analyzer: a descriptor, a site, a span inside a formula (or none), message arguments.</summary>
+internal sealed record AnalysisDiagnostic(DiagnosticDescriptor Descriptor, DiagnosticSite Site, SourceSpan Span, params object[] Arguments)
+{
+    public static AnalysisDiagnostic At(DiagnosticDescriptor descriptor, DiagnosticSite site, params object[] arguments)
+        => new(descriptor, site, SourceSpan.None, arguments);
+}

@@ -1,0 +1,49 @@
+using System;
+
+namespace StochasticBackprop.Generator.Model;
+
+/// <summary>Which attribute argument a formula came from, so an error can point back at it.</summary>
+internal enum FormulaRole
+{
+    CharacteristicFunction,
+    LogCharacteristicFunction,
+    LogDensity,
+    Score,
+    Reparameterization,
+    NoiseShape,
+}
+
+/// <summary>A formula as written, and where: <see cref="Role"/> plus <see cref="Index"/> (the n-th [Score]).</summary>
+internal sealed record FormulaDeclaration(FormulaRole Role, int Index, string Text);
+
+internal sealed record ParameterDeclaration(string Name, ParameterDomain Domain, int Index);
+
+internal sealed record ScoreDeclaration(string Parameter, FormulaDeclaration Formula);
+
+internal sealed record ReparameterizationDeclaration(FormulaDeclaration Formula, NoiseKind Noise, FormulaDeclaration? NoiseShape);
+
+/// <summary>Where a type sits: namespace and the chain of containing types (outermost first).</summary>
+internal sealed record TypeLocation(string? Namespace, EquatableArray<ContainingType> ContainingTypes, string ClassName, string Accessibility);
+
+/// <summary>A containing type's declaration keyword (<c>class</c>, <c>struct</c>, <c>record</c>…) and name with type parameters.</summary>
+internal sealed record ContainingType(string Keyword, string Name) : IEquatable<ContainingType>;
+
+/// <summary>
+/// Everything the attributes on one distribution class say, as plain data: the input of
+/// <see cref="Analysis.DistributionAnalyzer"/>. Built by <see cref="Parsing.DeclarationReader"/>.
+/// </summary>
+internal sealed record DistributionDeclaration(
+    TypeLocation Type,
+    EquatableArray<ParameterDeclaration> Parameters,
+    int FourierOrder,
+    int CumulantOrder,
+    FormulaDeclaration? CharacteristicFunction,
+    FormulaDeclaration? LogCharacteristicFunction,
+    FormulaDeclaration? LogDensity,
+    EquatableArray<ScoreDeclaration> Scores,
+    ReparameterizationDeclaration? Reparameterization)
+{
+    public const int DefaultFourierOrder = 4;
+    public const int DefaultCumulantOrder = 8;
+    public const int MaxCumulantOrder = 16;
+}

@@ -1,0 +1,44 @@
+namespace StochasticBackprop.Generator.Model;
+
+/// <summary>
+/// What the emitter writes for one distribution: every formula already parsed, checked,
+/// differentiated or expanded, and rendered both as the papers write it (for comments) and as
+/// C# over TorchSharp tensors. Plain equatable data, so the source output is cached on it.
+/// </summary>
+internal sealed record DistributionSpec(
+    TypeLocation Type,
+    string HintName,
+    EquatableArray<ParameterSpec> Parameters,
+    int FourierOrder,
+    int CumulantOrder,
+    CumulantSpec? Cumulants,
+    DensitySpec? Density,
+    ReparameterizationSpec Reparameterization);
+
+/// <param name="Name">As formulas write it (<c>sigma</c>).</param>
+/// <param name="PropertyName">The generated property (<c>Sigma</c>).</param>
+/// <param name="LocalName">A C# identifier for locals and constructor arguments (<c>sigma</c>, <c>@event</c>).</param>
+internal sealed record ParameterSpec(string Name, string PropertyName, string LocalName, ParameterDomain Domain);
+
+/// <summary>A derived quantity: how a reader sees it, and the C# that computes it.</summary>
+/// <param name="Printed">Papers' notation, for comments.</param>
+/// <param name="Code">C# over the parameters' locals (and the formula's variable).</param>
+/// <param name="IsTensor">False when the code is a plain <c>double</c> (a constant).</param>
+/// <param name="IsZero">True when it is identically zero.</param>
+internal sealed record DerivedFormula(string Printed, string Code, bool IsTensor, bool IsZero);
+
+/// <summary>κ₁..κₙ from the characteristic function, with each one's gradient per parameter.</summary>
+internal sealed record CumulantSpec(string Declared, bool DeclaredAsLog, EquatableArray<CumulantTermSpec> Terms);
+
+internal sealed record CumulantTermSpec(int Order, DerivedFormula Cumulant, EquatableArray<DerivedFormula> Gradient);
+
+/// <summary>The log density (when declared) and the score of every parameter (declared or derived).</summary>
+internal sealed record DensitySpec(DerivedFormula? LogDensity, EquatableArray<ScoreSpec> Scores);
+
+internal sealed record ScoreSpec(string Parameter, bool Derived, DerivedFormula Score);
+
+internal sealed record ReparameterizationSpec(DerivedFormula Map, NoiseKind Noise, DerivedFormula? NoiseShape)
+{
+    /// <summary>Gamma noise: its gradient with respect to the shape is implicit (libtorch's <c>_standard_gamma</c>).</summary>
+    public bool IsImplicit => Noise == NoiseKind.StandardGamma;
+}

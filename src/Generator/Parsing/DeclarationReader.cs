@@ -1,0 +1,245 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using StochasticBackprop.Generator.Diagnostics;
+using StochasticBackprop.Generator.Formulas;
+using StochasticBackprop.Generator.Model;
+
+namespace StochasticBackprop.Generator.Parsing;
+
+/// <summary>
+/// Reads the attributes on a <c>[Distribution]</c> class into a <see cref="DistributionDeclaration"/>
+/// (plain data), and keeps the syntax needed to turn an analyzer finding back into a precise
+/// source location (down to the column inside a formula string). The only Roslyn-aware stage.
+/// </summary>
+internal sealed class DeclarationReader
+{
+    private readonly Dictionary<DiagnosticSite, SyntaxNode> sites = new();
+    private readonly SyntaxNode classIdentifierNode;
+    private readonly Location classLocation;
+
+    private DeclarationReader(ClassDeclarationSyntax declaration)
+    {
+        classIdentifierNode = declaration;
+        classLocation = declaration.Identifier.GetLocation();
+    }
+
+    /// <summary>The declaration, or null when the class cannot be generated for (then <paramref name="diagnostics"/> says why).</summary>
+    public static DistributionDeclaration? Read(GeneratorAttributeSyntaxContext context, List<Diagnostic> diagnostics, out DeclarationReader reader, CancellationToken cancellationToken)
+    {
+        var syntax = (ClassDeclarationSyntax)context.TargetNode;
+        var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        reader = new DeclarationReader(syntax);
+
+        if (!IsPartialAllTheWayOut(symbol, cancellationToken))
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, reader.classLocation, symbol.Name));
+            return null;
+        }
+
+        var parameters = new List<ParameterDeclaration>();
+        var scores = new List<ScoreDeclaration>();
+        FormulaDeclaration? characteristic = null, logCharacteristic = null, logDensity = null;
+        ReparameterizationDeclaration? reparameterization = null;
+        int fourierOrder = DistributionDeclaration.DefaultFourierOrder;
+        int cumulantOrder = DistributionDeclaration.DefaultCumulantOrder;
+
+        foreach (AttributeData attribute in symbol.GetAttributes())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string? name = attribute.AttributeClass?.ToDisplayString();
+            var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            switch (name)
+            {
+                case AttributeNames.Distribution:
+                    foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                    {
+                        if (argument.Value.Value is int value)
+                        {
+                            if (argument.Key == "FourierOrder") fourierOrder = value;
+                            if (argument.Key == "CumulantOrder") cumulantOrder = value;
+                            reader.Remember(new DiagnosticSite(SiteKind.DistributionArgument, ArgumentName: argument.Key), NamedArgument(attributeSyntax, argument.Key));
+                        }
+                    }
+                    break;
+
+                case AttributeNames.Parameter:
+                    var parameter = new ParameterDeclaration(
+                        StringArgument(attribute, 0) ?? "",
+                        (ParameterDomain)(attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int domain ? domain : 0),
+                        parameters.Count);
+                    reader.Remember(new DiagnosticSite(SiteKind.Parameter, Index: parameter.Index), PositionalArgument(attributeSyntax, 0));
+                    parameters.Add(parameter);
+                    break;
+
+                case AttributeNames.CharacteristicFunction:
+                    characteristic = reader.Formula(FormulaRole.CharacteristicFunction, 0, attribute, attributeSyntax, 0);
+                    break;
+
+                case AttributeNames.LogCharacteristicFunction:
+                    logCharacteristic = reader.Formula(FormulaRole.LogCharacteristicFunction, 0, attribute, attributeSyntax, 0);
+                    break;
+
+                case AttributeNames.LogDensity:
+                    logDensity = reader.Formula(FormulaRole.LogDensity, 0, attribute, attributeSyntax, 0);
+                    break;
+
+                case AttributeNames.Score:
+                    int index = scores.Count;
+                    reader.Remember(new DiagnosticSite(SiteKind.ScoreParameter, Index: index), PositionalArgument(attributeSyntax, 0));
+                    scores.Add(new ScoreDeclaration(StringArgument(attribute, 0) ?? "", reader.Formula(FormulaRole.Score, index, attribute, attributeSyntax, 1)));
+                    break;
+
+                case AttributeNames.Reparameterization:
+                    reader.Remember(new DiagnosticSite(SiteKind.Reparameterization), attributeSyntax);
+                    var noise = NoiseKind.StandardNormal;
+                    FormulaDeclaration? noiseShape = null;
+                    foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                    {
+                        if (argument.Key == "Noise" && argument.Value.Value is int kind)
+                        {
+                            noise = (NoiseKind)kind;
+                        }
+                        else if (argument.Key == "NoiseShape" && argument.Value.Value is string shape)
+                        {
+                            noiseShape = new FormulaDeclaration(FormulaRole.NoiseShape, 0, shape);
+                            reader.Remember(DiagnosticSite.InFormula(noiseShape), NamedArgument(attributeSyntax, "NoiseShape")?.Expression);
+                        }
+                    }
+                    reparameterization = new ReparameterizationDeclaration(
+                        reader.Formula(FormulaRole.Reparameterization, 0, attribute, attributeSyntax, 0), noise, noiseShape);
+                    break;
+            }
+        }
+
+        return new DistributionDeclaration(
+            ReadTypeLocation(symbol),
+            parameters.ToEquatableArray(),
+            fourierOrder,
+            cumulantOrder,
+            characteristic,
+            logCharacteristic,
+            logDensity,
+            scores.ToEquatableArray(),
+            reparameterization);
+    }
+
+    /// <summary>Turns an analyzer finding into a Roslyn diagnostic at the most precise location known.</summary>
+    public Diagnostic ToDiagnostic(AnalysisDiagnostic finding)
+    {
+        return Diagnostic.Create(finding.Descriptor, Locate(finding.Site, finding.Span), finding.Arguments);
+    }
+
+    private Location Locate(DiagnosticSite site, SourceSpan span)
+    {
+        if (site.Kind == SiteKind.Class || !sites.TryGetValue(site, out SyntaxNode? node))
+        {
+            return classLocation;
+        }
+        if (site.Kind == SiteKind.Formula && !span.IsNone && node is LiteralExpressionSyntax literal)
+        {
+            int? contentStart = ContentStart(literal.Token);
+            if (contentStart is int start && span.End <= literal.Token.ValueText.Length)
+            {
+                // Point at the exact characters inside the string; an empty span still marks a column.
+                return Location.Create(literal.SyntaxTree, new Microsoft.CodeAnalysis.Text.TextSpan(start + span.Start, span.Length));
+            }
+        }
+        return node.GetLocation();
+    }
+
+    /// <summary>
+    /// Where the string's characters begin in the file, when offsets in its value equal offsets in
+    /// its source text (no escape sequences); null otherwise, and the whole literal is reported.
+    /// </summary>
+    private static int? ContentStart(SyntaxToken token)
+    {
+        string text = token.Text;
+        string value = token.ValueText;
+        if (token.IsKind(SyntaxKind.StringLiteralToken))
+        {
+            if (text.Length == value.Length + 2 && text[0] == '"')
+            {
+                return token.SpanStart + 1;
+            }
+            if (text.Length == value.Length + 3 && text[0] == '@')
+            {
+                return token.SpanStart + 2;
+            }
+        }
+        return null;
+    }
+
+    private FormulaDeclaration Formula(FormulaRole role, int index, AttributeData attribute, AttributeSyntax? syntax, int argumentIndex)
+    {
+        var formula = new FormulaDeclaration(role, index, StringArgument(attribute, argumentIndex) ?? "");
+        Remember(DiagnosticSite.InFormula(formula), PositionalArgument(syntax, argumentIndex)?.Expression);
+        return formula;
+    }
+
+    private void Remember(DiagnosticSite site, SyntaxNode? node)
+    {
+        if (node is not null)
+        {
+            sites[site] = node;
+        }
+    }
+
+    private static string? StringArgument(AttributeData attribute, int index)
+        => attribute.ConstructorArguments.Length > index ? attribute.ConstructorArguments[index].Value as string : null;
+
+    private static AttributeArgumentSyntax? PositionalArgument(AttributeSyntax? syntax, int index)
+    {
+        if (syntax?.ArgumentList is null)
+        {
+            return null;
+        }
+        var positional = syntax.ArgumentList.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
+        return index < positional.Count ? positional[index] : null;
+    }
+
+    private static AttributeArgumentSyntax? NamedArgument(AttributeSyntax? syntax, string name)
+        => syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+
+    private static bool IsPartialAllTheWayOut(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+    {
+        for (INamedTypeSymbol? type = symbol; type is not null; type = type.ContainingType)
+        {
+            foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration
+                    && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static TypeLocation ReadTypeLocation(INamedTypeSymbol symbol)
+    {
+        var containing = new List<ContainingType>();
+        for (INamedTypeSymbol? type = symbol.ContainingType; type is not null; type = type.ContainingType)
+        {
+            string keyword = type.IsRecord
+                ? (type.IsValueType ? "record struct" : "record")
+                : type.TypeKind switch
+                {
+                    TypeKind.Struct => "struct",
+                    TypeKind.Interface => "interface",
+                    _ => "class",
+                };
+            containing.Insert(0, new ContainingType(keyword, NameWithTypeParameters(type)));
+        }
+        string? ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        return new TypeLocation(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), SyntaxFacts.GetText(symbol.DeclaredAccessibility));
+    }
+
+    private static string NameWithTypeParameters(INamedTypeSymbol type)
+        => type.TypeParameters.IsEmpty ? type.Name : type.Name + "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
+}

@@ -1,0 +1,68 @@
+using System.Linq;
+using StochasticBackprop.Generator.Tests.Infrastructure;
+using Xunit;
+
+namespace StochasticBackprop.Generator.Tests.Generation;
+
+public sealed class DistributionGeneratorTests
+{
+    [Theory]
+    [InlineData("Normal")]
+    [InlineData("Laplace")]
+    [InlineData("Gamma")]
+    [InlineData("Exponential")]
+    [InlineData("Dirac")]
+    public void SampleDistribution_GeneratedCode_MatchesSnapshot(string name)
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(SampleSources.Read(name)));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Single(run.GeneratedSources);
+        Snapshot.Verify(run, method: nameof(SampleDistribution_GeneratedCode_MatchesSnapshot) + "_" + name);
+    }
+
+    [Fact]
+    public void UserChiSquared_DeclaredByAttributesOnly_MatchesSnapshot()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(SampleSources.ChiSquared));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void AllSampleDistributions_GeneratedCode_CompilesWithoutWarnings()
+    {
+        var sources = SampleSources.Names.Select(name => SampleSources.Read(name)).Append(SampleSources.ChiSquared).ToArray();
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(sources));
+
+        GeneratorHarness.AssertNoGeneratorExceptions(run);
+        Assert.Equal(sources.Length, run.GeneratedSources.Length);
+        GeneratorHarness.AssertOutputCompiles(run);
+    }
+
+    [Fact]
+    public void NestedGenericContainer_GeneratedCode_CompilesAndIsNamedAfterTheChain()
+    {
+        const string source = """
+            namespace Deep.Inside
+            {
+                public static partial class Holder
+                {
+                    [StochasticBackprop.Distribution]
+                    [StochasticBackprop.Parameter("m")]
+                    [StochasticBackprop.LogDensity("-(z - m)^2/2")]
+                    [StochasticBackprop.Reparameterization("m + eps")]
+                    internal partial class UnitNormal
+                    {
+                    }
+                }
+            }
+            """;
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal("Deep.Inside.Holder.UnitNormal.g.cs", Assert.Single(run.GeneratedSources).HintName);
+        GeneratorHarness.AssertOutputCompiles(run);
+    }
+}
