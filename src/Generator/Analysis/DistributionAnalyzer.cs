@@ -28,6 +28,14 @@ internal sealed class DistributionAnalyzer
         "i", "pi", FrequencyVariable, DensityVariable, NoiseVariable,
     };
 
+    /// <summary>Members the generated part declares: a parameter's property must not take one of these names.</summary>
+    private static readonly HashSet<string> GeneratedMemberNames = new(StringComparer.Ordinal)
+    {
+        "Name", "ParameterNames", "Parameters", "BatchShape", "IsImplicit", "Sample", "Reparameterize", "LogDensity", "Score",
+        "FourierOrder", "CumulantOrder", "CumulantVanishes", "Cumulant", "CumulantGradient", "CheckCumulantOrder",
+        "Pathwise", "ScoreFunction", "Hybrid", "Fourier", "ParameterNameList",
+    };
+
     private readonly DistributionDeclaration declaration;
     private readonly List<AnalysisDiagnostic> diagnostics = new();
     private readonly HashSet<string> used = new(StringComparer.Ordinal);
@@ -117,9 +125,11 @@ internal sealed class DistributionAnalyzer
     private void CheckParameters()
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var properties = new HashSet<string>(StringComparer.Ordinal);
         foreach (ParameterDeclaration parameter in declaration.Parameters)
         {
             var site = new DiagnosticSite(SiteKind.Parameter, Index: parameter.Index);
+            string property = PropertyName(parameter.Name);
             if (!IsValidParameterName(parameter.Name))
             {
                 Report(DiagnosticDescriptors.InvalidParameter, site,
@@ -128,6 +138,11 @@ internal sealed class DistributionAnalyzer
             else if (!seen.Add(parameter.Name))
             {
                 Report(DiagnosticDescriptors.InvalidParameter, site, $"Parameter '{parameter.Name}' is declared twice");
+            }
+            else if (GeneratedMemberNames.Contains(property) || property == StripTypeParameters(declaration.Type.ClassName) || !properties.Add(property))
+            {
+                Report(DiagnosticDescriptors.InvalidParameter, site,
+                    $"Parameter '{parameter.Name}' would be the property '{property}', which '{Name}' already has; rename the parameter");
             }
         }
     }

@@ -132,6 +132,14 @@ public sealed class DiagnosticTests
             """);
 
     [Fact]
+    public void ParameterWhosePropertyCollidesWithAGeneratedMember_IsInvalid()
+        => AssertSingle("SBG011", """
+            [Distribution, Parameter("mu"), Parameter([|"name"|]), Reparameterization("mu + name*eps")]
+            [LogDensity("-(z - mu)^2/2")]
+            public partial class D { }
+            """);
+
+    [Fact]
     public void ScoreOfAnUndeclaredParameter_IsInvalid()
         => AssertSingle("SBG012", """
             [Distribution, Parameter("mu"), Reparameterization("mu + eps")]

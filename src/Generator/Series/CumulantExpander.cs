@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics;
+using StochasticBackprop.Generator.Formulas;
+
+namespace StochasticBackprop.Generator.Series;
+
+internal enum SeriesErrorKind
+{
+    /// <summary>log, a negative or fractional power, a division or abs at a point where the argument vanishes at w = 0.</summary>
+    NotAnalyticAtZero,
+
+    /// <summary>A function other than exp, log, log1p, sqrt and powers applied to an expression of w.</summary>
+    UnsupportedFunction,
+
+    /// <summary>A cumulant is not real: the formula is not the characteristic function of a real variable.</summary>
+    ImaginaryCumulant,
+
+    /// <summary>φ(0) ≠ 1 (log φ(0) ≠ 0).</summary>
+    NotNormalized,
+
+    /// <summary>The expansion outgrew its guard (or failed internally).</summary>
+    TooComplex,
+}
+
+/// <summary>A reason the expansion failed, at the formula node responsible.</summary>
+internal sealed record SeriesError(SeriesErrorKind Kind, string Message, SourceSpan Span);
+
+/// <summary>
+/// The cumulants κ_1..κ_N of a characteristic function (index 0 is κ_1), each a real expression
+/// in the parameters, and whether each is identically zero. Both lists are empty when
+/// <see cref="Errors"/> is not.
+/// </summary>
+internal sealed record CumulantExpansion(IReadOnlyList<Expr> Cumulants, IReadOnlyList<bool> Vanishes, IReadOnlyList<SeriesError> Errors)
+{
+    public bool Succeeded => Errors.Count == 0;
+}
+
+/// <summary>
+/// Expands a characteristic function φ(w) (or log φ(w)) into cumulants, DESIGN.md §2.1:
+/// log φ(w) = Σ κ_n s^n / n! with s = i·w. Exact: truncated power series in s whose coefficients
+/// are Laurent polynomials over parameters and opaque s-free subexpressions, with complex
+/// rational coefficients. Never throws; failures come back as <see cref="SeriesError"/> values.
+/// </summary>
+internal static class CumulantExpander
+{
+    public const int MaxOrder = 16;
+
+    public static CumulantExpansion Expand(Expr formula, bool isLogForm, string frequencyVariable, int order)
+    {
+        frequencyVariable ??= "w";
+        if (formula is null) return Failed(SeriesErrorKind.TooComplex, "No formula to expand.", SourceSpan.None);
+        if (order < 1 || order > MaxOrder)
+        {
+            return Failed(SeriesErrorKind.TooComplex, $"The series order must be between 1 and {MaxOrder}, not {order}.", formula.Span);
+        }
+
+        var evaluator = new SeriesEvaluator(frequencyVariable, order);
+        try
+        {
+            var logPhi = isLogForm ? evaluator.Evaluate(formula) : evaluator.LogOf(formula, explicitLog: null);
+            var errors = new List<SeriesError>();
+            if (!logPhi.ConstantTerm.IsZero && !IsNormalizedAtZero(formula, isLogForm, frequencyVariable))
+            {
+                errors.Add(NotNormalized(formula, isLogForm, frequencyVariable, evaluator.Atoms.ToExpr(logPhi.ConstantTerm)));
+            }
+
+            var cumulants = new List<Polynomial>(order);
+            var imaginary = new List<int>();
+            Polynomial? firstImaginaryPart = null;
+            BigInteger factorial = BigInteger.One;
+            for (int n = 1; n <= order; n++)
+            {
+                factorial *= n;
+                var kappa = ComplexRational.FromInteger(factorial) * logPhi[n];
+                if (!evaluator.Atoms.IsReal(kappa))
+                {
+                    imaginary.Add(n);
+                    firstImaginaryPart ??= kappa.HasImaginaryPart ? kappa.ImaginaryPart() : kappa;
+                }
+
+                cumulants.Add(kappa);
+            }
+
+            if (imaginary.Count > 0)
+            {
+                string which = string.Join(", ", imaginary.Select(n => "κ" + n));
+                errors.Add(new SeriesError(
+                    SeriesErrorKind.ImaginaryCumulant,
+                    $"Cumulant κ{imaginary[0]} is not real (imaginary part {ExprText.Print(evaluator.Atoms.ToExpr(firstImaginaryPart!))}), "
+                    + $"so the formula is not the characteristic function of a real random variable (a real variable has φ(-w) = conj(φ(w))). Non-real: {which}.",
+                    formula.Span));
+            }
+
+            if (errors.Count > 0) return new CumulantExpansion(Array.Empty<Expr>(), Array.Empty<bool>(), errors);
+            return new CumulantExpansion(
+                cumulants.Select(k => evaluator.Atoms.ToExpr(k.RealPart())).ToArray(),
+                cumulants.Select(k => k.IsZero).ToArray(),
+                Array.Empty<SeriesError>());
+        }
+        catch (SeriesFailure failure)
+        {
+            return Failed(failure.Error);
+        }
+        catch (SeriesTooComplexException tooComplex)
+        {
+            return Failed(SeriesErrorKind.TooComplex, $"The expansion is too complex to carry out exactly: {tooComplex.Message}. Lower the order or simplify the formula.", evaluator.CurrentSpan);
+        }
+        catch (Exception unexpected) when (unexpected is not OutOfMemoryException)
+        {
+            return Failed(SeriesErrorKind.TooComplex, $"The series expander failed unexpectedly ({unexpected.GetType().Name}: {unexpected.Message}).", evaluator.CurrentSpan);
+        }
+    }
+
+    /// <summary>
+    /// The log form's constant term can fail to cancel only because logs of equal constants were
+    /// written two ways; φ(0) itself, evaluated directly, settles it.
+    /// </summary>
+    private static bool IsNormalizedAtZero(Expr formula, bool isLogForm, string frequencyVariable)
+    {
+        if (isLogForm) return false;
+        var value = TryEvaluateAtZero(formula, frequencyVariable, out _);
+        return value is not null && value.IsOne;
+    }
+
+    private static Polynomial? TryEvaluateAtZero(Expr formula, string frequencyVariable, out AtomTable atoms)
+    {
+        var evaluator = new SeriesEvaluator(frequencyVariable, order: 0);
+        atoms = evaluator.Atoms;
+        try
+        {
+            return evaluator.Evaluate(formula).ConstantTerm;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
+    private static SeriesError NotNormalized(Expr formula, bool isLogForm, string frequencyVariable, Expr logAtZero)
+    {
+        string message;
+        if (isLogForm)
+        {
+            message = $"A log characteristic function must vanish at {frequencyVariable} = 0, but here log φ(0) = {ExprText.Print(logAtZero)}.";
+        }
+        else
+        {
+            var value = TryEvaluateAtZero(formula, frequencyVariable, out var atoms);
+            string shown = value is null ? "exp(" + ExprText.Print(logAtZero) + ")" : ExprText.Print(atoms.ToExpr(value));
+            bool isNumber = value is not null && value.TryGetConstant(out _);
+            message = isNumber
+                ? $"A characteristic function must equal 1 at {frequencyVariable} = 0, but here φ(0) = {shown}."
+                : $"A characteristic function must equal 1 at {frequencyVariable} = 0, but here φ(0) = {shown}, which is not identically 1.";
+        }
+
+        return new SeriesError(SeriesErrorKind.NotNormalized, message, formula.Span);
+    }
+
+    private static CumulantExpansion Failed(SeriesError error) =>
+        new(Array.Empty<Expr>(), Array.Empty<bool>(), new[] { error });
+
+    private static CumulantExpansion Failed(SeriesErrorKind kind, string message, SourceSpan span) => Failed(new SeriesError(kind, message, span));
+}
+
+/// <summary>Carries a <see cref="SeriesError"/> out of the recursive evaluation to <see cref="CumulantExpander.Expand"/>.</summary>
+internal sealed class SeriesFailure : Exception
+{
+    public SeriesFailure(SeriesError error)
+        : base(error.Message) => Error = error;
+
+    public SeriesError Error { get; }
+}

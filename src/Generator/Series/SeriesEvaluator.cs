@@ -1,0 +1,386 @@
+using System;
+using System.Numerics;
+using StochasticBackprop.Generator.Formulas;
+
+namespace StochasticBackprop.Generator.Series;
+
+/// <summary>
+/// Turns a formula into a truncated power series in s = i·w (w = −i·s). s-free subexpressions become
+/// constant series over atoms; log is taken structurally where it can be (log of products,
+/// quotients, powers and exp), which keeps the constant terms cancelling symbolically.
+/// </summary>
+internal sealed class SeriesEvaluator
+{
+    private const int MaxIntegerExponent = 1024;
+
+    private readonly string _frequencyVariable;
+    private readonly int _order;
+
+    public SeriesEvaluator(string frequencyVariable, int order)
+    {
+        _frequencyVariable = frequencyVariable;
+        _order = order;
+    }
+
+    public AtomTable Atoms { get; } = new();
+
+    /// <summary>The node being worked on, for errors raised deep inside the arithmetic.</summary>
+    public SourceSpan CurrentSpan { get; private set; } = SourceSpan.None;
+
+    public TruncatedSeries Evaluate(Expr expr)
+    {
+        var outer = CurrentSpan;
+        CurrentSpan = expr.Span;
+        var result = EvaluateNode(expr);
+        CurrentSpan = outer;
+        return result;
+    }
+
+    /// <summary>
+    /// log of <paramref name="expr"/> as a series. <paramref name="explicitLog"/> is the span of the
+    /// <c>log(…)</c> call when the formula wrote one (errors point at it), null for the implicit log of φ.
+    /// </summary>
+    public TruncatedSeries LogOf(Expr expr, SourceSpan? explicitLog)
+    {
+        var outer = CurrentSpan;
+        CurrentSpan = expr.Span;
+        var result = LogOfNode(expr, explicitLog);
+        CurrentSpan = outer;
+        return result;
+    }
+
+    private TruncatedSeries EvaluateNode(Expr expr)
+    {
+        switch (expr)
+        {
+            case NumberExpr number:
+                if (!Rational.TryFromDouble(number.Value, out var value))
+                {
+                    throw Fail(SeriesErrorKind.TooComplex, "A number in the formula is not finite.", expr.Span);
+                }
+
+                return Constant(Polynomial.Constant(value));
+            case ImaginaryUnitExpr:
+                return Constant(Polynomial.Constant(ComplexRational.I));
+            case PiExpr:
+                return Constant(Polynomial.Atom(Atoms.Intern(AtomKind.Pi, new PiExpr())));
+            case SymbolExpr symbol when string.Equals(symbol.Name, _frequencyVariable, StringComparison.Ordinal):
+                return TruncatedSeries.Linear(-ComplexRational.I, _order);
+            case SymbolExpr symbol:
+                return Constant(Polynomial.Atom(Atoms.Intern(AtomKind.Symbol, new SymbolExpr(symbol.Name))));
+            case NegateExpr negate:
+                return -Evaluate(negate.Operand);
+            case BinaryExpr binary:
+                return EvaluateBinary(binary);
+            case CallExpr call:
+                return EvaluateCall(call);
+            default:
+                throw Fail(SeriesErrorKind.UnsupportedFunction, "This kind of expression cannot be expanded into a series.", expr.Span);
+        }
+    }
+
+    private TruncatedSeries EvaluateBinary(BinaryExpr binary)
+    {
+        switch (binary.Operator)
+        {
+            case BinaryOperator.Add:
+                return Evaluate(binary.Left) + Evaluate(binary.Right);
+            case BinaryOperator.Subtract:
+                return Evaluate(binary.Left) - Evaluate(binary.Right);
+            case BinaryOperator.Multiply:
+                return Evaluate(binary.Left) * Evaluate(binary.Right);
+            case BinaryOperator.Divide:
+                var numerator = Evaluate(binary.Left);
+                return numerator * Inverse(Evaluate(binary.Right), binary);
+            default:
+                return Power(binary);
+        }
+    }
+
+    private TruncatedSeries EvaluateCall(CallExpr call)
+    {
+        switch (call.Function)
+        {
+            case FunctionKind.Exp:
+                return Exp(Evaluate(call.Argument));
+            case FunctionKind.Log:
+                return LogOf(call.Argument, call.Span);
+            case FunctionKind.Log1p:
+                return Log(Constant(Polynomial.One) + Evaluate(call.Argument), call);
+            case FunctionKind.Sqrt:
+                return NonIntegerPower(Evaluate(call.Argument), Polynomial.Constant(Rational.Create(1, 2)), call);
+            default:
+                var argument = Evaluate(call.Argument);
+                string name = FunctionNames.NameOf(call.Function);
+                if (argument.IsConstant) return Constant(OpaqueFunction(call.Function, argument.ConstantTerm));
+                if (call.Function == FunctionKind.Abs && argument.ConstantTerm.IsZero)
+                {
+                    throw Fail(
+                        SeriesErrorKind.NotAnalyticAtZero,
+                        $"abs({ExprText.Print(call.Argument)}) has a kink where its argument vanishes, at {_frequencyVariable} = 0: it has no power series there.",
+                        call.Span);
+                }
+
+                throw Fail(
+                    SeriesErrorKind.UnsupportedFunction,
+                    $"{name} of an expression of {_frequencyVariable} cannot be expanded into cumulants; only exp, log, log1p, sqrt, powers and arithmetic may act on {_frequencyVariable}.",
+                    call.Span);
+        }
+    }
+
+    private TruncatedSeries LogOfNode(Expr expr, SourceSpan? explicitLog)
+    {
+        switch (expr)
+        {
+            case BinaryExpr { Operator: BinaryOperator.Multiply } product:
+                return LogOf(product.Left, explicitLog) + LogOf(product.Right, explicitLog);
+            case BinaryExpr { Operator: BinaryOperator.Divide } quotient:
+                return LogOf(quotient.Left, explicitLog) - LogOf(quotient.Right, explicitLog);
+            case BinaryExpr { Operator: BinaryOperator.Power } power:
+                var exponent = Evaluate(power.Right);
+                if (exponent.IsConstant && exponent.ConstantTerm.IsZero) return Constant(Polynomial.Zero);
+                var logOfBase = LogOf(power.Left, explicitLog);
+                return exponent.IsConstant ? logOfBase.Scale(exponent.ConstantTerm) : exponent * logOfBase;
+            case NegateExpr negate:
+                return LogOf(negate.Operand, explicitLog) + Constant(IPi(Rational.One));
+            case CallExpr { Function: FunctionKind.Exp } exp:
+                return Evaluate(exp.Argument);
+            case CallExpr { Function: FunctionKind.Sqrt } sqrt:
+                return LogOf(sqrt.Argument, explicitLog).Scale(Polynomial.Constant(Rational.Create(1, 2)));
+            default:
+                var value = Evaluate(expr);
+                if (value.ConstantTerm.IsZero)
+                {
+                    throw Fail(
+                        SeriesErrorKind.NotAnalyticAtZero,
+                        explicitLog is null
+                            ? $"The characteristic function has the factor {ExprText.Print(expr)}, which vanishes at {_frequencyVariable} = 0, so its log has no power series there."
+                            : $"The argument {ExprText.Print(expr)} of log vanishes at {_frequencyVariable} = 0, so the log has no power series there.",
+                        explicitLog ?? expr.Span);
+                }
+
+                return value.IsConstant
+                    ? Constant(LogOfConstant(value.ConstantTerm))
+                    : value.Log(LogOfConstant(value.ConstantTerm), InverseOfConstant(value.ConstantTerm));
+        }
+    }
+
+    private TruncatedSeries Log(TruncatedSeries value, CallExpr site)
+    {
+        if (value.ConstantTerm.IsZero)
+        {
+            throw Fail(
+                SeriesErrorKind.NotAnalyticAtZero,
+                $"The argument of {FunctionNames.NameOf(site.Function)} makes it a log of zero at {_frequencyVariable} = 0, so it has no power series there.",
+                site.Span);
+        }
+
+        return value.IsConstant
+            ? Constant(LogOfConstant(value.ConstantTerm))
+            : value.Log(LogOfConstant(value.ConstantTerm), InverseOfConstant(value.ConstantTerm));
+    }
+
+    private TruncatedSeries Exp(TruncatedSeries argument) =>
+        argument.IsConstant ? Constant(ExpOfConstant(argument.ConstantTerm)) : argument.Exp(ExpOfConstant(argument.ConstantTerm));
+
+    private TruncatedSeries Inverse(TruncatedSeries denominator, BinaryExpr site)
+    {
+        if (denominator.ConstantTerm.IsZero)
+        {
+            throw Fail(
+                SeriesErrorKind.NotAnalyticAtZero,
+                $"The divisor {ExprText.Print(site.Right)} vanishes at {_frequencyVariable} = 0, so the quotient has no power series there.",
+                site.Span);
+        }
+
+        var inverse = InverseOfConstant(denominator.ConstantTerm);
+        return denominator.IsConstant ? Constant(inverse) : denominator.Inverse(inverse);
+    }
+
+    private TruncatedSeries Power(BinaryExpr power)
+    {
+        var exponent = Evaluate(power.Right);
+        if (!exponent.IsConstant) return Exp(exponent * LogOf(power.Left, power.Span));
+        var baseSeries = Evaluate(power.Left);
+        var c = exponent.ConstantTerm;
+        if (c.TryGetRealInteger(out int n))
+        {
+            if (Math.Abs((long)n) > MaxIntegerExponent)
+            {
+                throw Fail(SeriesErrorKind.TooComplex, $"The exponent {n} is too large to expand exactly (at most {MaxIntegerExponent}).", power.Span);
+            }
+
+            var positiveBase = n >= 0 ? baseSeries : Inverse(baseSeries, power);
+            int magnitude = Math.Abs(n);
+            return positiveBase.IsConstant ? Constant(positiveBase.ConstantTerm.Power(magnitude)) : positiveBase.Power(magnitude);
+        }
+
+        return NonIntegerPower(baseSeries, c, power);
+    }
+
+    private TruncatedSeries NonIntegerPower(TruncatedSeries baseSeries, Polynomial exponent, Expr site)
+    {
+        var g0 = baseSeries.ConstantTerm;
+        if (g0.IsZero)
+        {
+            throw Fail(
+                SeriesErrorKind.NotAnalyticAtZero,
+                $"{ExprText.Print(site)} raises an expression that vanishes at {_frequencyVariable} = 0 to a non-integer power, so it has no power series there.",
+                site.Span);
+        }
+
+        var powerOfConstant = PowerOfConstant(g0, exponent);
+        return baseSeries.IsConstant ? Constant(powerOfConstant) : baseSeries.Power(exponent, powerOfConstant, InverseOfConstant(g0));
+    }
+
+    // ---- s-free constants -------------------------------------------------------------------
+
+    /// <summary>1/P for a nonzero s-free P: exact for one term, else the atom (P)^-1.</summary>
+    private Polynomial InverseOfConstant(Polynomial value)
+    {
+        if (value.TryGetSingleTerm(out var coefficient, out var monomial))
+        {
+            return Polynomial.Term(ComplexRational.One / coefficient, monomial.Power(-1));
+        }
+
+        return Polynomial.Atom(Atoms.Intern(AtomKind.Sum, Atoms.ToExpr(value), content: value, isReal: Atoms.IsReal(value)), -1);
+    }
+
+    private Polynomial IntegerPowerOfConstant(Polynomial value, int exponent) =>
+        exponent >= 0 ? value.Power(exponent) : InverseOfConstant(value).Power(-exponent);
+
+    /// <summary>P^c for a nonzero s-free P and a non-integer (or symbolic) c.</summary>
+    private Polynomial PowerOfConstant(Polynomial value, Polynomial exponent)
+    {
+        if (value.IsOne) return Polynomial.One;
+        if (exponent.TryGetRealInteger(out int n) && Math.Abs((long)n) <= MaxIntegerExponent) return IntegerPowerOfConstant(value, n);
+        bool isSquareRoot = exponent.TryGetConstant(out var constant) && constant.Equals((ComplexRational)Rational.Create(1, 2));
+        Expr display = isSquareRoot
+            ? new CallExpr(FunctionKind.Sqrt, Atoms.ToExpr(value))
+            : new BinaryExpr(BinaryOperator.Power, Atoms.ToExpr(value), Atoms.ToExpr(exponent));
+        return Polynomial.Atom(Atoms.Intern(AtomKind.Power, display, value, exponent, Atoms.IsReal(value) && Atoms.IsReal(exponent)));
+    }
+
+    /// <summary>log P for a nonzero s-free P, split over the factors of a single term.</summary>
+    private Polynomial LogOfConstant(Polynomial value)
+    {
+        if (!value.TryGetSingleTerm(out var coefficient, out var monomial))
+        {
+            return Polynomial.Atom(Atoms.Intern(AtomKind.Log, new CallExpr(FunctionKind.Log, Atoms.ToExpr(value)), value, isReal: Atoms.IsReal(value)));
+        }
+
+        var log = LogOfCoefficient(coefficient);
+        for (int j = 0; j < monomial.FactorCount; j++)
+        {
+            log += ComplexRational.FromInteger(monomial.ExponentAt(j)) * LogOfAtom(monomial.AtomAt(j));
+        }
+
+        return log;
+    }
+
+    private Polynomial LogOfAtom(int id)
+    {
+        var atom = Atoms[id];
+        switch (atom.Kind)
+        {
+            case AtomKind.Exp:
+                return atom.Content!;
+            case AtomKind.Power:
+                return atom.Exponent! * LogOfConstant(atom.Content!);
+            case AtomKind.Sum:
+                return LogOfConstant(atom.Content!);
+            default:
+                return Polynomial.Atom(Atoms.Intern(AtomKind.Log, new CallExpr(FunctionKind.Log, atom.Display), Polynomial.Atom(id), isReal: atom.IsReal));
+        }
+    }
+
+    private Polynomial LogOfCoefficient(ComplexRational coefficient)
+    {
+        if (coefficient.IsReal)
+        {
+            var real = coefficient.Real;
+            var log = LogOfPositive(real.Abs());
+            return real.Sign < 0 ? log + IPi(Rational.One) : log;
+        }
+
+        if (coefficient.Real.IsZero)
+        {
+            var imaginary = coefficient.Imaginary;
+            return LogOfPositive(imaginary.Abs()) + IPi(Rational.Create(imaginary.Sign, 2));
+        }
+
+        var number = Polynomial.Constant(coefficient);
+        return Polynomial.Atom(Atoms.Intern(AtomKind.Log, new CallExpr(FunctionKind.Log, Atoms.ToExpr(number)), number, isReal: false));
+    }
+
+    private Polynomial LogOfPositive(Rational value) => LogOfInteger(value.Numerator) - LogOfInteger(value.Denominator);
+
+    private Polynomial LogOfInteger(BigInteger value)
+    {
+        if (value.IsOne) return Polynomial.Zero;
+        return Polynomial.Atom(Atoms.Intern(AtomKind.Log, new CallExpr(FunctionKind.Log, AtomTable.Number(value)), Polynomial.Constant(ComplexRational.FromInteger(value))));
+    }
+
+    private Polynomial IPi(Rational multiple) =>
+        Polynomial.Term(new ComplexRational(Rational.Zero, multiple), Monomial.Atom(Atoms.Intern(AtomKind.Pi, new PiExpr())));
+
+    /// <summary>exp X for an s-free X: one factor per term, exp(n·log P) = P^n and exp(i·π·q) folded.</summary>
+    private Polynomial ExpOfConstant(Polynomial value)
+    {
+        var result = Polynomial.One;
+        foreach (var term in value.Terms)
+        {
+            if (!term.Value.Real.IsZero) result *= ExpOfTerm(term.Value.Real, imaginary: false, term.Key);
+            if (!term.Value.Imaginary.IsZero) result *= ExpOfTerm(term.Value.Imaginary, imaginary: true, term.Key);
+        }
+
+        return result;
+    }
+
+    private Polynomial ExpOfTerm(Rational coefficient, bool imaginary, Monomial monomial)
+    {
+        bool single = monomial.FactorCount == 1 && monomial.ExponentAt(0) == 1;
+        if (single && !imaginary && coefficient.IsInteger && Atoms[monomial.AtomAt(0)].Kind == AtomKind.Log
+            && BigInteger.Abs(coefficient.Numerator) <= MaxIntegerExponent)
+        {
+            return IntegerPowerOfConstant(Atoms[monomial.AtomAt(0)].Content!, (int)coefficient.Numerator);
+        }
+
+        if (single && imaginary && Atoms[monomial.AtomAt(0)].Kind == AtomKind.Pi)
+        {
+            var twice = coefficient * Rational.FromInteger(2);
+            if (twice.IsInteger)
+            {
+                int quarterTurns = (int)(((twice.Numerator % 4) + 4) % 4);
+                return Polynomial.Constant(quarterTurns switch
+                {
+                    0 => ComplexRational.One,
+                    1 => ComplexRational.I,
+                    2 => -ComplexRational.One,
+                    _ => -ComplexRational.I,
+                });
+            }
+        }
+
+        // exp(−X) is stored as exp(X)^-1 so that exp(X)·exp(−X) cancels.
+        var magnitude = coefficient.Abs();
+        var content = Polynomial.Term(imaginary ? new ComplexRational(Rational.Zero, magnitude) : magnitude, monomial);
+        int id = Atoms.Intern(AtomKind.Exp, new CallExpr(FunctionKind.Exp, Atoms.ToExpr(content)), content, isReal: !imaginary && Atoms.AtomsAreReal(monomial));
+        return Polynomial.Atom(id, coefficient.Sign < 0 ? -1 : 1);
+    }
+
+    private Polynomial OpaqueFunction(FunctionKind function, Polynomial argument)
+    {
+        if (function == FunctionKind.Abs && argument.TryGetConstant(out var number) && number.IsReal)
+        {
+            return Polynomial.Constant(number.Real.Abs());
+        }
+
+        bool isReal = function == FunctionKind.Abs || Atoms.IsReal(argument);
+        return Polynomial.Atom(Atoms.Intern(AtomKind.Function, new CallExpr(function, Atoms.ToExpr(argument)), argument, isReal: isReal));
+    }
+
+    private TruncatedSeries Constant(Polynomial value) => TruncatedSeries.Constant(value, _order);
+
+    private static SeriesFailure Fail(SeriesErrorKind kind, string message, SourceSpan span) => new(new SeriesError(kind, message, span));
+}

@@ -1,0 +1,190 @@
+using System.Numerics;
+
+namespace StochasticBackprop.Generator.Series;
+
+/// <summary>
+/// A power series in s truncated after s^Order, coefficients s-free polynomials. The transcendental
+/// operations use the derivative recurrences (f′ = g′f for exp, g·L′ = g′ for log, g·f′ = c·g′·f for
+/// powers), O(Order²) coefficient products each; they take the s^0 parts they cannot compute
+/// themselves (exp, log, power and inverse of the constant term) from the caller, which owns atoms.
+/// </summary>
+internal sealed class TruncatedSeries
+{
+    private readonly Polynomial[] _coefficients;
+
+    private TruncatedSeries(Polynomial[] coefficients) => _coefficients = coefficients;
+
+    public int Order => _coefficients.Length - 1;
+
+    public Polynomial this[int power] => _coefficients[power];
+
+    public Polynomial ConstantTerm => _coefficients[0];
+
+    /// <summary>True when every coefficient after s^0 vanishes.</summary>
+    public bool IsConstant
+    {
+        get
+        {
+            for (int n = 1; n < _coefficients.Length; n++)
+            {
+                if (!_coefficients[n].IsZero) return false;
+            }
+
+            return true;
+        }
+    }
+
+    public static TruncatedSeries Constant(Polynomial value, int order)
+    {
+        var coefficients = NewCoefficients(order);
+        coefficients[0] = value;
+        return new TruncatedSeries(coefficients);
+    }
+
+    /// <summary>The series c·s (zero when the order is 0).</summary>
+    public static TruncatedSeries Linear(ComplexRational coefficient, int order)
+    {
+        var coefficients = NewCoefficients(order);
+        if (order >= 1) coefficients[1] = Polynomial.Constant(coefficient);
+        return new TruncatedSeries(coefficients);
+    }
+
+    public static TruncatedSeries operator +(TruncatedSeries a, TruncatedSeries b) => Zip(a, b, (x, y) => x + y);
+
+    public static TruncatedSeries operator -(TruncatedSeries a, TruncatedSeries b) => Zip(a, b, (x, y) => x - y);
+
+    public static TruncatedSeries operator -(TruncatedSeries a)
+    {
+        var coefficients = NewCoefficients(a.Order);
+        for (int n = 0; n <= a.Order; n++) coefficients[n] = -a[n];
+        return new TruncatedSeries(coefficients);
+    }
+
+    public static TruncatedSeries operator *(TruncatedSeries a, TruncatedSeries b)
+    {
+        if (b.IsConstant) return a.Scale(b[0]);
+        if (a.IsConstant) return b.Scale(a[0]);
+        var coefficients = NewCoefficients(a.Order);
+        for (int n = 0; n <= a.Order; n++)
+        {
+            var sum = Polynomial.Zero;
+            for (int k = 0; k <= n; k++) sum += a[k] * b[n - k];
+            coefficients[n] = sum;
+        }
+
+        return new TruncatedSeries(coefficients);
+    }
+
+    public TruncatedSeries Scale(Polynomial factor)
+    {
+        var coefficients = NewCoefficients(Order);
+        for (int n = 0; n <= Order; n++) coefficients[n] = factor * _coefficients[n];
+        return new TruncatedSeries(coefficients);
+    }
+
+    public TruncatedSeries WithConstantTerm(Polynomial value)
+    {
+        var coefficients = (Polynomial[])_coefficients.Clone();
+        coefficients[0] = value;
+        return new TruncatedSeries(coefficients);
+    }
+
+    /// <summary>This series to a non-negative integer power (valid even when the constant term is 0).</summary>
+    public TruncatedSeries Power(int exponent)
+    {
+        var result = Constant(Polynomial.One, Order);
+        var square = this;
+        while (exponent > 0)
+        {
+            if ((exponent & 1) != 0) result *= square;
+            exponent >>= 1;
+            if (exponent > 0) square *= square;
+        }
+
+        return result;
+    }
+
+    /// <summary>exp of this series, given exp of its constant term.</summary>
+    public TruncatedSeries Exp(Polynomial expOfConstant)
+    {
+        var f = NewCoefficients(Order);
+        f[0] = expOfConstant;
+        for (int n = 1; n <= Order; n++)
+        {
+            var sum = Polynomial.Zero;
+            for (int k = 1; k <= n; k++) sum += Integer(k) * (_coefficients[k] * f[n - k]);
+            f[n] = Reciprocal(n) * sum;
+        }
+
+        return new TruncatedSeries(f);
+    }
+
+    /// <summary>log of this series, given log and inverse of its (nonzero) constant term.</summary>
+    public TruncatedSeries Log(Polynomial logOfConstant, Polynomial inverseOfConstant)
+    {
+        var l = NewCoefficients(Order);
+        l[0] = logOfConstant;
+        for (int n = 1; n <= Order; n++)
+        {
+            var sum = Polynomial.Zero;
+            for (int k = 1; k < n; k++) sum += Integer(k) * (l[k] * _coefficients[n - k]);
+            l[n] = inverseOfConstant * (_coefficients[n] - Reciprocal(n) * sum);
+        }
+
+        return new TruncatedSeries(l);
+    }
+
+    /// <summary>This series to an s-free power c (any polynomial), given g0^c and 1/g0 (g0 nonzero).</summary>
+    public TruncatedSeries Power(Polynomial exponent, Polynomial powerOfConstant, Polynomial inverseOfConstant)
+    {
+        var f = NewCoefficients(Order);
+        f[0] = powerOfConstant;
+        for (int n = 1; n <= Order; n++)
+        {
+            var sum = Polynomial.Zero;
+            for (int k = 1; k <= n; k++)
+            {
+                if (_coefficients[k].IsZero) continue;
+                var weight = Integer(k) * exponent - Polynomial.Constant(Integer(n - k));
+                sum += weight * (_coefficients[k] * f[n - k]);
+            }
+
+            f[n] = Reciprocal(n) * (inverseOfConstant * sum);
+        }
+
+        return new TruncatedSeries(f);
+    }
+
+    /// <summary>1 / this series, given the inverse of its (nonzero) constant term.</summary>
+    public TruncatedSeries Inverse(Polynomial inverseOfConstant)
+    {
+        var f = NewCoefficients(Order);
+        f[0] = inverseOfConstant;
+        for (int n = 1; n <= Order; n++)
+        {
+            var sum = Polynomial.Zero;
+            for (int k = 1; k <= n; k++) sum += _coefficients[k] * f[n - k];
+            f[n] = -(inverseOfConstant * sum);
+        }
+
+        return new TruncatedSeries(f);
+    }
+
+    private static ComplexRational Integer(int value) => ComplexRational.FromInteger(value);
+
+    private static ComplexRational Reciprocal(int value) => Rational.Create(BigInteger.One, value);
+
+    private static Polynomial[] NewCoefficients(int order)
+    {
+        var coefficients = new Polynomial[order + 1];
+        for (int n = 0; n <= order; n++) coefficients[n] = Polynomial.Zero;
+        return coefficients;
+    }
+
+    private static TruncatedSeries Zip(TruncatedSeries a, TruncatedSeries b, System.Func<Polynomial, Polynomial, Polynomial> combine)
+    {
+        var coefficients = NewCoefficients(a.Order);
+        for (int n = 0; n <= a.Order; n++) coefficients[n] = combine(a[n], b[n]);
+        return new TruncatedSeries(coefficients);
+    }
+}
