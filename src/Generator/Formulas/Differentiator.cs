@@ -1,0 +1,150 @@
+namespace StochasticBackprop.Generator.Formulas;
+
+/// <summary>A simplified derivative, or why there is none (<see cref="Span"/> is the node that has no derivative in the language).</summary>
+internal sealed record DerivativeResult(Expr? Result, string? Error, SourceSpan Span)
+{
+    public bool Success => Result is not null;
+}
+
+/// <summary>Symbolic differentiation of formulas, followed by <see cref="Simplifier.Simplify"/>.</summary>
+/// <remarks>
+/// Rules: sum, product and quotient rules; <c>(u^v)' = v*u^(v - 1)*u'</c> when <c>v</c> does not
+/// depend on the symbol, <c>u^v*(v'*log(u) + v*u'/u)</c> otherwise; the chain rule with
+/// <c>exp' = exp</c>, <c>log' = 1/u</c>, <c>log1p' = 1/(1 + u)</c>, <c>sqrt' = 1/(2*sqrt(u))</c>,
+/// <c>abs' = u/abs(u)</c> (the sign of <c>u</c>; undefined at 0), <c>lgamma' = digamma</c>,
+/// <c>sigmoid' = sigmoid*(1 - sigmoid)</c>, <c>softplus' = sigmoid</c>. The derivative of
+/// <c>digamma</c> is trigamma, which the formula language lacks: that is reported, not thrown.
+/// A subexpression that does not mention the symbol has derivative 0 without being looked into.
+/// </remarks>
+internal static class Differentiator
+{
+    public static DerivativeResult Differentiate(Expr e, string symbol)
+    {
+        var state = new State(symbol);
+        Expr raw = state.Derive(e);
+        return state.Error is not null
+            ? new DerivativeResult(null, state.Error, state.ErrorSpan)
+            : new DerivativeResult(Simplifier.Simplify(raw), null, SourceSpan.None);
+    }
+
+    /// <summary>Whether <paramref name="e"/> mentions <paramref name="symbol"/>.</summary>
+    public static bool DependsOn(Expr e, string symbol) => e switch
+    {
+        SymbolExpr s => s.Name == symbol,
+        NegateExpr n => DependsOn(n.Operand, symbol),
+        BinaryExpr b => DependsOn(b.Left, symbol) || DependsOn(b.Right, symbol),
+        CallExpr c => DependsOn(c.Argument, symbol),
+        _ => false,
+    };
+
+    private sealed class State
+    {
+        private static readonly Expr Zero = new NumberExpr(0);
+        private static readonly Expr One = new NumberExpr(1);
+        private readonly string _symbol;
+
+        public State(string symbol) => _symbol = symbol;
+
+        public string? Error { get; private set; }
+
+        public SourceSpan ErrorSpan { get; private set; } = SourceSpan.None;
+
+        public Expr Derive(Expr e)
+        {
+            if (!DependsOn(e, _symbol)) return Zero;
+            switch (e)
+            {
+                case SymbolExpr:
+                    return One;
+                case NegateExpr n:
+                    return new NegateExpr(Derive(n.Operand));
+                case BinaryExpr b:
+                    return DeriveBinary(b);
+                case CallExpr c:
+                    return DeriveCall(c);
+                default:
+                    return Zero;
+            }
+        }
+
+        private Expr DeriveBinary(BinaryExpr b)
+        {
+            Expr u = b.Left;
+            Expr v = b.Right;
+            switch (b.Operator)
+            {
+                case BinaryOperator.Add:
+                    return Add(Derive(u), Derive(v));
+                case BinaryOperator.Subtract:
+                    return Sub(Derive(u), Derive(v));
+                case BinaryOperator.Multiply:
+                    return Add(Mul(Derive(u), v), Mul(u, Derive(v)));
+                case BinaryOperator.Divide:
+                    // (u/v)' = u'/v - u*v'/v^2
+                    return Sub(Div(Derive(u), v), Div(Mul(u, Derive(v)), Pow(v, new NumberExpr(2))));
+                default:
+                    if (!DependsOn(v, _symbol))
+                    {
+                        return Mul(Mul(v, Pow(u, Sub(v, One))), Derive(u));
+                    }
+
+                    // (u^v)' = u^v*(v'*log(u) + v*u'/u)
+                    return Mul(b, Add(Mul(Derive(v), new CallExpr(FunctionKind.Log, u)), Div(Mul(v, Derive(u)), u)));
+            }
+        }
+
+        private Expr DeriveCall(CallExpr call)
+        {
+            Expr u = call.Argument;
+            Expr outer;
+            switch (call.Function)
+            {
+                case FunctionKind.Exp:
+                    outer = call;
+                    break;
+                case FunctionKind.Log:
+                    outer = Div(One, u);
+                    break;
+                case FunctionKind.Log1p:
+                    outer = Div(One, Add(One, u));
+                    break;
+                case FunctionKind.Sqrt:
+                    outer = Div(One, Mul(new NumberExpr(2), call));
+                    break;
+                case FunctionKind.Abs:
+                    // sign(u), written u/abs(u): the language has no sign function. Undefined at u = 0.
+                    outer = Div(u, call);
+                    break;
+                case FunctionKind.Lgamma:
+                    outer = new CallExpr(FunctionKind.Digamma, u);
+                    break;
+                case FunctionKind.Sigmoid:
+                    outer = Mul(call, Sub(One, call));
+                    break;
+                case FunctionKind.Softplus:
+                    outer = new CallExpr(FunctionKind.Sigmoid, u);
+                    break;
+                default:
+                    if (Error is null)
+                    {
+                        Error = $"The derivative of 'digamma' with respect to '{_symbol}' needs trigamma, which formulas cannot express.";
+                        ErrorSpan = call.Span;
+                    }
+
+                    return Zero;
+            }
+
+            return Mul(outer, Derive(u));
+        }
+
+        private static Expr Add(Expr a, Expr b) => new BinaryExpr(BinaryOperator.Add, a, b);
+
+        private static Expr Sub(Expr a, Expr b) => new BinaryExpr(BinaryOperator.Subtract, a, b);
+
+        private static Expr Mul(Expr a, Expr b) => new BinaryExpr(BinaryOperator.Multiply, a, b);
+
+        private static Expr Div(Expr a, Expr b) => new BinaryExpr(BinaryOperator.Divide, a, b);
+
+        private static Expr Pow(Expr a, Expr b) => new BinaryExpr(BinaryOperator.Power, a, b);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text;
+
+namespace StochasticBackprop.Generator.Formulas;
+
+/// <summary>
+/// Writes an <see cref="Expr"/> back in the formula language, the way papers write it:
+/// spaces around <c>+</c> and <c>-</c>, none around <c>*</c>, <c>/</c>, <c>^</c>, and only the
+/// parentheses the grammar needs (so <see cref="FormulaParser"/> reads the text back to an equal tree).
+/// </summary>
+internal static class FormulaPrinter
+{
+    private const int SumPrecedence = 1;
+    private const int ProductPrecedence = 2;
+    private const int UnaryPrecedence = 3;
+    private const int PowerPrecedence = 4;
+    private const int AtomPrecedence = 5;
+
+    public static string Print(Expr e)
+    {
+        var builder = new StringBuilder();
+        Write(builder, e);
+        return builder.ToString();
+    }
+
+    /// <summary>Integers without a decimal point (<c>2</c>), other values as invariant round-trip text.</summary>
+    public static string FormatNumber(double value)
+    {
+        if (value == System.Math.Floor(value) && System.Math.Abs(value) < 1e15)
+        {
+            return ((long)value).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    internal static int PrecedenceOf(Expr e) => e switch
+    {
+        BinaryExpr { Operator: BinaryOperator.Add or BinaryOperator.Subtract } => SumPrecedence,
+        BinaryExpr { Operator: BinaryOperator.Multiply or BinaryOperator.Divide } => ProductPrecedence,
+        BinaryExpr { Operator: BinaryOperator.Power } => PowerPrecedence,
+        NegateExpr => UnaryPrecedence,
+        NumberExpr { Value: < 0 } => UnaryPrecedence,
+        _ => AtomPrecedence,
+    };
+
+    private static void Write(StringBuilder builder, Expr e)
+    {
+        switch (e)
+        {
+            case NumberExpr number:
+                builder.Append(FormatNumber(number.Value));
+                break;
+            case ImaginaryUnitExpr:
+                builder.Append('i');
+                break;
+            case PiExpr:
+                builder.Append("pi");
+                break;
+            case SymbolExpr symbol:
+                builder.Append(symbol.Name);
+                break;
+            case NegateExpr negate:
+                builder.Append('-');
+                WriteOperand(builder, negate.Operand, PrecedenceOf(negate.Operand) <= UnaryPrecedence);
+                break;
+            case CallExpr call:
+                builder.Append(FunctionNames.NameOf(call.Function)).Append('(');
+                Write(builder, call.Argument);
+                builder.Append(')');
+                break;
+            case BinaryExpr binary:
+                WriteBinary(builder, binary);
+                break;
+        }
+    }
+
+    private static void WriteBinary(StringBuilder builder, BinaryExpr binary)
+    {
+        int left = PrecedenceOf(binary.Left);
+        int right = PrecedenceOf(binary.Right);
+        switch (binary.Operator)
+        {
+            case BinaryOperator.Add:
+            case BinaryOperator.Subtract:
+                WriteOperand(builder, binary.Left, left < SumPrecedence);
+                builder.Append(binary.Operator == BinaryOperator.Add ? " + " : " - ");
+                WriteOperand(builder, binary.Right, right <= SumPrecedence || right == UnaryPrecedence);
+                break;
+            case BinaryOperator.Multiply:
+            case BinaryOperator.Divide:
+                WriteOperand(builder, binary.Left, left < ProductPrecedence);
+                builder.Append(binary.Operator == BinaryOperator.Multiply ? '*' : '/');
+                WriteOperand(builder, binary.Right, right <= ProductPrecedence || right == UnaryPrecedence);
+                break;
+            default:
+                // Right-associative: a^b^c is a^(b^c); the base needs parentheses unless it is an atom.
+                WriteOperand(builder, binary.Left, left < AtomPrecedence);
+                builder.Append('^');
+                WriteOperand(builder, binary.Right, right < PowerPrecedence);
+                break;
+        }
+    }
+
+    private static void WriteOperand(StringBuilder builder, Expr operand, bool parenthesize)
+    {
+        if (parenthesize) builder.Append('(');
+        Write(builder, operand);
+        if (parenthesize) builder.Append(')');
+    }
+}
