@@ -255,7 +255,8 @@ internal sealed class DistributionAnalyzer
             }
         }
 
-        DerivedFormula? logDensitySpec = logDensity is null ? null : Render(logDensity, declaration.LogDensity!);
+        // The log density is the user's own formula: shown and computed as written.
+        DerivedFormula? logDensitySpec = logDensity is null ? null : Render(logDensity, declaration.LogDensity!, simplify: false);
         if (logDensity is not null && logDensitySpec is null)
         {
             return null;

@@ -146,42 +146,42 @@ namespace StochasticBackprop.Samples.Distributions
                 case 1:
                     return new[]
                     {
-                        global::StochasticBackprop.Shapes.ToBatch(-1.0 / rate.pow(2), this.BatchShape), // ∂κ1/∂rate = -1/rate^2
+                        global::StochasticBackprop.Shapes.ToBatch(-1 / rate.pow(2), this.BatchShape), // ∂κ1/∂rate = -1/rate^2
                     };
                 case 2:
                     return new[]
                     {
-                        global::StochasticBackprop.Shapes.ToBatch(-2.0 / rate.pow(3), this.BatchShape), // ∂κ2/∂rate = -2/rate^3
+                        global::StochasticBackprop.Shapes.ToBatch(-2 / rate.pow(3), this.BatchShape), // ∂κ2/∂rate = -2/rate^3
                     };
                 case 3:
                     return new[]
                     {
-                        global::StochasticBackprop.Shapes.ToBatch(-6.0 / rate.pow(4), this.BatchShape), // ∂κ3/∂rate = -6/rate^4
+                        global::StochasticBackprop.Shapes.ToBatch(-6 / rate.pow(4), this.BatchShape), // ∂κ3/∂rate = -6/rate^4
                     };
                 case 4:
                     return new[]
                     {
-                        global::StochasticBackprop.Shapes.ToBatch(-24.0 / rate.pow(5), this.BatchShape), // ∂κ4/∂rate = -24/rate^5
+                        global::StochasticBackprop.Shapes.ToBatch(-24 / rate.pow(5), this.BatchShape), // ∂κ4/∂rate = -24/rate^5
                     };
                 case 5:
                     return new[]
                     {
-                        global::StochasticBackprop.Shapes.ToBatch(-120.0 / rate.pow(6), this.BatchShape), // ∂κ5/∂rate = -120/rate^6
+                        global::StochasticBackprop.Shapes.ToBatch(-120 / rate.pow(6), this.BatchShape), // ∂κ5/∂rate = -120/rate^6
                     };
                 case 6:
                     return new[]
                     {
-                        global::StochasticBackprop.Shapes.ToBatch(-720.0 / rate.pow(7), this.BatchShape), // ∂κ6/∂rate = -720/rate^7
+                        global::StochasticBackprop.Shapes.ToBatch(-720 / rate.pow(7), this.BatchShape), // ∂κ6/∂rate = -720/rate^7
                     };
                 case 7:
                     return new[]
                     {
-                        global::StochasticBackprop.Shapes.ToBatch(-5040.0 / rate.pow(8), this.BatchShape), // ∂κ7/∂rate = -5040/rate^8
+                        global::StochasticBackprop.Shapes.ToBatch(-5040 / rate.pow(8), this.BatchShape), // ∂κ7/∂rate = -5040/rate^8
                     };
                 case 8:
                     return new[]
                     {
-                        global::StochasticBackprop.Shapes.ToBatch(-40320.0 / rate.pow(9), this.BatchShape), // ∂κ8/∂rate = -40320/rate^9
+                        global::StochasticBackprop.Shapes.ToBatch(-40320 / rate.pow(9), this.BatchShape), // ∂κ8/∂rate = -40320/rate^9
                     };
                 default:
                     return new[] { global::StochasticBackprop.Shapes.Full(this.BatchShape, 0.0, rate) };

@@ -73,12 +73,12 @@ namespace StochasticBackprop.Samples.Distributions
             return global::StochasticBackprop.Shapes.ToBatch(theta * eps, shape);
         }
 
-        /// <summary>log p(z) = (k - 1)*log(z) - k*log(theta) - lgamma(k) - z/theta</summary>
+        /// <summary>log p(z) = (k - 1)*log(z) - z/theta - lgamma(k) - k*log(theta)</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor? LogDensity(global::TorchSharp.torch.Tensor z)
         {
             global::TorchSharp.torch.Tensor k = this.K, theta = this.Theta;
-            return global::StochasticBackprop.Shapes.ToBatch((k - 1) * global::TorchSharp.torch.log(z) - k * global::TorchSharp.torch.log(theta) - global::TorchSharp.torch.lgamma(k) - z / theta, z.shape);
+            return global::StochasticBackprop.Shapes.ToBatch((k - 1) * global::TorchSharp.torch.log(z) - z / theta - global::TorchSharp.torch.lgamma(k) - k * global::TorchSharp.torch.log(theta), z.shape);
         }
 
         /// <summary>

@@ -83,7 +83,7 @@ namespace StochasticBackprop.Samples.Distributions
 
         /// <summary>
         /// The score ∂ log p(z)/∂θ, per parameter:
-        /// <br/>∂/∂mu = (z - mu)/(abs(z - mu)*b) (derived from the log density)
+        /// <br/>∂/∂mu = (z - mu)/(b*abs(z - mu)) (derived from the log density)
         /// <br/>∂/∂b = abs(z - mu)/b^2 - 1/b (derived from the log density)
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
@@ -92,7 +92,7 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor mu = this.Mu, b = this.B;
             return new[]
             {
-                global::StochasticBackprop.Shapes.ToBatch((z - mu) / (global::TorchSharp.torch.abs(z - mu) * b), z.shape), // ∂/∂mu = (z - mu)/(abs(z - mu)*b)
+                global::StochasticBackprop.Shapes.ToBatch((z - mu) / (b * global::TorchSharp.torch.abs(z - mu)), z.shape), // ∂/∂mu = (z - mu)/(b*abs(z - mu))
                 global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.abs(z - mu) / b.pow(2) - 1 / b, z.shape), // ∂/∂b = abs(z - mu)/b^2 - 1/b
             };
         }

@@ -73,12 +73,12 @@ namespace StochasticBackprop.Samples.Distributions
             return global::StochasticBackprop.Shapes.ToBatch(mu + sigma * eps, shape);
         }
 
-        /// <summary>log p(z) = -(z - mu)^2/(2*sigma^2) - log(2*pi)/2 - log(sigma)</summary>
+        /// <summary>log p(z) = -(z - mu)^2/(2*sigma^2) - log(sigma) - log(2*pi)/2</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor? LogDensity(global::TorchSharp.torch.Tensor z)
         {
             global::TorchSharp.torch.Tensor mu = this.Mu, sigma = this.Sigma;
-            return global::StochasticBackprop.Shapes.ToBatch(-(z - mu).pow(2) / (2 * sigma.pow(2)) - global::System.Math.Log(2.0 * global::System.Math.PI) / 2.0 - global::TorchSharp.torch.log(sigma), z.shape);
+            return global::StochasticBackprop.Shapes.ToBatch(-(z - mu).pow(2) / (2 * sigma.pow(2)) - global::TorchSharp.torch.log(sigma) - global::System.Math.Log(2.0 * global::System.Math.PI) / 2.0, z.shape);
         }
 
         /// <summary>

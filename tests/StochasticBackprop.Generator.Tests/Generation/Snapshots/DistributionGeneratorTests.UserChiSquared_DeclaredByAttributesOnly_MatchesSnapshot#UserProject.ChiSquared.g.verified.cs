@@ -66,12 +66,12 @@ namespace UserProject
             return global::StochasticBackprop.Shapes.ToBatch(2 * eps, shape);
         }
 
-        /// <summary>log p(z) = (k/2 - 1)*log(z) - k*log(2)/2 - lgamma(k/2) - z/2</summary>
+        /// <summary>log p(z) = (k/2 - 1)*log(z) - z/2 - lgamma(k/2) - k/2*log(2)</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor? LogDensity(global::TorchSharp.torch.Tensor z)
         {
             global::TorchSharp.torch.Tensor k = this.K;
-            return global::StochasticBackprop.Shapes.ToBatch((k / 2 - 1) * global::TorchSharp.torch.log(z) - k * global::System.Math.Log(2.0) / 2 - global::TorchSharp.torch.lgamma(k / 2) - z / 2, z.shape);
+            return global::StochasticBackprop.Shapes.ToBatch((k / 2 - 1) * global::TorchSharp.torch.log(z) - z / 2 - global::TorchSharp.torch.lgamma(k / 2) - k / 2 * global::System.Math.Log(2.0), z.shape);
         }
 
         /// <summary>

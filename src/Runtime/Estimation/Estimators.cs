@@ -1,0 +1,248 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StochasticBackprop;
+
+/// <summary>
+/// Monte Carlo estimators of ∇_θ E_{z~p_θ}[f(z)] (DESIGN §2). Each returns the per-sample
+/// gradient w.r.t. every distribution parameter, from which means, variances, hybrid weights and
+/// the surrogate for backpropagation into a network are built. Tensors created along the way
+/// are released before returning; the result's tensors live in the caller's dispose scope.
+/// </summary>
+public static class Estimators
+{
+    /// <summary>
+    /// The pathwise (reparameterization) estimator ĝ_i = ∇_z f(z_i)·∂z_i/∂θ, explicit or implicit
+    /// (Gamma-family samplers built on <see cref="Noise.StandardGamma"/>).
+    /// </summary>
+    /// <remarks>
+    /// Per-sample gradients come from one backward pass: each parameter is expanded to
+    /// <c>[S, ...BatchShape]</c> as a fresh leaf, so sample i's gradient lands in row i. Rows are then
+    /// summed over the axes along which the parameter is broadcast.
+    /// </remarks>
+    public static GradientEstimate Pathwise(IReparameterizedDistribution distribution, Objective objective, long sampleCount, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        ArgumentNullException.ThrowIfNull(objective);
+        TorchBackend.EnsureAvailable();
+        using DisposeScope scope = torch.NewDisposeScope();
+        using IDisposable gradients = torch.enable_grad();
+        long[] sampledShape = Shapes.Sampled(sampleCount, distribution.BatchShape);
+        Tensor[] leaves = distribution.Parameters
+            .Select(p => p.detach().expand(sampledShape).contiguous().requires_grad_(true))
+            .ToArray();
+        Tensor z = distribution.Reparameterize(leaves, sampleCount, generator);
+        RequireSampledShape(z, sampledShape, distribution.Name + ".Reparameterize");
+        Tensor values = EvaluateObjective(objective, z);
+
+        Tensor[] perSample = new Tensor[leaves.Length];
+        if (values.requires_grad)
+        {
+            // Retained: the surrogate's mean f(z) term backpropagates through this graph into f's own parameters.
+            IList<Tensor> rows = torch.autograd.grad(new[] { values.sum() }, leaves, retain_graph: true, allow_unused: true);
+            for (int p = 0; p < leaves.Length; p++)
+            {
+                perSample[p] = rows[p].IsInvalid ? torch.zeros_like(leaves[p]) : rows[p];
+            }
+        }
+        else
+        {
+            for (int p = 0; p < leaves.Length; p++)
+            {
+                perSample[p] = torch.zeros_like(leaves[p]);
+            }
+        }
+
+        Tensor[] reduced = ReduceAll(distribution, perSample);
+        return new GradientEstimate("pathwise", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
+            .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The score-function (REINFORCE, Malliavin weight) estimator ĝ_i = (f(z_i) − b_i)·∇_θ log p(z_i; θ),
+    /// at <paramref name="sampleCount"/> fresh draws. Needs only values of f: any f, even discontinuous.
+    /// </summary>
+    /// <param name="distribution">The distribution.</param>
+    /// <param name="objective">f.</param>
+    /// <param name="sampleCount">S.</param>
+    /// <param name="baseline">The control variate b; null for none. Stateful baselines are updated after the batch.</param>
+    /// <param name="generator">The random number generator; null for the global one.</param>
+    public static GradientEstimate ScoreFunction(IScoredDistribution distribution, Objective objective, long sampleCount, Baseline? baseline = null, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        TorchBackend.EnsureAvailable();
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor samples;
+        using (torch.no_grad())
+        {
+            samples = distribution.Sample(sampleCount, generator);
+        }
+        return ScoreFunctionAt(distribution, objective, samples, baseline).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The score-function estimator evaluated at given samples <c>[S, ...BatchShape]</c> (for instance another estimate's <see cref="GradientEstimate.Samples"/>).</summary>
+    /// <param name="distribution">The distribution.</param>
+    /// <param name="objective">f.</param>
+    /// <param name="samples">Draws from the distribution, <c>[S, ...BatchShape]</c>; used detached.</param>
+    /// <param name="baseline">The control variate b; null for none. Stateful baselines are updated after the batch.</param>
+    public static GradientEstimate ScoreFunctionAt(IScoredDistribution distribution, Objective objective, Tensor samples, Baseline? baseline = null)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentNullException.ThrowIfNull(samples);
+        TorchBackend.EnsureAvailable();
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor z = samples.detach();
+        RequireSampledShape(z, Shapes.Sampled(z.shape[0], distribution.BatchShape), "The samples");
+        Tensor values = EvaluateObjective(objective, z);
+        return ScoreCore(distribution, z, values, baseline).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The Fourier-series (cumulant) estimator ĝ_i,j = Σ_{n=1..N} (∂κ_n/∂θ_j / n!)·∂ⁿf(z_i)/∂z_ijⁿ
+    /// (DESIGN §2.1), at fresh draws. Exact when f is a polynomial of degree ≤ N (and, for the
+    /// Normal, for every smooth f at N ≥ 2); otherwise the truncation biases it. Needs f smooth:
+    /// at kinks autograd's higher derivatives are 0 and the estimate is biased.
+    /// </summary>
+    /// <param name="distribution">The distribution.</param>
+    /// <param name="objective">f.</param>
+    /// <param name="sampleCount">S.</param>
+    /// <param name="order">N; null for the distribution's <see cref="ICumulantDistribution.FourierOrder"/>. 1 ≤ N ≤ <see cref="ICumulantDistribution.CumulantOrder"/>.</param>
+    /// <param name="generator">The random number generator; null for the global one.</param>
+    public static GradientEstimate Fourier(ICumulantDistribution distribution, Objective objective, long sampleCount, int? order = null, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        TorchBackend.EnsureAvailable();
+        int truncation = CheckFourierOrder(distribution, order);
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor samples;
+        using (torch.no_grad())
+        {
+            samples = distribution.Sample(sampleCount, generator);
+        }
+        return FourierAt(distribution, objective, samples, truncation).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The Fourier-series estimator evaluated at given samples <c>[S, ...BatchShape]</c>; see <see cref="Fourier"/>.</summary>
+    /// <param name="distribution">The distribution.</param>
+    /// <param name="objective">f.</param>
+    /// <param name="samples">Draws from the distribution, <c>[S, ...BatchShape]</c>; used detached.</param>
+    /// <param name="order">N; null for the distribution's <see cref="ICumulantDistribution.FourierOrder"/>.</param>
+    public static GradientEstimate FourierAt(ICumulantDistribution distribution, Objective objective, Tensor samples, int? order = null)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentNullException.ThrowIfNull(samples);
+        TorchBackend.EnsureAvailable();
+        int truncation = CheckFourierOrder(distribution, order);
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor z = samples.detach();
+        long[] sampledShape = Shapes.Sampled(z.shape[0], distribution.BatchShape);
+        RequireSampledShape(z, sampledShape, "The samples");
+        Tensor values = EvaluateObjective(objective, z);
+
+        // Orders whose cumulant vanishes identically add nothing; derivatives are requested only up to
+        // the highest order that does not (the Normal needs two).
+        int[] orders = Enumerable.Range(1, truncation).Where(n => !distribution.CumulantVanishes(n)).ToArray();
+        IReadOnlyList<Tensor> derivatives = orders.Length == 0 ? Array.Empty<Tensor>() : objective.CoordinateDerivatives(z, orders.Max());
+
+        int parameterCount = distribution.Parameters.Count;
+        var perSample = new Tensor[parameterCount];
+        using (torch.no_grad())
+        {
+            for (int p = 0; p < parameterCount; p++)
+            {
+                perSample[p] = torch.zeros(sampledShape, dtype: z.dtype, device: z.device);
+            }
+            foreach (int n in orders)
+            {
+                IReadOnlyList<Tensor> cumulantGradient = distribution.CumulantGradient(n);
+                double factorial = Factorial(n);
+                for (int p = 0; p < parameterCount; p++)
+                {
+                    // ∂κ_n/∂θ has the batch shape and broadcasts over the sample axis.
+                    perSample[p] = perSample[p] + cumulantGradient[p].detach() / factorial * derivatives[n - 1];
+                }
+            }
+        }
+
+        Tensor[] reduced = ReduceAll(distribution, perSample);
+        return new GradientEstimate($"fourier(N={truncation})", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
+            .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The score-function estimate from values already computed at <paramref name="z"/> (same dispose scope as the caller).</summary>
+    internal static GradientEstimate ScoreCore(IScoredDistribution distribution, Tensor z, Tensor values, Baseline? baseline)
+    {
+        long sampleCount = z.shape[0];
+        var perSample = new Tensor[distribution.Parameters.Count];
+        using (torch.no_grad())
+        {
+            Tensor fz = values.detach();
+            Tensor weight = baseline is null ? fz : fz - baseline.Compute(fz);
+            var weightShape = new long[z.dim()];
+            Array.Fill(weightShape, 1L);
+            weightShape[0] = sampleCount;
+            weight = weight.reshape(weightShape);
+            IReadOnlyList<Tensor> scores = distribution.Score(z);
+            if (scores.Count != perSample.Length)
+            {
+                throw new InvalidOperationException($"{distribution.Name}.Score returned {scores.Count} tensors for {perSample.Length} parameters.");
+            }
+            for (int p = 0; p < perSample.Length; p++)
+            {
+                perSample[p] = Shapes.ToBatch(weight * scores[p].detach(), z.shape);
+            }
+            baseline?.Observe(fz);
+        }
+        Tensor[] reduced = ReduceAll(distribution, perSample);
+        string name = baseline is null ? "score-function" : $"score-function(baseline={baseline.Name})";
+        return new GradientEstimate(name, distribution.ParameterNames, distribution.Parameters, z, values, reduced);
+    }
+
+    /// <summary>f(z) checked to have shape <c>[S]</c>.</summary>
+    internal static Tensor EvaluateObjective(Objective objective, Tensor z)
+    {
+        Tensor values = objective.Evaluate(z);
+        if (values.dim() != 1 || values.shape[0] != z.shape[0])
+        {
+            throw new ArgumentException($"The objective must return one value per sample, shape [{z.shape[0]}]; it returned {Shapes.Format(values.shape)}.", nameof(objective));
+        }
+        return values;
+    }
+
+    private static int CheckFourierOrder(ICumulantDistribution distribution, int? order)
+    {
+        int truncation = order ?? distribution.FourierOrder;
+        if (truncation < 1 || truncation > distribution.CumulantOrder)
+        {
+            throw new ArgumentOutOfRangeException(nameof(order), truncation,
+                $"The Fourier order for {distribution.Name} must lie between 1 and its cumulant order {distribution.CumulantOrder}; got {truncation}.");
+        }
+        return truncation;
+    }
+
+    private static Tensor[] ReduceAll(IDistribution distribution, IReadOnlyList<Tensor> perSample) =>
+        perSample.Select((g, p) => Shapes.ReduceToParameter(g, distribution.Parameters[p].shape)).ToArray();
+
+    private static void RequireSampledShape(Tensor z, long[] expected, string what)
+    {
+        if (!z.shape.SequenceEqual(expected))
+        {
+            throw new ArgumentException($"{what} have shape {Shapes.Format(z.shape)}; expected [S, ...BatchShape] = {Shapes.Format(expected)}.");
+        }
+    }
+
+    private static double Factorial(int n)
+    {
+        double result = 1;
+        for (int i = 2; i <= n; i++)
+        {
+            result *= i;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,279 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StochasticBackprop;
+
+/// <summary>Where the hybrid weight λ comes from.</summary>
+public enum LambdaMode
+{
+    /// <summary>
+    /// λ from this batch's per-sample moments (Algorithm 1 of the hybrid paper). λ depends on the
+    /// samples it weights, so the estimate is slightly biased (the bias shrinks like 1/S).
+    /// </summary>
+    SameBatch,
+
+    /// <summary>
+    /// λ from an exponential moving average of earlier batches' moments, so it is independent of
+    /// this batch and the estimate is unbiased. The first batch uses <see cref="HybridOptions.InitialLambda"/>.
+    /// </summary>
+    PreviousBatches,
+}
+
+/// <summary>How many hybrid weights are estimated.</summary>
+public enum LambdaGranularity
+{
+    /// <summary>One λ per parameter tensor, from moments summed over its coordinates.</summary>
+    PerTensor,
+
+    /// <summary>One λ for all parameters, from moments summed over every coordinate of every parameter.</summary>
+    Scalar,
+
+    /// <summary>One λ per parameter coordinate (noisier moments; most flexible).</summary>
+    PerCoordinate,
+}
+
+/// <summary>Settings of a <see cref="HybridEstimator"/>.</summary>
+public sealed record HybridOptions
+{
+    /// <summary>Where λ comes from. Default <see cref="LambdaMode.SameBatch"/>.</summary>
+    public LambdaMode Mode { get; init; } = LambdaMode.SameBatch;
+
+    /// <summary>The moving-average decay of <see cref="LambdaMode.PreviousBatches"/>: m ← decay·m + (1 − decay)·(this batch). Default 0.9.</summary>
+    public double Decay { get; init; } = 0.9;
+
+    /// <summary>The ridge ε in λ*'s denominator, relative to Var ĝ₁ + Var ĝ₂. Default 1e-12.</summary>
+    public double Ridge { get; init; } = 1e-12;
+
+    /// <summary>How many weights. Default <see cref="LambdaGranularity.PerTensor"/>.</summary>
+    public LambdaGranularity Granularity { get; init; } = LambdaGranularity.PerTensor;
+
+    /// <summary>λ for the first batch in <see cref="LambdaMode.PreviousBatches"/> mode, before any moments are known. Default 0.5: any fixed λ keeps the estimate unbiased, and 0.5 favours neither estimator.</summary>
+    public double InitialLambda { get; init; } = 0.5;
+
+    /// <summary>The baseline of the score-function half of <see cref="HybridEstimator.Estimate{TDistribution}"/>; null (the default) for none, as in the paper.</summary>
+    public Baseline? ScoreBaseline { get; init; }
+}
+
+/// <summary>
+/// The hybrid estimator ĝ = λ ĝ₁ + (1 − λ) ĝ₂ of two unbiased estimators on the same samples
+/// (DESIGN §2.3), with λ* = (Var ĝ₂ − Cov) / (Var ĝ₁ + Var ĝ₂ − 2 Cov + ε) clipped to [0, 1],
+/// estimated from per-sample moments (not from squared norms of batch means). Stateful in
+/// <see cref="LambdaMode.PreviousBatches"/> mode: use one instance per training loop.
+/// </summary>
+public sealed class HybridEstimator
+{
+    private double[]? historyFirst;
+    private double[]? historySecond;
+    private double[]? historyCovariance;
+
+    /// <summary>Creates a hybrid estimator.</summary>
+    public HybridEstimator(HybridOptions? options = null)
+    {
+        Options = options ?? new HybridOptions();
+        if (!(Options.Decay >= 0 && Options.Decay < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.Decay, "HybridOptions.Decay must lie in [0, 1).");
+        }
+        if (!(Options.Ridge >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.Ridge, "HybridOptions.Ridge must be non-negative.");
+        }
+        if (!(Options.InitialLambda >= 0 && Options.InitialLambda <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.InitialLambda, "HybridOptions.InitialLambda must lie in [0, 1].");
+        }
+    }
+
+    /// <summary>The settings.</summary>
+    public HybridOptions Options { get; }
+
+    /// <summary>The number of batches whose moments are in the moving average (<see cref="LambdaMode.PreviousBatches"/>).</summary>
+    public int BatchesSeen { get; private set; }
+
+    /// <summary>
+    /// Draws z once through the pathwise map and evaluates the pathwise and score-function
+    /// estimators at the same z (their correlation is what λ* exploits), then combines them.
+    /// λ is the weight of the pathwise estimator.
+    /// </summary>
+    public GradientEstimate Estimate<TDistribution>(TDistribution distribution, Objective objective, long sampleCount, Generator? generator = null)
+        where TDistribution : IReparameterizedDistribution, IScoredDistribution
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        ArgumentNullException.ThrowIfNull(objective);
+        using DisposeScope scope = torch.NewDisposeScope();
+        GradientEstimate pathwise = Estimators.Pathwise(distribution, objective, sampleCount, generator);
+        // f's values (and f's own graph) are shared: f is evaluated once.
+        GradientEstimate score = Estimators.ScoreCore(distribution, pathwise.Samples, pathwise.ObjectiveWithGraph, Options.ScoreBaseline);
+        return Mix(pathwise, score).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Combines two estimates computed on the same samples (e.g. <see cref="Estimators.Pathwise"/> and
+    /// <see cref="Estimators.FourierAt"/> at its <see cref="GradientEstimate.Samples"/>), with λ (the weight of
+    /// <paramref name="first"/>) chosen by this estimator's options and, in <see cref="LambdaMode.PreviousBatches"/>
+    /// mode, its history; the history is then updated with this batch.
+    /// </summary>
+    /// <exception cref="ArgumentException">The estimates differ in parameters or samples.</exception>
+    public GradientEstimate Mix(GradientEstimate first, GradientEstimate second)
+    {
+        CheckCompatible(first, second);
+        using DisposeScope scope = torch.NewDisposeScope();
+        int parameterCount = first.PerSampleGradients.Count;
+        int[] sizes = first.PerSampleGradients.Select(g => checked((int)(g.numel() / g.shape[0]))).ToArray();
+        int[][] groups = GroupIndices(sizes);
+        int groupCount = groups.Length == 0 ? 0 : groups.Max(g => g.Length == 0 ? 0 : g.Max()) + 1;
+
+        var momentFirst = new double[groupCount];
+        var momentSecond = new double[groupCount];
+        var momentCovariance = new double[groupCount];
+        for (int p = 0; p < parameterCount; p++)
+        {
+            double[] varianceFirst = ToArray(VarianceStatistics.CoordinateVariance(first.PerSampleGradients[p]));
+            double[] varianceSecond = ToArray(VarianceStatistics.CoordinateVariance(second.PerSampleGradients[p]));
+            double[] covariance = ToArray(VarianceStatistics.CoordinateCovariance(first.PerSampleGradients[p], second.PerSampleGradients[p]));
+            for (int j = 0; j < sizes[p]; j++)
+            {
+                int group = groups[p][j];
+                momentFirst[group] += varianceFirst[j];
+                momentSecond[group] += varianceSecond[j];
+                momentCovariance[group] += covariance[j];
+            }
+        }
+
+        double[] lambdas = ChooseLambdas(momentFirst, momentSecond, momentCovariance);
+
+        var combined = new Tensor[parameterCount];
+        var lambdaTensors = new Tensor[parameterCount];
+        var perTensor = new double[parameterCount];
+        for (int p = 0; p < parameterCount; p++)
+        {
+            double[] coordinateLambdas = groups[p].Select(g => lambdas[g]).ToArray();
+            Tensor gFirst = first.PerSampleGradients[p];
+            Tensor lambda = torch.tensor(coordinateLambdas, dtype: gFirst.dtype, device: gFirst.device).reshape(first.Gradients[p].shape);
+            lambdaTensors[p] = lambda;
+            perTensor[p] = coordinateLambdas.Length == 0 ? Options.InitialLambda : coordinateLambdas.Average();
+            combined[p] = lambda * gFirst + (1 - lambda) * second.PerSampleGradients[p];
+        }
+
+        return new GradientEstimate(
+            $"hybrid({first.Estimator}, {second.Estimator})",
+            first.ParameterNames,
+            first.Parameters,
+            first.Samples,
+            first.ObjectiveWithGraph,
+            combined,
+            perTensor,
+            lambdaTensors).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Combines two estimates computed on the same samples with λ* from this batch's per-sample
+    /// moments (<see cref="LambdaMode.SameBatch"/>; slightly biased). For the unbiased mode, keep a
+    /// <see cref="HybridEstimator"/> with <see cref="LambdaMode.PreviousBatches"/> and call <see cref="Mix"/>.
+    /// </summary>
+    public static GradientEstimate Combine(GradientEstimate first, GradientEstimate second, LambdaGranularity granularity = LambdaGranularity.PerTensor, double ridge = 1e-12) =>
+        new HybridEstimator(new HybridOptions { Mode = LambdaMode.SameBatch, Granularity = granularity, Ridge = ridge }).Mix(first, second);
+
+    /// <summary>Forgets the moving average of earlier batches' moments.</summary>
+    public void Reset()
+    {
+        historyFirst = historySecond = historyCovariance = null;
+        BatchesSeen = 0;
+    }
+
+    private double[] ChooseLambdas(double[] varianceFirst, double[] varianceSecond, double[] covariance)
+    {
+        int count = varianceFirst.Length;
+        if (Options.Mode == LambdaMode.SameBatch)
+        {
+            return Enumerable.Range(0, count)
+                .Select(g => VarianceStatistics.OptimalLambda(varianceFirst[g], varianceSecond[g], covariance[g], Options.Ridge))
+                .ToArray();
+        }
+
+        double[] lambdas;
+        if (historyFirst is null || historySecond is null || historyCovariance is null)
+        {
+            lambdas = Enumerable.Repeat(Options.InitialLambda, count).ToArray();
+            historyFirst = (double[])varianceFirst.Clone();
+            historySecond = (double[])varianceSecond.Clone();
+            historyCovariance = (double[])covariance.Clone();
+        }
+        else
+        {
+            if (historyFirst.Length != count)
+            {
+                throw new InvalidOperationException($"This hybrid estimator's history has {historyFirst.Length} weights but the estimates need {count}: parameter shapes changed. Call Reset() or use a new estimator.");
+            }
+            // λ from earlier batches only, then this batch joins the average.
+            lambdas = Enumerable.Range(0, count)
+                .Select(g => VarianceStatistics.OptimalLambda(historyFirst[g], historySecond[g], historyCovariance[g], Options.Ridge))
+                .ToArray();
+            double decay = Options.Decay;
+            for (int g = 0; g < count; g++)
+            {
+                historyFirst[g] = decay * historyFirst[g] + (1 - decay) * varianceFirst[g];
+                historySecond[g] = decay * historySecond[g] + (1 - decay) * varianceSecond[g];
+                historyCovariance[g] = decay * historyCovariance[g] + (1 - decay) * covariance[g];
+            }
+        }
+        BatchesSeen++;
+        return lambdas;
+    }
+
+    /// <summary>For each parameter and coordinate, the index of the λ that weights it.</summary>
+    private int[][] GroupIndices(int[] sizes)
+    {
+        var groups = new int[sizes.Length][];
+        int next = 0;
+        for (int p = 0; p < sizes.Length; p++)
+        {
+            groups[p] = new int[sizes[p]];
+            for (int j = 0; j < sizes[p]; j++)
+            {
+                groups[p][j] = Options.Granularity switch
+                {
+                    LambdaGranularity.Scalar => 0,
+                    LambdaGranularity.PerTensor => p,
+                    _ => next++,
+                };
+            }
+        }
+        return groups;
+    }
+
+    private static double[] ToArray(Tensor tensor) =>
+        tensor.to_type(ScalarType.Float64).contiguous().flatten().data<double>().ToArray();
+
+    private static bool SameValues(Tensor first, Tensor second)
+    {
+        using (torch.NewDisposeScope())
+        {
+            return first.eq(second).all().item<bool>();
+        }
+    }
+
+    private static void CheckCompatible(GradientEstimate first, GradientEstimate second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        if (!first.ParameterNames.SequenceEqual(second.ParameterNames, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"The estimates are for different parameters ({string.Join(", ", first.ParameterNames)} and {string.Join(", ", second.ParameterNames)}).", nameof(second));
+        }
+        for (int p = 0; p < first.PerSampleGradients.Count; p++)
+        {
+            if (!first.PerSampleGradients[p].shape.SequenceEqual(second.PerSampleGradients[p].shape))
+            {
+                throw new ArgumentException($"The per-sample gradients for '{first.ParameterNames[p]}' have shapes {Shapes.Format(first.PerSampleGradients[p].shape)} and {Shapes.Format(second.PerSampleGradients[p].shape)}.", nameof(second));
+            }
+        }
+        if (!first.Samples.shape.SequenceEqual(second.Samples.shape) || !SameValues(first.Samples, second.Samples))
+        {
+            throw new ArgumentException("The estimates were computed on different samples; evaluate the second with an …At estimator at the first's Samples.", nameof(second));
+        }
+    }
+}

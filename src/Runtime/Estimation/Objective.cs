@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StochasticBackprop;
+
+/// <summary>
+/// The per-sample objective f whose expectation E[f(z)] is estimated, with the coordinate
+/// derivatives ∂ⁿf/∂z_jⁿ the Fourier-series estimator needs (DESIGN §2.2).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Samples carry a leading sample axis, <c>[S, ...BatchShape]</c>, and f maps each sample to
+/// one number: <see cref="Evaluate"/> returns <c>[S]</c>. Sample i's value must depend only on
+/// sample i (no batch statistics across samples): the derivatives and the per-sample gradients
+/// rely on it.
+/// </para>
+/// <para>
+/// Derivatives come from autograd. Autograd differentiates the code, not the function: at a
+/// kink (ReLU, hinge <c>max(0, 1 − z)</c>, <c>clamp</c>) the second derivative it returns is 0
+/// almost everywhere, although the distributional derivative is a point mass. The
+/// Fourier-series estimator is then biased; the pathwise and score estimators are not affected.
+/// </para>
+/// <para>
+/// f may have parameters of its own (a decoder): <see cref="Evaluate"/> keeps their graph, so
+/// <see cref="GradientEstimate.Surrogate"/> also carries ∇ of mean f into them.
+/// </para>
+/// </remarks>
+public abstract class Objective
+{
+    /// <summary>Only the factories below and test doubles derive from this.</summary>
+    protected Objective()
+    {
+    }
+
+    /// <summary>f(z) per sample: <c>[S, ...BatchShape]</c> → <c>[S]</c>, keeping any autograd graph.</summary>
+    public abstract Tensor Evaluate(Tensor z);
+
+    /// <summary>
+    /// ∂ⁿf/∂z_jⁿ for n = 1..<paramref name="maxOrder"/>: one tensor per order, each shaped like
+    /// <paramref name="z"/> (per sample and coordinate), detached. Orders past the last non-zero
+    /// derivative are zeros.
+    /// </summary>
+    public abstract IReadOnlyList<Tensor> CoordinateDerivatives(Tensor z, int maxOrder);
+
+    /// <summary>
+    /// f(z) = Σ_j h(z_j), summed over every non-sample axis, with h elementwise.
+    /// Derivatives: repeated autograd on Σ h, one backward pass per order (N passes for orders 1..N).
+    /// </summary>
+    public static Objective Separable(Func<Tensor, Tensor> elementwise)
+    {
+        ArgumentNullException.ThrowIfNull(elementwise);
+        return new SeparableObjective(elementwise);
+    }
+
+    /// <summary>
+    /// The ridge function f(z) = h(u), u = Σ_j a_j z_j, for z of shape <c>[S, ...BatchShape]</c> and
+    /// <paramref name="direction"/> a of shape <c>BatchShape</c> (typically <c>[d]</c>); h maps <c>[S]</c> to <c>[S]</c>
+    /// elementwise. ∂_jⁿ f = h⁽ⁿ⁾(u)·a_jⁿ, with h's scalar derivatives from N backward passes on u.
+    /// </summary>
+    public static Objective Ridge(Func<Tensor, Tensor> h, Tensor direction)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        ArgumentNullException.ThrowIfNull(direction);
+        return new RidgeObjective(h, direction);
+    }
+
+    /// <summary>
+    /// Any f: <c>[S, ...BatchShape]</c> → <c>[S]</c>. Derivatives are exact and coordinate by coordinate:
+    /// the first order takes one backward pass, and each higher order takes one backward pass per
+    /// coordinate, so orders 1..N cost 1 + d·(N − 1) passes for d coordinates. Prefer
+    /// <see cref="Separable"/> or <see cref="Ridge"/> when f has that structure.
+    /// </summary>
+    public static Objective General(Func<Tensor, Tensor> f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return new GeneralObjective(f);
+    }
+
+    /// <summary>Throws unless 1 ≤ <paramref name="maxOrder"/>.</summary>
+    protected static void CheckOrder(int maxOrder)
+    {
+        if (maxOrder < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxOrder), maxOrder, "The derivative order must be at least 1.");
+        }
+    }
+
+    /// <summary>A fresh leaf holding z's values, detached from whatever produced z, that requires grad.</summary>
+    private protected static Tensor Leaf(Tensor z) => z.detach().clone().requires_grad_(true);
+
+    /// <summary>
+    /// d(Σ y)/dx, keeping the graph when <paramref name="keepGraph"/> so a further order can follow.
+    /// Returns zeros when y does not depend on x (a derivative that became constant): libtorch
+    /// aborts the process, rather than throwing, when asked to differentiate a tensor without graph.
+    /// </summary>
+    private protected static Tensor Derivative(Tensor y, Tensor x, bool keepGraph)
+    {
+        if (!y.requires_grad)
+        {
+            return torch.zeros_like(x);
+        }
+        IList<Tensor> gradients = torch.autograd.grad(new[] { y.sum() }, new[] { x }, retain_graph: true, create_graph: keepGraph, allow_unused: true);
+        Tensor gradient = gradients[0];
+        return gradient.IsInvalid ? torch.zeros_like(x) : gradient;
+    }
+
+    /// <summary>Moves detached copies of the derivatives out of the current dispose scope.</summary>
+    private protected static IReadOnlyList<Tensor> Escape(IEnumerable<Tensor> derivatives) =>
+        derivatives.Select(d => d.detach().MoveToOuterDisposeScope()).ToArray();
+
+    private static Tensor SumOverCoordinates(Tensor perCoordinate) =>
+        perCoordinate.dim() == 1 ? perCoordinate : perCoordinate.flatten(1).sum(new long[] { 1 });
+
+    private sealed class SeparableObjective(Func<Tensor, Tensor> elementwise) : Objective
+    {
+        public override Tensor Evaluate(Tensor z) => SumOverCoordinates(elementwise(z));
+
+        public override IReadOnlyList<Tensor> CoordinateDerivatives(Tensor z, int maxOrder)
+        {
+            CheckOrder(maxOrder);
+            using DisposeScope scope = torch.NewDisposeScope();
+            using IDisposable gradients = torch.enable_grad();
+            Tensor leaf = Leaf(z);
+            Tensor current = elementwise(leaf);
+            var derivatives = new List<Tensor>(maxOrder);
+            for (int order = 1; order <= maxOrder; order++)
+            {
+                // Σ_j h(z_j) differentiated by z_j is h'(z_j): the sum's gradient is every coordinate's derivative.
+                current = Derivative(current, leaf, keepGraph: order < maxOrder);
+                derivatives.Add(current);
+            }
+            return Escape(derivatives);
+        }
+    }
+
+    private sealed class RidgeObjective(Func<Tensor, Tensor> h, Tensor direction) : Objective
+    {
+        public override Tensor Evaluate(Tensor z) => h(Project(z, direction));
+
+        public override IReadOnlyList<Tensor> CoordinateDerivatives(Tensor z, int maxOrder)
+        {
+            CheckOrder(maxOrder);
+            using DisposeScope scope = torch.NewDisposeScope();
+            using IDisposable gradients = torch.enable_grad();
+            Tensor a = direction.detach();
+            Tensor u = Leaf(Project(z.detach(), a));
+            Tensor current = h(u);
+            var derivatives = new List<Tensor>(maxOrder);
+            long[] perSample = new long[z.dim()];
+            Array.Fill(perSample, 1L);
+            perSample[0] = z.shape[0];
+            for (int order = 1; order <= maxOrder; order++)
+            {
+                current = Derivative(current, u, keepGraph: order < maxOrder);
+                // ∂_jⁿ h(aᵀz) = h⁽ⁿ⁾(u)·a_jⁿ.
+                derivatives.Add(current.detach().reshape(perSample) * a.pow(order));
+            }
+            return Escape(derivatives);
+        }
+
+        private static Tensor Project(Tensor z, Tensor a)
+        {
+            long[] batchShape = z.shape.Skip(1).ToArray();
+            if (!a.shape.SequenceEqual(batchShape))
+            {
+                throw new ArgumentException("The ridge direction has shape " + Shapes.Format(a.shape) + " but the samples' batch shape is " + Shapes.Format(batchShape) + ".", nameof(z));
+            }
+            return SumOverCoordinates(z * a);
+        }
+    }
+
+    private sealed class GeneralObjective(Func<Tensor, Tensor> f) : Objective
+    {
+        public override Tensor Evaluate(Tensor z) => f(z);
+
+        public override IReadOnlyList<Tensor> CoordinateDerivatives(Tensor z, int maxOrder)
+        {
+            CheckOrder(maxOrder);
+            using DisposeScope scope = torch.NewDisposeScope();
+            using IDisposable gradients = torch.enable_grad();
+            Tensor leaf = Leaf(z);
+            Tensor value = f(leaf);
+            if (value.dim() != 1 || value.shape[0] != z.shape[0])
+            {
+                throw new ArgumentException("A general objective must map [S, ...] to [S]; it returned shape " + Shapes.Format(value.shape) + ".", nameof(z));
+            }
+            // Σ_i f(z_i) differentiated by z_i is ∇f(z_i), since sample i only depends on z_i.
+            Tensor first = Derivative(value, leaf, keepGraph: maxOrder > 1);
+            var derivatives = new List<Tensor>(maxOrder) { first.detach() };
+            if (maxOrder == 1)
+            {
+                return Escape(derivatives);
+            }
+
+            long sampleCount = z.shape[0];
+            Tensor firstFlat = first.reshape(sampleCount, -1);
+            long coordinates = firstFlat.shape[1];
+            var higher = new Tensor[maxOrder - 1];
+            for (int order = 2; order <= maxOrder; order++)
+            {
+                higher[order - 2] = torch.zeros(sampleCount, coordinates, dtype: z.dtype, device: z.device);
+            }
+            for (long j = 0; j < coordinates; j++)
+            {
+                using DisposeScope coordinateScope = torch.NewDisposeScope();
+                Tensor current = firstFlat[.., j];
+                for (int order = 2; order <= maxOrder; order++)
+                {
+                    // One backward pass per coordinate and order: the diagonal of the n-th derivative tensor.
+                    Tensor full = Derivative(current, leaf, keepGraph: order < maxOrder);
+                    current = full.reshape(sampleCount, -1)[.., j];
+                    higher[order - 2][.., j] = current.detach();
+                }
+            }
+            derivatives.AddRange(higher.Select(h => h.reshape(z.shape)));
+            return Escape(derivatives);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StochasticBackprop;
+
+/// <summary>
+/// Parameter-free noise for pathwise samplers z = g(θ, ε), with the dtype and device of a
+/// reference tensor. None of it requires grad; the gradient flows through g.
+/// </summary>
+public static class Noise
+{
+    /// <summary>ε ~ N(0, 1), elementwise.</summary>
+    public static Tensor StandardNormal(long[] shape, Tensor like, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        return torch.randn(shape, dtype: like.dtype, device: like.device, generator: generator);
+    }
+
+    /// <summary>u ~ Uniform[0, 1), elementwise.</summary>
+    public static Tensor StandardUniform(long[] shape, Tensor like, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        return torch.rand(shape, dtype: like.dtype, device: like.device, generator: generator);
+    }
+
+    /// <summary>ε ~ Exponential(1), elementwise, computed as −log(1 − u) so it is finite for every draw.</summary>
+    public static Tensor StandardExponential(long[] shape, Tensor like, Generator? generator = null)
+    {
+        using Tensor uniform = StandardUniform(shape, like, generator);
+        return uniform.neg().log1p_().neg_();
+    }
+
+    /// <summary>ε ~ Laplace(0, 1), elementwise, as the difference of two independent Exponential(1) draws.</summary>
+    public static Tensor StandardLaplace(long[] shape, Tensor like, Generator? generator = null)
+    {
+        using Tensor first = StandardExponential(shape, like, generator);
+        using Tensor second = StandardExponential(shape, like, generator);
+        return first - second;
+    }
+
+    /// <summary>
+    /// ζ ~ Gamma(k, 1) for each element k of <paramref name="shapeParameter"/> (its shape, dtype and device).
+    /// Uses libtorch's <c>_standard_gamma</c>, which carries the implicit reparameterization gradient
+    /// ∂ζ/∂k = −(∂F/∂k)/p(ζ) into <paramref name="shapeParameter"/> when it requires grad; TorchSharp's
+    /// <c>Gamma.rsample</c> returns a detached tensor and must not be used for pathwise gradients.
+    /// To draw S samples, pass the shape parameter expanded to <c>[S, ...BatchShape]</c>.
+    /// </summary>
+    public static Tensor StandardGamma(Tensor shapeParameter, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(shapeParameter);
+        return torch._standard_gamma(shapeParameter, generator);
+    }
+}

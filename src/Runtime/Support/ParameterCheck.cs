@@ -1,0 +1,72 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StochasticBackprop;
+
+/// <summary>
+/// Domain checks generated constructors run on each parameter tensor. A violation throws an
+/// <see cref="ArgumentOutOfRangeException"/> whose message names the distribution, the parameter
+/// and the first offending value with its index, e.g.
+/// <c>Normal: parameter 'sigma' must be positive, got -0.5 at index [3]</c>.
+/// </summary>
+public static class ParameterCheck
+{
+    /// <summary>Checks that every element is finite (no NaN, no ±∞). Returns <paramref name="value"/>.</summary>
+    public static Tensor Real(string distribution, string parameter, Tensor value) =>
+        Check(distribution, parameter, value, "must be finite", v => v.isfinite());
+
+    /// <summary>Checks that every element is finite and strictly positive. Returns <paramref name="value"/>.</summary>
+    public static Tensor Positive(string distribution, string parameter, Tensor value) =>
+        Check(distribution, parameter, value, "must be positive", v => v.isfinite().logical_and(v.gt(0)));
+
+    /// <summary>Checks that every element is finite and zero or positive. Returns <paramref name="value"/>.</summary>
+    public static Tensor NonNegative(string distribution, string parameter, Tensor value) =>
+        Check(distribution, parameter, value, "must be non-negative", v => v.isfinite().logical_and(v.ge(0)));
+
+    /// <summary>Checks that every element lies in the closed interval [0, 1]. Returns <paramref name="value"/>.</summary>
+    public static Tensor UnitInterval(string distribution, string parameter, Tensor value) =>
+        Check(distribution, parameter, value, "must lie in [0, 1]", v => v.ge(0).logical_and(v.le(1)));
+
+    private static Tensor Check(string distribution, string parameter, Tensor value, string requirement, Func<Tensor, Tensor> valid)
+    {
+        ArgumentNullException.ThrowIfNull(value, parameter);
+        TorchBackend.EnsureAvailable();
+        string? message = null;
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            Tensor values = value.detach().flatten();
+            Tensor invalid = valid(values).logical_not().nonzero();
+            if (invalid.shape[0] > 0)
+            {
+                long flat = invalid[0, 0].item<long>();
+                double offending = values[flat].to_type(ScalarType.Float64).item<double>();
+                message = distribution + ": parameter '" + parameter + "' " + requirement + ", got "
+                    + offending.ToString("R", CultureInfo.InvariantCulture) + IndexText(flat, value.shape);
+            }
+        }
+        if (message is not null)
+        {
+            throw new ArgumentOutOfRangeException(parameter, message);
+        }
+        return value;
+    }
+
+    private static string IndexText(long flat, long[] shape)
+    {
+        if (shape.Length == 0)
+        {
+            return "";
+        }
+        var index = new long[shape.Length];
+        for (int axis = shape.Length - 1; axis >= 0; axis--)
+        {
+            index[axis] = flat % shape[axis];
+            flat /= shape[axis];
+        }
+        return " at index [" + string.Join(", ", index.Select(i => i.ToString(CultureInfo.InvariantCulture))) + "]";
+    }
+}
