@@ -17,7 +17,7 @@ public sealed class DeterministicIdentityTests
     private const double Sigma = 1.3;
     private const double C = ClosedForms.Shift;
 
-    private static TestNormal Normal() => DistributionFactory.Normal(DistributionFactory.Scalar(Mu), DistributionFactory.Scalar(Sigma));
+    private static StochasticBackprop.Samples.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Scalar(Mu), DistributionFactory.Scalar(Sigma));
 
     private static Objective Square() => Objective.Separable(z => (z - C).pow(2));
 
@@ -30,7 +30,7 @@ public sealed class DeterministicIdentityTests
     public void Score_PerSampleGradient_EqualsCentredValueTimesScore(string baselineName)
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        TestNormal normal = Normal();
+        var normal = Normal();
         Tensor samples = normal.Sample(5, new Generator(11, torch.CPU));
         Baseline? baseline = baselineName switch { "constant" => Baseline.Constant(0.3), "leave-one-out" => Baseline.LeaveOneOut, _ => null };
 
@@ -56,7 +56,7 @@ public sealed class DeterministicIdentityTests
     public void MovingAverageBaseline_UsesEarlierBatchesOnly()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        TestNormal normal = Normal();
+        var normal = Normal();
         Baseline baseline = Baseline.MovingAverage(0.5);
         Tensor first = normal.Sample(4, new Generator(12, torch.CPU));
         Tensor second = normal.Sample(4, new Generator(13, torch.CPU));
@@ -100,7 +100,7 @@ public sealed class DeterministicIdentityTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         const double k = 1.7, theta = 0.6;
-        TestGamma gamma = DistributionFactory.Gamma(DistributionFactory.Scalar(k), DistributionFactory.Scalar(theta));
+        var gamma = DistributionFactory.Gamma(DistributionFactory.Scalar(k), DistributionFactory.Scalar(theta));
         GradientEstimate estimate = Estimators.Fourier(gamma, Objective.Separable(z => z.pow(3)), 5, 4, new Generator(16, torch.CPU));
         double[] z = Values(estimate.Samples);
         // f′ = 3z², f″ = 6z, f‴ = 6; ∂κ_n/∂k /n! = θⁿ/n, ∂κ_n/∂θ /n! = kθ^{n−1}.
@@ -116,7 +116,7 @@ public sealed class DeterministicIdentityTests
         // here), so this identity holds to 1e-4 relative, not 1e-10: a property of libtorch, not of the estimator.
         using DisposeScope scope = torch.NewDisposeScope();
         const double k = 2.3, theta = 1.4, h = 1e-6;
-        TestGamma gamma = DistributionFactory.Gamma(DistributionFactory.Scalar(k), DistributionFactory.Scalar(theta));
+        var gamma = DistributionFactory.Gamma(DistributionFactory.Scalar(k), DistributionFactory.Scalar(theta));
         GradientEstimate estimate = Estimators.Pathwise(gamma, Objective.Separable(z => z), 6, new Generator(17, torch.CPU));
         double[] z = Values(estimate.Samples);
         double[] expected = z.Select(v =>

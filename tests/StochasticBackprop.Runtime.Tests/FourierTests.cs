@@ -63,7 +63,7 @@ public sealed class FourierTests
         // Fourier σ gradient ½·∂σ²/∂σ·E f″ comes out 0 instead of φ((1 − μ)/σ).
         using DisposeScope scope = torch.NewDisposeScope();
         const double mu = 0.2, sigma = 0.8;
-        TestNormal normal = DistributionFactory.Normal(DistributionFactory.Scalar(mu), DistributionFactory.Scalar(sigma));
+        var normal = DistributionFactory.Normal(DistributionFactory.Scalar(mu), DistributionFactory.Scalar(sigma));
         Objective hinge = Objective.Separable(z => torch.nn.functional.relu(1 - z));
         GradientEstimate fourier = Estimators.Fourier(normal, hinge, 20_000, 2, new Generator(3, torch.CPU));
         GradientEstimate pathwise = Estimators.Pathwise(normal, hinge, 20_000, new Generator(3, torch.CPU));

@@ -12,7 +12,7 @@ public sealed class HybridTests
 {
     private const long SampleCount = 20_000;
 
-    private static TestNormal Normal() => DistributionFactory.Normal(DistributionFactory.Vector(0.3, -0.5), DistributionFactory.Vector(1.5, 0.8));
+    private static StochasticBackprop.Samples.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Vector(0.3, -0.5), DistributionFactory.Vector(1.5, 0.8));
 
     private static Objective Square() => Objective.Separable(z => (z - ClosedForms.Shift).pow(2));
 
@@ -22,7 +22,7 @@ public sealed class HybridTests
     public void SameBatch_LambdaPerTensor_EqualsOptimalLambdaOfPerSampleMoments()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        TestNormal normal = Normal();
+        var normal = Normal();
         GradientEstimate hybrid = new HybridEstimator().Estimate(normal, Square(), SampleCount, new Generator(21, torch.CPU));
         GradientEstimate pathwise = Estimators.Pathwise(normal, Square(), SampleCount, new Generator(21, torch.CPU));
         GradientEstimate score = Estimators.ScoreFunctionAt(normal, Square(), pathwise.Samples);
@@ -71,7 +71,7 @@ public sealed class HybridTests
     {
         // DESIGN §2.3's setting: N(θ, e^{αθ}), θ = 0.8, α = 2, clipped quadratic min(z²/2, 2).
         using DisposeScope scope = torch.NewDisposeScope();
-        TestNormal normal = DistributionFactory.Normal(DistributionFactory.Scalar(0.8), DistributionFactory.Scalar(Math.Exp(1.6)));
+        var normal = DistributionFactory.Normal(DistributionFactory.Scalar(0.8), DistributionFactory.Scalar(Math.Exp(1.6)));
         Objective clipped = Objective.Separable(z => torch.clamp_max(z.pow(2) / 2, 2.0));
         GradientEstimate pathwise = Estimators.Pathwise(normal, clipped, SampleCount, new Generator(23, torch.CPU));
         GradientEstimate score = Estimators.ScoreFunctionAt(normal, clipped, pathwise.Samples);
@@ -102,7 +102,7 @@ public sealed class HybridTests
     public void MinimumVarianceWeights_ForThreeEstimators_SumToOne_AndBeatEachEstimator()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        TestGamma gamma = EstimatorRunner.Gamma();
+        var gamma = EstimatorRunner.Gamma();
         Objective cube = Objective.Separable(z => z.pow(3));
         GradientEstimate pathwise = Estimators.Pathwise(gamma, cube, SampleCount, new Generator(24, torch.CPU));
         GradientEstimate score = Estimators.ScoreFunctionAt(gamma, cube, pathwise.Samples, Baseline.LeaveOneOut);
@@ -119,7 +119,7 @@ public sealed class HybridTests
     public void PreviousBatches_FirstBatchUsesInitialLambda_ThenTheMovingAverageOfEarlierMoments()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        TestNormal normal = Normal();
+        var normal = Normal();
         var hybrid = new HybridEstimator(new HybridOptions { Mode = LambdaMode.PreviousBatches, Decay = 0.8, Ridge = 0 });
         var batches = Enumerable.Range(0, 3).Select(i =>
         {
@@ -175,7 +175,7 @@ public sealed class HybridTests
     public void Combine_PathwiseAndFourierOnTheSameSamples_IsUnbiased()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        TestGamma gamma = EstimatorRunner.Gamma();
+        var gamma = EstimatorRunner.Gamma();
         Objective cube = Objective.Separable(z => z.pow(3));
         GradientEstimate pathwise = Estimators.Pathwise(gamma, cube, 40_000, new Generator(26, torch.CPU));
         GradientEstimate fourier = Estimators.FourierAt(gamma, cube, pathwise.Samples, 4);

@@ -11,7 +11,7 @@ public sealed class MemoryTests
     [Fact]
     public void RepeatedEstimation_InADisposeScope_KeepsTheLiveTensorCountFlat()
     {
-        TestGamma gamma = EstimatorRunner.Gamma();
+        var gamma = EstimatorRunner.Gamma();
         Objective general = Objective.General(z => (z * -0.7).exp().sum(new long[] { 1 }));
         var hybrid = new HybridEstimator(new HybridOptions { Mode = LambdaMode.PreviousBatches });
         Baseline baseline = Baseline.MovingAverage();

@@ -13,7 +13,7 @@ public sealed class SurrogateAndShapeTests
 {
     public static IEnumerable<object[]> Estimators3() => new[] { new object[] { "pathwise" }, new object[] { "score" }, new object[] { "fourier" }, new object[] { "hybrid" } };
 
-    private static GradientEstimate Run(string estimator, TestNormal normal, Objective f, long sampleCount, ulong seed) => estimator switch
+    private static GradientEstimate Run(string estimator, StochasticBackprop.Samples.Distributions.Normal normal, Objective f, long sampleCount, ulong seed) => estimator switch
     {
         "pathwise" => Estimators.Pathwise(normal, f, sampleCount, new Generator(seed, torch.CPU)),
         "score" => Estimators.ScoreFunction(normal, f, sampleCount, Baseline.LeaveOneOut, new Generator(seed, torch.CPU)),
@@ -33,7 +33,7 @@ public sealed class SurrogateAndShapeTests
         Tensor c = torch.tensor(new[] { 0.5, 1.0, -0.5 }, dtype: ScalarType.Float64).requires_grad_();
         Tensor mu = w1.matmul(x);
         Tensor sigma = w2.matmul(x).exp();
-        TestNormal normal = DistributionFactory.Normal(mu, sigma);
+        var normal = DistributionFactory.Normal(mu, sigma);
         Objective f = Objective.Separable(z => (z - c).pow(2));
 
         GradientEstimate estimate = Run(estimator, normal, f, 2_000, 41);
@@ -58,7 +58,7 @@ public sealed class SurrogateAndShapeTests
     public void BroadcastScalarSigma_PerSampleGradientHasItsOwnShape_SummedOverCoordinates(string estimator)
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        TestNormal normal = DistributionFactory.Normal(DistributionFactory.Vector(0.1, -0.4, 0.9), DistributionFactory.Scalar(0.7));
+        var normal = DistributionFactory.Normal(DistributionFactory.Vector(0.1, -0.4, 0.9), DistributionFactory.Scalar(0.7));
         Objective f = Objective.Separable(z => (z - ClosedForms.Shift).pow(2));
         GradientEstimate estimate = Run(estimator, normal, f, 50, 42);
 

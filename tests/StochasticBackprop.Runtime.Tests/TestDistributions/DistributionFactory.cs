@@ -4,14 +4,15 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Runtime.Tests.TestDistributions;
 
 /// <summary>
-/// The distributions under test. Tests only use the estimator interfaces, so pointing these
-/// factories at generated classes (same constructor arguments) re-runs every test against them.
+/// The distributions under test: the generated sample distributions (src/Samples), declared by
+/// attributes only. Tests use only the estimator interfaces; the hand-written TestNormal and
+/// TestGamma remain as the base for deliberately wrong variants (WrongFormulaTests).
 /// </summary>
 public static class DistributionFactory
 {
-    public static TestNormal Normal(Tensor mu, Tensor sigma) => new(mu, sigma);
+    public static StochasticBackprop.Samples.Distributions.Normal Normal(Tensor mu, Tensor sigma) => new(mu, sigma);
 
-    public static TestGamma Gamma(Tensor k, Tensor theta) => new(k, theta);
+    public static StochasticBackprop.Samples.Distributions.Gamma Gamma(Tensor k, Tensor theta) => new(k, theta);
 
     public static Tensor Vector(params double[] values) => torch.tensor(values, dtype: ScalarType.Float64);
 
