@@ -274,52 +274,31 @@ internal static class DistributionEmitter
                 w.Line(vanishing.Count == 0 ? "return false;" : $"return {string.Join(" || ", Ranges(vanishing).Select(RangeTest))};");
             }
 
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public {Tensor} Cumulant(int order)");
-            using (w.Block())
-            {
-                w.Line("CheckCumulantOrder(order);");
-                WriteParameterLocals();
-                w.Line("switch (order)");
-                using (w.Block())
+            WriteCumulantSwitch(
+                cumulants,
+                $"{Tensor} Cumulant",
+                term => w.Line($"case {term.Order}: return {ToShape(term.Cumulant, "this.BatchShape")}; // κ{term.Order} = {term.Cumulant.Printed}"),
+                () => w.Line($"default: return {Runtime}.Shapes.Full(this.BatchShape, 0.0, {Like}); // κn = 0"));
+            WriteCumulantSwitch(
+                cumulants,
+                $"{ListOfTensors} CumulantGradient",
+                term =>
                 {
-                    foreach (CumulantTermSpec term in cumulants.Terms.Where(t => !t.Cumulant.IsZero))
+                    w.Line($"case {term.Order}:");
+                    w.Line("    return new[]");
+                    w.Line("    {");
+                    for (int p = 0; p < spec.Parameters.Count; p++)
                     {
-                        w.Line($"case {term.Order}: return {ToShape(term.Cumulant, "this.BatchShape")}; // κ{term.Order} = {term.Cumulant.Printed}");
+                        DerivedFormula derivative = term.Gradient[p];
+                        w.Line($"        {ToShape(derivative, "this.BatchShape")}, // ∂κ{term.Order}/∂{spec.Parameters[p].Name} = {derivative.Printed}");
                     }
-                    w.Line($"default: return {Runtime}.Shapes.Full(this.BatchShape, 0.0, {Like}); // κn = 0");
-                }
-            }
-
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public {ListOfTensors} CumulantGradient(int order)");
-            using (w.Block())
-            {
-                w.Line("CheckCumulantOrder(order);");
-                WriteParameterLocals();
-                w.Line("switch (order)");
-                using (w.Block())
+                    w.Line("    };");
+                },
+                () =>
                 {
-                    foreach (CumulantTermSpec term in cumulants.Terms.Where(t => !t.Cumulant.IsZero))
-                    {
-                        w.Line($"case {term.Order}:");
-                        w.Line("    return new[]");
-                        w.Line("    {");
-                        for (int p = 0; p < spec.Parameters.Count; p++)
-                        {
-                            DerivedFormula derivative = term.Gradient[p];
-                            w.Line($"        {ToShape(derivative, "this.BatchShape")}, // ∂κ{term.Order}/∂{spec.Parameters[p].Name} = {derivative.Printed}");
-                        }
-                        w.Line("    };");
-                    }
                     w.Line("default:");
                     w.Line($"    return new[] {{ {string.Join(", ", Parameters.Select(_ => $"{Runtime}.Shapes.Full(this.BatchShape, 0.0, {Like})"))} }};");
-                }
-            }
+                });
 
             w.Line();
             w.Line(GeneratedCode);
@@ -330,6 +309,32 @@ internal static class DistributionEmitter
                 using (w.Block())
                 {
                     w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof(order), order, {Quote($"{name} has cumulants of orders 1 to {order}.")});");
+                }
+            }
+        }
+
+        /// <summary>
+        /// Writes <c>public {returnTypeAndName}(int order)</c>: the order check, the parameter locals,
+        /// and a switch with one case per non-vanishing cumulant and a default for κn = 0.
+        /// </summary>
+        private void WriteCumulantSwitch(CumulantSpec cumulants, string returnTypeAndName, System.Action<CumulantTermSpec> writeCase, System.Action writeDefault)
+        {
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line(GeneratedCode);
+            w.Line($"public {returnTypeAndName}(int order)");
+            using (w.Block())
+            {
+                w.Line("CheckCumulantOrder(order);");
+                WriteParameterLocals();
+                w.Line("switch (order)");
+                using (w.Block())
+                {
+                    foreach (CumulantTermSpec term in cumulants.Terms.Where(t => !t.Cumulant.IsZero))
+                    {
+                        writeCase(term);
+                    }
+                    writeDefault();
                 }
             }
         }

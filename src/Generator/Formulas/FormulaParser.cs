@@ -111,33 +111,32 @@ internal static class FormulaParser
             return root;
         }
 
-        private Expr ParseSum()
+        private Expr ParseSum() => ParseLeftAssociative(ParseProduct, BinaryOperator.Add, BinaryOperator.Subtract);
+
+        private Expr ParseProduct() => ParseLeftAssociative(ParseUnary, BinaryOperator.Multiply, BinaryOperator.Divide);
+
+        /// <summary>operand ((first | second) operand)*, grouped to the left: a - b - c is (a - b) - c.</summary>
+        private Expr ParseLeftAssociative(Func<Expr> parseOperand, BinaryOperator first, BinaryOperator second)
         {
-            Expr left = ParseProduct();
-            while (Current.Kind is FormulaTokenKind.Plus or FormulaTokenKind.Minus)
+            Expr left = parseOperand();
+            while (InfixOperator(Current.Kind) is { } op && (op == first || op == second))
             {
-                var op = Current.Kind == FormulaTokenKind.Plus ? BinaryOperator.Add : BinaryOperator.Subtract;
                 _position++;
-                Expr right = ParseProduct();
+                Expr right = parseOperand();
                 left = new BinaryExpr(op, left, right) { Span = SourceSpan.Cover(left.Span, right.Span) };
             }
 
             return left;
         }
 
-        private Expr ParseProduct()
+        private static BinaryOperator? InfixOperator(FormulaTokenKind kind) => kind switch
         {
-            Expr left = ParseUnary();
-            while (Current.Kind is FormulaTokenKind.Star or FormulaTokenKind.Slash)
-            {
-                var op = Current.Kind == FormulaTokenKind.Star ? BinaryOperator.Multiply : BinaryOperator.Divide;
-                _position++;
-                Expr right = ParseUnary();
-                left = new BinaryExpr(op, left, right) { Span = SourceSpan.Cover(left.Span, right.Span) };
-            }
-
-            return left;
-        }
+            FormulaTokenKind.Plus => BinaryOperator.Add,
+            FormulaTokenKind.Minus => BinaryOperator.Subtract,
+            FormulaTokenKind.Star => BinaryOperator.Multiply,
+            FormulaTokenKind.Slash => BinaryOperator.Divide,
+            _ => null,
+        };
 
         private Expr ParseUnary()
         {
@@ -163,7 +162,7 @@ internal static class FormulaParser
             }
 
             // A primary directly followed by another operand: "2x", "2(x + 1)", "(a)(b)", "x y".
-            if (Current.Kind is FormulaTokenKind.Number or FormulaTokenKind.Identifier or FormulaTokenKind.OpenParen)
+            if (StartsOperand(Current))
             {
                 ReportMissingOperatorOrUnexpected();
             }
@@ -198,11 +197,7 @@ internal static class FormulaParser
                 }
 
                 case FormulaTokenKind.End:
-                    if (_position == 0)
-                    {
-                        Fail(new SourceSpan(0, _text.Length), "The formula is empty.");
-                    }
-
+                    // Never at position 0: ParseFormula reports an empty formula before parsing.
                     Fail(Previous.Span, $"'{Previous.Text}' is missing its right operand: the formula ends here.");
                     break;
 
@@ -321,7 +316,7 @@ internal static class FormulaParser
         private void ReportMissingOperatorOrUnexpected()
         {
             FormulaToken token = Current;
-            if (token.Kind is FormulaTokenKind.Number or FormulaTokenKind.Identifier or FormulaTokenKind.OpenParen)
+            if (StartsOperand(token))
             {
                 string before = Previous.Text;
                 Fail(token.Span, $"Missing operator between '{before}' and '{token.Text}': implicit multiplication is not allowed; write '{before}*{token.Text}'.");
@@ -334,6 +329,9 @@ internal static class FormulaParser
 
             Fail(token.Span, $"Unexpected '{token.Text}'.");
         }
+
+        private static bool StartsOperand(FormulaToken token) =>
+            token.Kind is FormulaTokenKind.Number or FormulaTokenKind.Identifier or FormulaTokenKind.OpenParen;
 
         private void Fail(SourceSpan span, string message)
         {

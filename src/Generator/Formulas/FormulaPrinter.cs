@@ -7,6 +7,8 @@ namespace StochasticBackprop.Generator.Formulas;
 /// Writes an <see cref="Expr"/> back in the formula language, the way papers write it:
 /// spaces around <c>+</c> and <c>-</c>, none around <c>*</c>, <c>/</c>, <c>^</c>, and only the
 /// parentheses the grammar needs (so <see cref="FormulaParser"/> reads the text back to an equal tree).
+/// It is the one text of an expression: generated comments, error messages, and the keys of the
+/// series expander's atoms (deterministic, and distinct trees never print alike).
 /// </summary>
 internal static class FormulaPrinter
 {
@@ -77,29 +79,35 @@ internal static class FormulaPrinter
 
     private static void WriteBinary(StringBuilder builder, BinaryExpr binary)
     {
-        int left = PrecedenceOf(binary.Left);
-        int right = PrecedenceOf(binary.Right);
         switch (binary.Operator)
         {
             case BinaryOperator.Add:
             case BinaryOperator.Subtract:
-                WriteOperand(builder, binary.Left, left < SumPrecedence);
-                builder.Append(binary.Operator == BinaryOperator.Add ? " + " : " - ");
-                WriteOperand(builder, binary.Right, right <= SumPrecedence || right == UnaryPrecedence);
+                WriteLeftAssociative(builder, binary, SumPrecedence, binary.Operator == BinaryOperator.Add ? " + " : " - ");
                 break;
             case BinaryOperator.Multiply:
             case BinaryOperator.Divide:
-                WriteOperand(builder, binary.Left, left < ProductPrecedence);
-                builder.Append(binary.Operator == BinaryOperator.Multiply ? '*' : '/');
-                WriteOperand(builder, binary.Right, right <= ProductPrecedence || right == UnaryPrecedence);
+                WriteLeftAssociative(builder, binary, ProductPrecedence, binary.Operator == BinaryOperator.Multiply ? "*" : "/");
                 break;
             default:
                 // Right-associative: a^b^c is a^(b^c); the base needs parentheses unless it is an atom.
-                WriteOperand(builder, binary.Left, left < AtomPrecedence);
+                WriteOperand(builder, binary.Left, PrecedenceOf(binary.Left) < AtomPrecedence);
                 builder.Append('^');
-                WriteOperand(builder, binary.Right, right < PowerPrecedence);
+                WriteOperand(builder, binary.Right, PrecedenceOf(binary.Right) < PowerPrecedence);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Sums and products group to the left: the right operand is parenthesised at the same level
+    /// (<c>a - (b - c)</c>) and when negative (<c>a*(-b)</c>), the left one only below it.
+    /// </summary>
+    private static void WriteLeftAssociative(StringBuilder builder, BinaryExpr binary, int precedence, string symbol)
+    {
+        int right = PrecedenceOf(binary.Right);
+        WriteOperand(builder, binary.Left, PrecedenceOf(binary.Left) < precedence);
+        builder.Append(symbol);
+        WriteOperand(builder, binary.Right, right <= precedence || right == UnaryPrecedence);
     }
 
     private static void WriteOperand(StringBuilder builder, Expr operand, bool parenthesize)

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text;
+using StochasticBackprop.Generator.Numerics;
 
 namespace StochasticBackprop.Generator.Formulas;
 
@@ -11,7 +13,7 @@ namespace StochasticBackprop.Generator.Formulas;
 /// <remarks>
 /// <para>
 /// The expression is first built into a normal form (<see cref="Node"/>): a constant (an
-/// <see cref="ExactNumber"/>), an atom (symbol, <c>pi</c>, <c>i</c>), a call, a sum
+/// <see cref="Rational"/>), an atom (symbol, <c>pi</c>, <c>i</c>), a call, a sum
 /// <c>c + Σ aₖ·mₖ</c> of distinct monomials, or a product <c>c · Π bⱼ^eⱼ</c> of distinct bases.
 /// Each node has a canonical key; sums and products are kept sorted (by key, ordinal), so equal
 /// normal forms are built identically. Normal forms are then written back as <see cref="Expr"/>
@@ -50,11 +52,11 @@ internal static class Simplifier
 
     private sealed class ConstNode : Node
     {
-        public ConstNode(ExactNumber value) => Value = value;
+        public ConstNode(Rational value) => Value = value;
 
-        public ExactNumber Value { get; }
+        public Rational Value { get; }
 
-        public override string Key => "#" + Value.Key;
+        public override string Key => "#" + Value;
     }
 
     private sealed class AtomNode : Node
@@ -88,16 +90,16 @@ internal static class Simplifier
 
     private sealed class SumNode : Node
     {
-        public SumNode(ExactNumber constant, List<Term> terms)
+        public SumNode(Rational constant, List<Term> terms)
         {
             Constant = constant;
             Terms = terms;
             var key = new StringBuilder("(");
-            foreach (Term term in terms) key.Append(term.Coefficient.Key).Append('*').Append(term.Monomial.Key).Append(" + ");
-            Key = key.Append(constant.Key).Append(')').ToString();
+            foreach (Term term in terms) key.Append(term.Coefficient).Append('*').Append(term.Monomial.Key).Append(" + ");
+            Key = key.Append(constant).Append(')').ToString();
         }
 
-        public ExactNumber Constant { get; }
+        public Rational Constant { get; }
 
         /// <summary>Non-zero coefficients, distinct monomials, sorted by monomial key.</summary>
         public List<Term> Terms { get; }
@@ -107,7 +109,7 @@ internal static class Simplifier
 
     private sealed class ProductNode : Node
     {
-        public ProductNode(ExactNumber coefficient, List<Factor> factors)
+        public ProductNode(Rational coefficient, List<Factor> factors)
         {
             Coefficient = coefficient;
             Factors = factors;
@@ -120,10 +122,10 @@ internal static class Simplifier
             }
 
             SortKey = key.ToString();
-            Key = Coefficient.Key + "*" + SortKey;
+            Key = Coefficient + "*" + SortKey;
         }
 
-        public ExactNumber Coefficient { get; }
+        public Rational Coefficient { get; }
 
         /// <summary>Distinct bases, non-zero exponents, in <see cref="CompareFactors"/> order.</summary>
         public List<Factor> Factors { get; }
@@ -133,17 +135,17 @@ internal static class Simplifier
         public override string SortKey { get; }
     }
 
-    private readonly record struct Term(Node Monomial, ExactNumber Coefficient);
+    private readonly record struct Term(Node Monomial, Rational Coefficient);
 
     private readonly record struct Factor(Node Base, Node Exponent);
 
-    private static readonly ConstNode OneNode = new(ExactNumber.One);
+    private static readonly ConstNode OneNode = new(Rational.One);
 
     private static bool IsOne(Node n) => n is ConstNode { Value.IsOne: true };
 
-    private static bool IsConst(Node n, out ExactNumber value)
+    private static bool IsConst(Node n, out Rational value)
     {
-        value = n is ConstNode c ? c.Value : ExactNumber.Zero;
+        value = n is ConstNode c ? c.Value : Rational.Zero;
         return n is ConstNode;
     }
 
@@ -151,49 +153,52 @@ internal static class Simplifier
 
     private static Node Build(Expr e) => e switch
     {
-        NumberExpr number => new ConstNode(ExactNumber.FromDouble(number.Value)),
+        // A NaN or infinite literal (the parser rejects them; only built trees carry one) stays an opaque atom.
+        NumberExpr number => Rational.TryFromDouble(number.Value, out Rational value)
+            ? new ConstNode(value)
+            : new AtomNode(e, "~" + number.Value.ToString("R", CultureInfo.InvariantCulture)),
         ImaginaryUnitExpr => new AtomNode(e, "i"),
         PiExpr => new AtomNode(e, "pi"),
         SymbolExpr symbol => new AtomNode(e, symbol.Name),
-        NegateExpr negate => Multiply(new ConstNode(ExactNumber.MinusOne), Build(negate.Operand)),
+        NegateExpr negate => Multiply(new ConstNode(Rational.MinusOne), Build(negate.Operand)),
         CallExpr call => Call(call.Function, Build(call.Argument)),
         BinaryExpr { Operator: BinaryOperator.Add } b => Add(Build(b.Left), Build(b.Right)),
-        BinaryExpr { Operator: BinaryOperator.Subtract } b => Add(Build(b.Left), Multiply(new ConstNode(ExactNumber.MinusOne), Build(b.Right))),
+        BinaryExpr { Operator: BinaryOperator.Subtract } b => Add(Build(b.Left), Multiply(new ConstNode(Rational.MinusOne), Build(b.Right))),
         BinaryExpr { Operator: BinaryOperator.Multiply } b => Multiply(Build(b.Left), Build(b.Right)),
-        BinaryExpr { Operator: BinaryOperator.Divide } b => Multiply(Build(b.Left), Power(Build(b.Right), new ConstNode(ExactNumber.MinusOne))),
+        BinaryExpr { Operator: BinaryOperator.Divide } b => Multiply(Build(b.Left), Power(Build(b.Right), new ConstNode(Rational.MinusOne))),
         BinaryExpr b => Power(Build(b.Left), Build(b.Right)),
         _ => new AtomNode(e, "?" + e.GetType().Name),
     };
 
     private static Node Add(Node left, Node right)
     {
-        ExactNumber constant = ExactNumber.Zero;
+        Rational constant = Rational.Zero;
         var terms = new Dictionary<string, Term>(StringComparer.Ordinal);
 
-        void AddTerm(Node monomial, ExactNumber coefficient)
+        void AddTerm(Node monomial, Rational coefficient)
         {
             terms[monomial.Key] = terms.TryGetValue(monomial.Key, out Term existing)
-                ? new Term(existing.Monomial, existing.Coefficient.Add(coefficient))
+                ? new Term(existing.Monomial, existing.Coefficient + coefficient)
                 : new Term(monomial, coefficient);
         }
 
-        void Accumulate(Node node, ExactNumber scale)
+        void Accumulate(Node node, Rational scale)
         {
             switch (node)
             {
                 case ConstNode c:
-                    constant = constant.Add(scale.Multiply(c.Value));
+                    constant += scale * c.Value;
                     break;
                 case SumNode sum:
-                    constant = constant.Add(scale.Multiply(sum.Constant));
-                    foreach (Term term in sum.Terms) AddTerm(term.Monomial, scale.Multiply(term.Coefficient));
+                    constant += scale * sum.Constant;
+                    foreach (Term term in sum.Terms) AddTerm(term.Monomial, scale * term.Coefficient);
                     break;
                 case ProductNode { Factors.Count: 1 } p when p.Factors[0].Base is SumNode inner && IsOne(p.Factors[0].Exponent):
                     // c*(a + b) among other terms: distribute, so like terms meet.
-                    Accumulate(inner, scale.Multiply(p.Coefficient));
+                    Accumulate(inner, scale * p.Coefficient);
                     break;
                 case ProductNode p:
-                    AddTerm(MakeProduct(ExactNumber.One, p.Factors), scale.Multiply(p.Coefficient));
+                    AddTerm(MakeProduct(Rational.One, p.Factors), scale * p.Coefficient);
                     break;
                 default:
                     AddTerm(node, scale);
@@ -201,8 +206,8 @@ internal static class Simplifier
             }
         }
 
-        Accumulate(left, ExactNumber.One);
-        Accumulate(right, ExactNumber.One);
+        Accumulate(left, Rational.One);
+        Accumulate(right, Rational.One);
 
         List<Term> kept = terms.Values
             .Where(t => !t.Coefficient.IsZero)
@@ -215,7 +220,7 @@ internal static class Simplifier
 
     private static Node Multiply(Node left, Node right)
     {
-        ExactNumber coefficient = ExactNumber.One;
+        Rational coefficient = Rational.One;
         var factors = new Dictionary<string, Factor>(StringComparer.Ordinal);
 
         void Accumulate(Node node)
@@ -223,10 +228,10 @@ internal static class Simplifier
             switch (node)
             {
                 case ConstNode c:
-                    coefficient = coefficient.Multiply(c.Value);
+                    coefficient *= c.Value;
                     break;
                 case ProductNode p:
-                    coefficient = coefficient.Multiply(p.Coefficient);
+                    coefficient *= p.Coefficient;
                     foreach (Factor factor in p.Factors) AddFactor(factor.Base, factor.Exponent);
                     break;
                 default:
@@ -248,19 +253,19 @@ internal static class Simplifier
     }
 
     /// <summary>Builds <c>coefficient · Π factors</c> from factors with distinct bases, folding what folds.</summary>
-    private static Node MakeProduct(ExactNumber coefficient, IEnumerable<Factor> factors)
+    private static Node MakeProduct(Rational coefficient, IEnumerable<Factor> factors)
     {
         var kept = new List<Factor>();
         foreach (Factor factor in factors)
         {
-            if (IsConst(factor.Exponent, out ExactNumber exponent))
+            if (IsConst(factor.Exponent, out Rational exponent))
             {
                 if (exponent.IsZero) continue;
                 if (exponent.IsInteger)
                 {
-                    if (factor.Base is ConstNode numericBase && numericBase.Value.TryPower(exponent.Numerator, out ExactNumber folded))
+                    if (factor.Base is ConstNode numericBase && numericBase.Value.TryPower(exponent.Numerator, out Rational folded))
                     {
-                        coefficient = coefficient.Multiply(folded);
+                        coefficient *= folded;
                         continue;
                     }
 
@@ -268,7 +273,7 @@ internal static class Simplifier
                     {
                         // i^k cycles through 1, i, -1, -i.
                         int k = (int)(((exponent.Numerator % 4) + 4) % 4);
-                        if (k >= 2) coefficient = coefficient.Negate();
+                        if (k >= 2) coefficient = -coefficient;
                         if (k % 2 == 1) kept.Add(new Factor(factor.Base, OneNode));
                         continue;
                     }
@@ -278,7 +283,7 @@ internal static class Simplifier
             kept.Add(factor);
         }
 
-        if (coefficient.IsZero) return new ConstNode(ExactNumber.Zero);
+        if (coefficient.IsZero) return new ConstNode(Rational.Zero);
         if (kept.Count == 0) return new ConstNode(coefficient);
         if (kept.Count == 1 && coefficient.IsOne && IsOne(kept[0].Exponent)) return kept[0].Base;
         kept.Sort(CompareFactors);
@@ -303,15 +308,15 @@ internal static class Simplifier
 
     private static Node Power(Node @base, Node exponent)
     {
-        if (IsConst(exponent, out ExactNumber power))
+        if (IsConst(exponent, out Rational power))
         {
             if (power.IsZero) return OneNode;
             if (power.IsOne) return @base;
             if (@base is ConstNode { Value.IsOne: true }) return OneNode;
             if (power.IsInteger)
             {
-                if (@base is ConstNode c && c.Value.TryPower(power.Numerator, out ExactNumber folded)) return new ConstNode(folded);
-                if (@base is ProductNode product && product.Coefficient.TryPower(power.Numerator, out ExactNumber coefficient))
+                if (@base is ConstNode c && c.Value.TryPower(power.Numerator, out Rational folded)) return new ConstNode(folded);
+                if (@base is ProductNode product && product.Coefficient.TryPower(power.Numerator, out Rational coefficient))
                 {
                     // (c·x^a·y^b)^n = c^n·x^(a·n)·y^(b·n) for integer n.
                     var factors = product.Factors.Select(f => new Factor(f.Base, Multiply(f.Exponent, exponent))).ToList();
@@ -320,7 +325,7 @@ internal static class Simplifier
             }
         }
 
-        return MakeProduct(ExactNumber.One, new[] { new Factor(@base, exponent) });
+        return MakeProduct(Rational.One, new[] { new Factor(@base, exponent) });
     }
 
     private static Node Call(FunctionKind function, Node argument)
@@ -335,12 +340,12 @@ internal static class Simplifier
                 return OneNode;
             case FunctionKind.Log when argument is ConstNode { Value.IsOne: true }:
             case FunctionKind.Log1p when argument is ConstNode { Value.IsZero: true }:
-                return new ConstNode(ExactNumber.Zero);
+                return new ConstNode(Rational.Zero);
             case FunctionKind.Abs when argument is ConstNode c:
                 return new ConstNode(c.Value.Abs());
             case FunctionKind.Abs when argument is CallNode { Function: FunctionKind.Abs or FunctionKind.Exp or FunctionKind.Sqrt or FunctionKind.Sigmoid or FunctionKind.Softplus }:
                 return argument;
-            case FunctionKind.Sqrt when argument is ConstNode c && c.Value.TrySquareRoot(out ExactNumber root):
+            case FunctionKind.Sqrt when argument is ConstNode c && c.Value.TrySquareRoot(out Rational root):
                 return new ConstNode(root);
         }
 
@@ -361,14 +366,14 @@ internal static class Simplifier
 
     private static Expr SumToExpr(SumNode sum)
     {
-        var parts = new List<(ExactNumber Coefficient, Node? Monomial)>();
+        var parts = new List<(Rational Coefficient, Node? Monomial)>();
         if (!sum.Constant.IsZero && !sum.Constant.IsNegative) parts.Add((sum.Constant, null));
         parts.AddRange(sum.Terms.Where(t => !t.Coefficient.IsNegative).OrderBy(t => t.Monomial.SortKey, StringComparer.Ordinal).Select(t => (t.Coefficient, (Node?)t.Monomial)));
         parts.AddRange(sum.Terms.Where(t => t.Coefficient.IsNegative).OrderBy(t => t.Monomial.SortKey, StringComparer.Ordinal).Select(t => (t.Coefficient, (Node?)t.Monomial)));
         if (sum.Constant.IsNegative) parts.Add((sum.Constant, null));
 
         Expr? result = null;
-        foreach ((ExactNumber coefficient, Node? monomial) in parts)
+        foreach ((Rational coefficient, Node? monomial) in parts)
         {
             if (result is null)
             {
@@ -376,7 +381,7 @@ internal static class Simplifier
             }
             else if (coefficient.IsNegative)
             {
-                result = new BinaryExpr(BinaryOperator.Subtract, result, TermToExpr(coefficient.Negate(), monomial));
+                result = new BinaryExpr(BinaryOperator.Subtract, result, TermToExpr(-coefficient, monomial));
             }
             else
             {
@@ -387,7 +392,7 @@ internal static class Simplifier
         return result ?? new NumberExpr(0);
     }
 
-    private static Expr TermToExpr(ExactNumber coefficient, Node? monomial) => monomial switch
+    private static Expr TermToExpr(Rational coefficient, Node? monomial) => monomial switch
     {
         null => NumberToExpr(coefficient),
         ProductNode product => ProductToExpr(coefficient, product.Factors),
@@ -395,19 +400,19 @@ internal static class Simplifier
     };
 
     /// <summary>Writes <c>coefficient · Π factors</c> as <c>p*x*y/(q*u^2)</c>, a leading minus on the first factor.</summary>
-    private static Expr ProductToExpr(ExactNumber coefficient, List<Factor> factors)
+    private static Expr ProductToExpr(Rational coefficient, List<Factor> factors)
     {
         bool negative = coefficient.IsNegative;
-        ExactNumber magnitude = coefficient.Abs();
+        Rational magnitude = coefficient.Abs();
         (Expr? top, Expr? bottom) = SplitFraction(magnitude);
 
         var numerator = new List<Expr>();
         var denominator = new List<Expr>();
         foreach (Factor factor in factors)
         {
-            if (IsConst(factor.Exponent, out ExactNumber exponent) && exponent.IsNegative)
+            if (IsConst(factor.Exponent, out Rational exponent) && exponent.IsNegative)
             {
-                denominator.Add(PowerToExpr(factor.Base, new ConstNode(exponent.Negate())));
+                denominator.Add(PowerToExpr(factor.Base, new ConstNode(-exponent)));
             }
             else
             {
@@ -433,7 +438,7 @@ internal static class Simplifier
     private static Expr PowerToExpr(Node @base, Node exponent) =>
         IsOne(exponent) ? ToExpr(@base) : new BinaryExpr(BinaryOperator.Power, ToExpr(@base), ToExpr(exponent));
 
-    private static Expr NumberToExpr(ExactNumber value)
+    private static Expr NumberToExpr(Rational value)
     {
         (Expr? top, Expr? bottom) = SplitFraction(value.Abs());
         Expr magnitude = bottom is null ? top! : new BinaryExpr(BinaryOperator.Divide, top!, bottom);
@@ -446,17 +451,17 @@ internal static class Simplifier
     /// <summary>
     /// A non-negative number as numerator and optional denominator literals: small fractions stay
     /// fractions (<c>1/3</c>, <c>3/10</c>), fractions whose decimal reads back exactly become one
-    /// literal (<c>0.001</c>), the rest are integer quotients.
+    /// literal (<c>0.001</c>), the rest are integer quotients. A numerator or denominator beyond
+    /// 2^53 would round as a literal anyway, so such a value becomes the one nearest double.
     /// </summary>
-    private static (Expr? Top, Expr? Bottom) SplitFraction(ExactNumber magnitude)
+    private static (Expr? Top, Expr? Bottom) SplitFraction(Rational magnitude)
     {
-        if (!magnitude.IsExact) return (new NumberExpr(magnitude.ToDouble()), null);
-        if (magnitude.Denominator.IsOne) return (new NumberExpr((double)magnitude.Numerator), null);
+        if (!magnitude.FitsDoubleExactly) return (new NumberExpr(magnitude.ToDouble()), null);
+        if (magnitude.IsInteger) return (new NumberExpr((double)magnitude.Numerator), null);
         if (magnitude.Denominator > 100)
         {
             double asDouble = magnitude.ToDouble();
-            ExactNumber readBack = ExactNumber.FromDouble(asDouble);
-            if (readBack.IsExact && readBack.Numerator == magnitude.Numerator && readBack.Denominator == magnitude.Denominator)
+            if (Rational.TryFromDouble(asDouble, out Rational readBack) && readBack.Equals(magnitude))
             {
                 return (new NumberExpr(asDouble), null);
             }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
 using StochasticBackprop.Generator.Formulas;
+using StochasticBackprop.Generator.Numerics;
 
 namespace StochasticBackprop.Generator.Series;
 
@@ -31,8 +32,9 @@ internal enum AtomKind
 }
 
 /// <summary>
-/// An indivisible factor of a coefficient. <see cref="Key"/> is the rendering of <see cref="Display"/>,
-/// so equal subexpressions (after canonicalisation) share one atom.
+/// An indivisible factor of a coefficient. <see cref="Key"/> is <see cref="FormulaPrinter"/>'s text of
+/// <see cref="Display"/>: deterministic, and read back by the parser to an equal tree, so equal
+/// subexpressions (after canonicalisation) share one atom and different ones never do.
 /// </summary>
 internal sealed record Atom(AtomKind Kind, string Key, Expr Display, Polynomial? Content, Polynomial? Exponent, bool IsReal);
 
@@ -46,7 +48,7 @@ internal sealed class AtomTable
 
     public int Intern(AtomKind kind, Expr display, Polynomial? content = null, Polynomial? exponent = null, bool isReal = true)
     {
-        string key = ExprText.Print(display);
+        string key = FormulaPrinter.Print(display);
         if (_byKey.TryGetValue(key, out int id)) return id;
         id = _atoms.Count;
         _atoms.Add(new Atom(kind, key, display, content, exponent, isReal));
@@ -108,7 +110,7 @@ internal sealed class AtomTable
         return sum!;
     }
 
-    public static Expr Number(BigInteger value) => new NumberExpr((double)value);
+    public static Expr Number(BigInteger value) => new NumberExpr(Rational.FromInteger(value).ToDouble());
 
     public static Expr Number(Rational value)
     {

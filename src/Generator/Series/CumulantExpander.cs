@@ -88,7 +88,7 @@ internal static class CumulantExpander
                 string which = string.Join(", ", imaginary.Select(n => "κ" + n));
                 errors.Add(new SeriesError(
                     SeriesErrorKind.ImaginaryCumulant,
-                    $"Cumulant κ{imaginary[0]} is not real (imaginary part {ExprText.Print(evaluator.Atoms.ToExpr(firstImaginaryPart!))}), "
+                    $"Cumulant κ{imaginary[0]} is not real (imaginary part {FormulaPrinter.Print(evaluator.Atoms.ToExpr(firstImaginaryPart!))}), "
                     + $"so the formula is not the characteristic function of a real random variable (a real variable has φ(-w) = conj(φ(w))). Non-real: {which}.",
                     formula.Span));
             }
@@ -143,12 +143,12 @@ internal static class CumulantExpander
         string message;
         if (isLogForm)
         {
-            message = $"A log characteristic function must vanish at {frequencyVariable} = 0, but here log φ(0) = {ExprText.Print(logAtZero)}.";
+            message = $"A log characteristic function must vanish at {frequencyVariable} = 0, but here log φ(0) = {FormulaPrinter.Print(logAtZero)}.";
         }
         else
         {
             var value = TryEvaluateAtZero(formula, frequencyVariable, out var atoms);
-            string shown = value is null ? "exp(" + ExprText.Print(logAtZero) + ")" : ExprText.Print(atoms.ToExpr(value));
+            string shown = value is null ? "exp(" + FormulaPrinter.Print(logAtZero) + ")" : FormulaPrinter.Print(atoms.ToExpr(value));
             bool isNumber = value is not null && value.TryGetConstant(out _);
             message = isNumber
                 ? $"A characteristic function must equal 1 at {frequencyVariable} = 0, but here φ(0) = {shown}."

@@ -244,19 +244,7 @@ internal sealed class Polynomial
     }
 
     /// <summary>This polynomial to a non-negative integer power.</summary>
-    public Polynomial Power(int exponent)
-    {
-        var result = One;
-        var square = this;
-        while (exponent > 0)
-        {
-            if ((exponent & 1) != 0) result *= square;
-            exponent >>= 1;
-            if (exponent > 0) square *= square;
-        }
-
-        return result;
-    }
+    public Polynomial Power(int exponent) => RepeatedSquaring.Power(this, exponent, One, (a, b) => a * b);
 
     private Polynomial Map(Func<ComplexRational, ComplexRational> map)
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using StochasticBackprop.Generator.Formulas;
+using StochasticBackprop.Generator.Numerics;
 
 namespace StochasticBackprop.Generator.Series;
 
@@ -27,24 +28,21 @@ internal sealed class SeriesEvaluator
     /// <summary>The node being worked on, for errors raised deep inside the arithmetic.</summary>
     public SourceSpan CurrentSpan { get; private set; } = SourceSpan.None;
 
-    public TruncatedSeries Evaluate(Expr expr)
-    {
-        var outer = CurrentSpan;
-        CurrentSpan = expr.Span;
-        var result = EvaluateNode(expr);
-        CurrentSpan = outer;
-        return result;
-    }
+    public TruncatedSeries Evaluate(Expr expr) => WithCurrentSpan(expr, () => EvaluateNode(expr));
 
     /// <summary>
     /// log of <paramref name="expr"/> as a series. <paramref name="explicitLog"/> is the span of the
     /// <c>log(…)</c> call when the formula wrote one (errors point at it), null for the implicit log of φ.
     /// </summary>
-    public TruncatedSeries LogOf(Expr expr, SourceSpan? explicitLog)
+    public TruncatedSeries LogOf(Expr expr, SourceSpan? explicitLog) => WithCurrentSpan(expr, () => LogOfNode(expr, explicitLog));
+
+    /// <summary>Runs <paramref name="work"/> with <see cref="CurrentSpan"/> at <paramref name="expr"/>.</summary>
+    /// <remarks>No try/finally on purpose: when <paramref name="work"/> throws, the span of the innermost node stays for the error.</remarks>
+    private TruncatedSeries WithCurrentSpan(Expr expr, Func<TruncatedSeries> work)
     {
         var outer = CurrentSpan;
         CurrentSpan = expr.Span;
-        var result = LogOfNode(expr, explicitLog);
+        var result = work();
         CurrentSpan = outer;
         return result;
     }
@@ -117,7 +115,7 @@ internal sealed class SeriesEvaluator
                 {
                     throw Fail(
                         SeriesErrorKind.NotAnalyticAtZero,
-                        $"abs({ExprText.Print(call.Argument)}) has a kink where its argument vanishes, at {_frequencyVariable} = 0: it has no power series there.",
+                        $"abs({FormulaPrinter.Print(call.Argument)}) has a kink where its argument vanishes, at {_frequencyVariable} = 0: it has no power series there.",
                         call.Span);
                 }
 
@@ -154,14 +152,12 @@ internal sealed class SeriesEvaluator
                     throw Fail(
                         SeriesErrorKind.NotAnalyticAtZero,
                         explicitLog is null
-                            ? $"The characteristic function has the factor {ExprText.Print(expr)}, which vanishes at {_frequencyVariable} = 0, so its log has no power series there."
-                            : $"The argument {ExprText.Print(expr)} of log vanishes at {_frequencyVariable} = 0, so the log has no power series there.",
+                            ? $"The characteristic function has the factor {FormulaPrinter.Print(expr)}, which vanishes at {_frequencyVariable} = 0, so its log has no power series there."
+                            : $"The argument {FormulaPrinter.Print(expr)} of log vanishes at {_frequencyVariable} = 0, so the log has no power series there.",
                         explicitLog ?? expr.Span);
                 }
 
-                return value.IsConstant
-                    ? Constant(LogOfConstant(value.ConstantTerm))
-                    : value.Log(LogOfConstant(value.ConstantTerm), InverseOfConstant(value.ConstantTerm));
+                return LogOfNonVanishing(value);
         }
     }
 
@@ -175,10 +171,13 @@ internal sealed class SeriesEvaluator
                 site.Span);
         }
 
-        return value.IsConstant
+        return LogOfNonVanishing(value);
+    }
+
+    private TruncatedSeries LogOfNonVanishing(TruncatedSeries value) =>
+        value.IsConstant
             ? Constant(LogOfConstant(value.ConstantTerm))
             : value.Log(LogOfConstant(value.ConstantTerm), InverseOfConstant(value.ConstantTerm));
-    }
 
     private TruncatedSeries Exp(TruncatedSeries argument) =>
         argument.IsConstant ? Constant(ExpOfConstant(argument.ConstantTerm)) : argument.Exp(ExpOfConstant(argument.ConstantTerm));
@@ -189,7 +188,7 @@ internal sealed class SeriesEvaluator
         {
             throw Fail(
                 SeriesErrorKind.NotAnalyticAtZero,
-                $"The divisor {ExprText.Print(site.Right)} vanishes at {_frequencyVariable} = 0, so the quotient has no power series there.",
+                $"The divisor {FormulaPrinter.Print(site.Right)} vanishes at {_frequencyVariable} = 0, so the quotient has no power series there.",
                 site.Span);
         }
 
@@ -225,7 +224,7 @@ internal sealed class SeriesEvaluator
         {
             throw Fail(
                 SeriesErrorKind.NotAnalyticAtZero,
-                $"{ExprText.Print(site)} raises an expression that vanishes at {_frequencyVariable} = 0 to a non-integer power, so it has no power series there.",
+                $"{FormulaPrinter.Print(site)} raises an expression that vanishes at {_frequencyVariable} = 0 to a non-integer power, so it has no power series there.",
                 site.Span);
         }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using StochasticBackprop.Generator.Numerics;
 
 namespace StochasticBackprop.Generator.Series;
 
@@ -53,12 +54,7 @@ internal sealed class TruncatedSeries
 
     public static TruncatedSeries operator -(TruncatedSeries a, TruncatedSeries b) => Zip(a, b, (x, y) => x - y);
 
-    public static TruncatedSeries operator -(TruncatedSeries a)
-    {
-        var coefficients = NewCoefficients(a.Order);
-        for (int n = 0; n <= a.Order; n++) coefficients[n] = -a[n];
-        return new TruncatedSeries(coefficients);
-    }
+    public static TruncatedSeries operator -(TruncatedSeries a) => a.Map(x => -x);
 
     public static TruncatedSeries operator *(TruncatedSeries a, TruncatedSeries b)
     {
@@ -75,12 +71,7 @@ internal sealed class TruncatedSeries
         return new TruncatedSeries(coefficients);
     }
 
-    public TruncatedSeries Scale(Polynomial factor)
-    {
-        var coefficients = NewCoefficients(Order);
-        for (int n = 0; n <= Order; n++) coefficients[n] = factor * _coefficients[n];
-        return new TruncatedSeries(coefficients);
-    }
+    public TruncatedSeries Scale(Polynomial factor) => Map(x => factor * x);
 
     public TruncatedSeries WithConstantTerm(Polynomial value)
     {
@@ -90,19 +81,7 @@ internal sealed class TruncatedSeries
     }
 
     /// <summary>This series to a non-negative integer power (valid even when the constant term is 0).</summary>
-    public TruncatedSeries Power(int exponent)
-    {
-        var result = Constant(Polynomial.One, Order);
-        var square = this;
-        while (exponent > 0)
-        {
-            if ((exponent & 1) != 0) result *= square;
-            exponent >>= 1;
-            if (exponent > 0) square *= square;
-        }
-
-        return result;
-    }
+    public TruncatedSeries Power(int exponent) => RepeatedSquaring.Power(this, exponent, Constant(Polynomial.One, Order), (a, b) => a * b);
 
     /// <summary>exp of this series, given exp of its constant term.</summary>
     public TruncatedSeries Exp(Polynomial expOfConstant)
@@ -179,6 +158,13 @@ internal sealed class TruncatedSeries
         var coefficients = new Polynomial[order + 1];
         for (int n = 0; n <= order; n++) coefficients[n] = Polynomial.Zero;
         return coefficients;
+    }
+
+    private TruncatedSeries Map(System.Func<Polynomial, Polynomial> map)
+    {
+        var coefficients = NewCoefficients(Order);
+        for (int n = 0; n <= Order; n++) coefficients[n] = map(_coefficients[n]);
+        return new TruncatedSeries(coefficients);
     }
 
     private static TruncatedSeries Zip(TruncatedSeries a, TruncatedSeries b, System.Func<Polynomial, Polynomial, Polynomial> combine)

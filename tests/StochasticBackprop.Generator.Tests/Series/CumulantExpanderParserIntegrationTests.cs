@@ -39,7 +39,7 @@ public sealed class CumulantExpanderParserIntegrationTests
 
         var expected = CumulantExpander.Expand(testTree, isLogForm, "w", 8);
         var actual = CumulantExpander.Expand(parsed.Root!, isLogForm, "w", 8);
-        Assert.Equal(expected.Cumulants.Select(ExprText.Print), actual.Cumulants.Select(ExprText.Print));
+        Assert.Equal(expected.Cumulants.Select(FormulaPrinter.Print), actual.Cumulants.Select(FormulaPrinter.Print));
         Assert.Equal(expected.Vanishes, actual.Vanishes);
         Assert.Equal(
             expected.Errors.Select(e => (e.Kind, e.Span.Start, e.Span.Length, e.Message)),

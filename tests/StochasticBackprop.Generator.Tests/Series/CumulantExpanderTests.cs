@@ -213,7 +213,7 @@ public sealed class CumulantExpanderTests
         var first = Expand(formula, isLogForm: false, Order);
         var second = Expand(formula, isLogForm: false, Order);
         Assert.Empty(first.Errors);
-        Assert.Equal(first.Cumulants.Select(ExprText.Print), second.Cumulants.Select(ExprText.Print));
+        Assert.Equal(first.Cumulants.Select(FormulaPrinter.Print), second.Cumulants.Select(FormulaPrinter.Print));
         Assert.Equal(first.Cumulants, second.Cumulants);
     }
 
@@ -222,7 +222,7 @@ public sealed class CumulantExpanderTests
     {
         var first = Expand("exp(i*mu*w - sigma^2*w^2/2) * (1 - i*theta*w)^(-k)", isLogForm: false, Order);
         var second = Expand("(1 - w*theta*i)^(-k) * exp(-w^2*sigma^2/2 + w*mu*i)", isLogForm: false, Order);
-        Assert.Equal(first.Cumulants.Select(ExprText.Print), second.Cumulants.Select(ExprText.Print));
+        Assert.Equal(first.Cumulants.Select(FormulaPrinter.Print), second.Cumulants.Select(FormulaPrinter.Print));
     }
 
     // ---- errors, one per kind, with exact spans ----------------------------------------------
@@ -426,7 +426,7 @@ public sealed class CumulantExpanderTests
                 double difference = Math.Abs(actual - expected);
                 if (difference != 0 && !(difference <= RelativeTolerance * Math.Max(Math.Abs(expected), Math.Abs(actual))))
                 {
-                    mismatches.Add($"κ{n} = {ExprText.Print(expansion.Cumulants[n - 1])} at {string.Join(", ", point.Select(kv => kv.Key + "=" + kv.Value))}: {actual} vs closed form {expected}");
+                    mismatches.Add($"κ{n} = {FormulaPrinter.Print(expansion.Cumulants[n - 1])} at {string.Join(", ", point.Select(kv => kv.Key + "=" + kv.Value))}: {actual} vs closed form {expected}");
                 }
             }
         }
@@ -434,7 +434,7 @@ public sealed class CumulantExpanderTests
         return mismatches;
     }
 
-    private static string Print(CumulantExpansion expansion, int n) => ExprText.Print(expansion.Cumulants[n - 1]);
+    private static string Print(CumulantExpansion expansion, int n) => FormulaPrinter.Print(expansion.Cumulants[n - 1]);
 
     private static SeriesError SingleError(string formula, bool isLogForm, SeriesErrorKind kind)
     {
