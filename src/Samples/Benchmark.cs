@@ -108,7 +108,8 @@ public static class Benchmark
             }
         }
         lines.Add("");
-        lines.Add("Resident memory across repeated Gamma Fourier(N=4) + hybrid estimates (MiB):");
+        lines.Add("Resident memory across repeated Gamma Fourier(N=4) + hybrid estimates (MiB; glibc keeps freed large buffers");
+        lines.Add("unless MALLOC_MMAP_THRESHOLD_ is set, so the level is the earlier peak: look at whether it grows):");
         lines.Add(string.Join("  ", memory.Select(m => string.Create(CultureInfo.InvariantCulture, $"#{m.Iteration}: {m.ResidentMegabytes:F0}"))));
         return string.Join(Environment.NewLine, lines);
     }
