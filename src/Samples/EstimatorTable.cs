@@ -45,10 +45,7 @@ public static class EstimatorTable
                 estimates.Add(Estimators.ScoreFunction(s, objective, sampleCount, Baseline.LeaveOneOut, generator));
             }
             if (d is ICumulantDistribution k) estimates.Add(Estimators.Fourier(k, objective, sampleCount, null, generator));
-            if (d is IReparameterizedDistribution and IScoredDistribution)
-            {
-                estimates.Add(HybridOf(d, objective, sampleCount, generator));
-            }
+            if (d is IHybridDistribution h) estimates.Add(new HybridEstimator().Estimate(h, objective, sampleCount, generator));
 
             foreach (GradientEstimate estimate in estimates)
             {
@@ -64,14 +61,6 @@ public static class EstimatorTable
         return rows;
     }
 
-    private static GradientEstimate HybridOf(IDistribution d, Objective objective, long sampleCount, Generator generator) => d switch
-    {
-        Normal n => n.Hybrid(objective, sampleCount, null, generator),
-        Laplace l => l.Hybrid(objective, sampleCount, null, generator),
-        Gamma g => g.Hybrid(objective, sampleCount, null, generator),
-        Exponential e => e.Hybrid(objective, sampleCount, null, generator),
-        _ => throw new ArgumentException($"No hybrid for {d.Name}"),
-    };
 
     private static IEnumerable<Case> Cases(double c)
     {

@@ -40,7 +40,7 @@ internal static class DistributionEmitter
         }
 
         var interfaces = new List<string> { $"{Runtime}.IReparameterizedDistribution" };
-        if (spec.Density is not null) interfaces.Add($"{Runtime}.IScoredDistribution");
+        if (spec.Density is not null) interfaces.Add($"{Runtime}.IHybridDistribution");
         if (spec.Cumulants is not null) interfaces.Add($"{Runtime}.ICumulantDistribution");
 
         w.Line($"partial class {spec.Type.ClassName} : {string.Join(", ", interfaces)}");

@@ -69,3 +69,11 @@ public interface ICumulantDistribution : IDistribution
     /// <summary>∂κₙ/∂θ for each parameter, in declaration order, each of shape <see cref="IDistribution.BatchShape"/>.</summary>
     IReadOnlyList<Tensor> CumulantGradient(int order);
 }
+
+/// <summary>
+/// A distribution with both a pathwise map and a score, so the hybrid estimator applies
+/// (<see cref="HybridEstimator.Estimate{TDistribution}"/>). Generated for every distribution that has both.
+/// </summary>
+public interface IHybridDistribution : IReparameterizedDistribution, IScoredDistribution
+{
+}

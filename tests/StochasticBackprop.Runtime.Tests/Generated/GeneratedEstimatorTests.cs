@@ -213,14 +213,8 @@ public sealed class GeneratedEstimatorTests
         }
     }
 
-    private static GradientEstimate Hybrid(IDistribution d, Objective f, HybridEstimator hybrid, Generator generator) => d switch
-    {
-        Normal n => n.Hybrid(f, Samples, hybrid, generator),
-        Laplace l => l.Hybrid(f, Samples, hybrid, generator),
-        Gamma g => g.Hybrid(f, Samples, hybrid, generator),
-        Exponential e => e.Hybrid(f, Samples, hybrid, generator),
-        _ => throw new ArgumentException(d.Name),
-    };
+    private static GradientEstimate Hybrid(IDistribution d, Objective f, HybridEstimator hybrid, Generator generator)
+        => hybrid.Estimate((IHybridDistribution)d, f, Samples, generator);
 
     private static Objective ObjectiveOf(string name) => name switch
     {

@@ -4,7 +4,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Normal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IScoredDistribution, global::StochasticBackprop.ICumulantDistribution
+    partial class Normal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution
     {
         private static readonly string[] ParameterNameList = { "mu", "sigma" };
 

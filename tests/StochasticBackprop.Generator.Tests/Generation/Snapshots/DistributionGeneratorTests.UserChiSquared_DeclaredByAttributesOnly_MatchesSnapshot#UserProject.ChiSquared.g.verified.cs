@@ -4,7 +4,7 @@
 
 namespace UserProject
 {
-    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IScoredDistribution, global::StochasticBackprop.ICumulantDistribution
+    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution
     {
         private static readonly string[] ParameterNameList = { "k" };
 
