@@ -25,7 +25,8 @@ public sealed class WrongFormulaTests
         double[][] truth = EstimatorRunner.Truth(DistributionKind.Gamma, TestFunction.Square);
 
         GradientEstimate right = Estimators.Fourier(EstimatorRunner.Gamma(), objective, SampleCount, order, new Generator(7, torch.CPU));
-        var wrong = new TestGamma(DistributionFactory.Vector(EstimatorRunner.GammaK), DistributionFactory.Vector(EstimatorRunner.GammaTheta), GammaDefect.CumulantFactorial);
+        // n! where (n − 1)! belongs: every ∂κn/∂θ of the Gamma scaled by n.
+        var wrong = new DefectiveDistribution(EstimatorRunner.Gamma(), cumulantGradient: DefectiveDistribution.ScaleCumulantGradient(n => n));
         GradientEstimate broken = Estimators.Fourier(wrong, objective, SampleCount, order, new Generator(7, torch.CPU));
 
         for (int p = 0; p < 2; p++)
@@ -41,9 +42,12 @@ public sealed class WrongFormulaTests
         using DisposeScope scope = torch.NewDisposeScope();
         Objective objective = Objective.Separable(z => ClosedForms.Apply(TestFunction.Square, z));
         double[][] truth = EstimatorRunner.Truth(DistributionKind.Normal, TestFunction.Square);
-        var wrong = new TestNormal(DistributionFactory.Vector(EstimatorRunner.NormalMu), DistributionFactory.Vector(EstimatorRunner.NormalSigma), wrongSigmaScore: true);
+        // ∂σ log p without its −1/σ term.
+        var wrong = new DefectiveDistribution(EstimatorRunner.Normal(), score: (z, correct) => new[] { correct[0], correct[1] + 1 / EstimatorRunner.Normal().Sigma });
 
-        GradientEstimate right = Estimators.ScoreFunction(EstimatorRunner.Normal(), objective, SampleCount, Baseline.LeaveOneOut, new Generator(8, torch.CPU));
+        // Both without a baseline. A leave-one-out baseline would hide this defect: a score that is
+        // off by a constant c adds c·(f_i − b_i), and f_i − b_i averages to exactly zero.
+        GradientEstimate right = Estimators.ScoreFunction(EstimatorRunner.Normal(), objective, SampleCount, null, new Generator(8, torch.CPU));
         GradientEstimate broken = Estimators.ScoreFunction(wrong, objective, SampleCount, null, new Generator(8, torch.CPU));
 
         StatisticalAssert.WithinStandardErrors(right.PerSampleGradient("sigma"), truth[1], "correct score");
@@ -57,7 +61,7 @@ public sealed class WrongFormulaTests
         using DisposeScope scope = torch.NewDisposeScope();
         Objective objective = Objective.Separable(z => ClosedForms.Apply(TestFunction.Square, z));
         double[][] truth = EstimatorRunner.Truth(DistributionKind.Gamma, TestFunction.Square);
-        var detached = new TestGamma(DistributionFactory.Vector(EstimatorRunner.GammaK), DistributionFactory.Vector(EstimatorRunner.GammaTheta), GammaDefect.DetachedSampler);
+        var detached = new DefectiveDistribution(EstimatorRunner.Gamma(), detachSamples: true);
 
         GradientEstimate right = Estimators.Pathwise(EstimatorRunner.Gamma(), objective, SampleCount, new Generator(9, torch.CPU));
         GradientEstimate broken = Estimators.Pathwise(detached, objective, SampleCount, new Generator(9, torch.CPU));

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using StochasticBackprop.Samples.Distributions;
+using StochasticBackprop.Runtime.Tests.TestDistributions;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -144,7 +145,7 @@ public sealed class GeneratedEstimatorTests
         using var scope = NewDisposeScope();
         Case @case = Cases["Gamma"];
         Tensor[] parameters = Parameters(@case);
-        var wrong = new PerturbedCumulants((ICumulantDistribution)@case.Create(parameters), order: 2, factor: 1.1);
+        var wrong = new DefectiveDistribution(@case.Create(parameters), cumulantGradient: DefectiveDistribution.ScaleCumulantGradient(n => n == 2 ? 1.1 : 1.0));
         Tensor[] truth = TrueGradient(@case, parameters, "square");
 
         GradientEstimate estimate = StochasticBackprop.Estimators.Fourier(wrong, ObjectiveOf("square"), Samples, 4, new Generator(20261123));
@@ -293,33 +294,5 @@ public sealed class GeneratedEstimatorTests
         double result = 1;
         for (int i = 2; i <= n; i++) result *= i;
         return result;
-    }
-
-    /// <summary>A cumulant distribution whose ∂κn/∂θ for one order is scaled: a deliberately wrong coefficient.</summary>
-    private sealed class PerturbedCumulants : ICumulantDistribution
-    {
-        private readonly ICumulantDistribution inner;
-        private readonly int order;
-        private readonly double factor;
-
-        public PerturbedCumulants(ICumulantDistribution inner, int order, double factor)
-        {
-            this.inner = inner;
-            this.order = order;
-            this.factor = factor;
-        }
-
-        public string Name => inner.Name;
-        public IReadOnlyList<string> ParameterNames => inner.ParameterNames;
-        public IReadOnlyList<Tensor> Parameters => inner.Parameters;
-        public long[] BatchShape => inner.BatchShape;
-        public int FourierOrder => inner.FourierOrder;
-        public int CumulantOrder => inner.CumulantOrder;
-        public Tensor Sample(long sampleCount, Generator? generator = null) => inner.Sample(sampleCount, generator);
-        public bool CumulantVanishes(int n) => inner.CumulantVanishes(n);
-        public Tensor Cumulant(int n) => inner.Cumulant(n);
-
-        public IReadOnlyList<Tensor> CumulantGradient(int n)
-            => n == order ? inner.CumulantGradient(n).Select(g => g * factor).ToArray() : inner.CumulantGradient(n);
     }
 }

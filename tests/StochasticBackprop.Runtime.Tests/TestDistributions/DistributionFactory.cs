@@ -5,8 +5,7 @@ namespace StochasticBackprop.Runtime.Tests.TestDistributions;
 
 /// <summary>
 /// The distributions under test: the generated sample distributions (src/Samples), declared by
-/// attributes only. Tests use only the estimator interfaces; the hand-written TestNormal and
-/// TestGamma remain as the base for deliberately wrong variants (WrongFormulaTests).
+/// attributes only. Deliberately wrong variants wrap them (<see cref="DefectiveDistribution"/>).
 /// </summary>
 public static class DistributionFactory
 {
