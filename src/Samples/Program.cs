@@ -1,17 +1,27 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using StochasticBackprop.Samples;
+using StochasticBackprop.Samples.Experiments;
 
 // The sample program. Commands:
-//   table  (default)  each sample distribution's estimators on f(z) = (z - 1)^2: mean gradient, closed-form truth, per-sample variance
-//   bench             time per gradient estimate of each estimator, and resident memory over a long run
+//   table  (default)         each sample distribution's estimators on f(z) = (z - 1)^2
+//   bench                    time per gradient estimate of each estimator, resident memory over a long run
+//   list                     the experiments of the suite
+//   run <name>... | run all  run experiments; each writes a CSV, PNG plots and a Markdown report
+//   <name>                   shorthand for run <name>
 string command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "table";
-long samples = command == "bench" ? 10_000 : 100_000;
+var names = new List<string>();
+long? samples = null;
 long seed = 20261123;
 long dimension = 100;
 int iterations = 20;
 int memoryIterations = 1000;
+bool quick = false;
+bool progress = !Console.IsErrorRedirected;
+string output = DefaultOutputDirectory();
 for (int i = command == args.FirstOrDefault() ? 1 : 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -31,13 +41,21 @@ for (int i = command == args.FirstOrDefault() ? 1 : 0; i < args.Length; i++)
         case "--memory-iterations" when i + 1 < args.Length:
             memoryIterations = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
+        case "--out" when i + 1 < args.Length:
+            output = args[++i];
+            break;
+        case "--quick":
+            quick = true;
+            break;
+        case "--no-progress":
+            progress = false;
+            break;
         case "--help" or "-h":
-            Console.WriteLine("usage: StochasticBackprop.Samples [table] [--samples N] [--seed S]");
-            Console.WriteLine("       StochasticBackprop.Samples bench [--samples N] [--dimension D] [--iterations K] [--memory-iterations M]");
-            Console.WriteLine();
-            Console.WriteLine("table: each sample distribution's estimators on f(z) = (z - 1)^2: mean gradient, closed-form truth, per-sample variance (default 100000 samples).");
-            Console.WriteLine("bench: wall-clock time per gradient estimate of each estimator (default 10000 samples of a batch of 100) and resident memory over M repeated estimates.");
+            PrintHelp();
             return 0;
+        case var name when !name.StartsWith('-') && command == "run":
+            names.Add(name);
+            break;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}' (try --help)");
             return 2;
@@ -47,13 +65,71 @@ for (int i = command == args.FirstOrDefault() ? 1 : 0; i < args.Length; i++)
 switch (command)
 {
     case "table":
-        Console.WriteLine(EstimatorTable.Format(EstimatorTable.Measure(samples, seed), samples));
+        long tableSamples = samples ?? 100_000;
+        Console.WriteLine(EstimatorTable.Format(EstimatorTable.Measure(tableSamples, seed), tableSamples));
         return 0;
     case "bench":
-        var (timings, memory) = Benchmark.Run(samples, dimension, iterations, memoryIterations);
-        Console.WriteLine(Benchmark.Format(timings, memory, samples, dimension, iterations));
+        long benchSamples = samples ?? 10_000;
+        var (timings, memory) = Benchmark.Run(benchSamples, dimension, iterations, memoryIterations);
+        Console.WriteLine(Benchmark.Format(timings, memory, benchSamples, dimension, iterations));
         return 0;
+    case "list":
+        foreach (IExperiment e in ExperimentCatalog.All) Console.WriteLine($"{e.Name,-28} {e.Source,-24} {e.Title}");
+        return 0;
+    case "run":
+        return RunExperiments(names);
     default:
-        Console.Error.WriteLine($"unknown command '{command}' (try --help)");
+        if (ExperimentCatalog.Find(command) is not null) return RunExperiments(new[] { command });
+        Console.Error.WriteLine($"unknown command or experiment '{command}' (try --help, or list)");
         return 2;
+}
+
+int RunExperiments(IReadOnlyList<string> selection)
+{
+    if (selection.Count == 0)
+    {
+        Console.Error.WriteLine("run: name the experiments to run, or 'all' (see list)");
+        return 2;
+    }
+    var experiments = new List<IExperiment>();
+    if (selection.Any(n => n == "all")) experiments.AddRange(ExperimentCatalog.All);
+    foreach (string name in selection.Where(n => n != "all"))
+    {
+        if (ExperimentCatalog.Find(name) is not { } experiment)
+        {
+            Console.Error.WriteLine($"unknown experiment '{name}'; known: {string.Join(", ", ExperimentCatalog.All.Select(e => e.Name))}");
+            return 2;
+        }
+        if (!experiments.Contains(experiment)) experiments.Add(experiment);
+    }
+    new ExperimentRunner(output, seed, quick, Console.Out, progress).Run(experiments);
+    Console.WriteLine($"index: {Path.GetFullPath(Path.Combine(output, "README.md"))}");
+    return 0;
+}
+
+// The committed reports live in src/Samples/reports; run from the repository root (or from
+// src/Samples) the default writes there, anywhere else into ./reports.
+static string DefaultOutputDirectory() =>
+    Directory.Exists(Path.Combine("src", "Samples")) ? Path.Combine("src", "Samples", "reports") : "reports";
+
+static void PrintHelp()
+{
+    Console.WriteLine("""
+        usage: StochasticBackprop.Samples [table] [--samples N] [--seed S]
+               StochasticBackprop.Samples bench [--samples N] [--dimension D] [--iterations K] [--memory-iterations M]
+               StochasticBackprop.Samples list
+               StochasticBackprop.Samples run <experiment>... | all [--quick] [--seed S] [--out DIR] [--no-progress]
+               StochasticBackprop.Samples <experiment> [--quick] [--seed S] [--out DIR]
+
+        table  each sample distribution's estimators on f(z) = (z - 1)^2: mean gradient, closed-form truth,
+               per-sample variance (default 100000 samples).
+        bench  wall-clock time per gradient estimate of each estimator (default 10000 samples of a batch of 100)
+               and resident memory over M repeated estimates.
+        list   the experiments of the suite.
+        run    runs experiments; each writes raw results (CSV), plots (PNG) and a report (README.md) into
+               DIR/<experiment>/, and DIR/README.md indexes them. DIR defaults to src/Samples/reports when run
+               from the repository root, else ./reports. --quick uses smoke-test sizes (seconds, not meaningful).
+        """);
+    Console.WriteLine("experiments:");
+    foreach (IExperiment e in ExperimentCatalog.All) Console.WriteLine($"  {e.Name,-28} {e.Source,-24} {e.Title}");
 }
