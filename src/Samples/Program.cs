@@ -11,6 +11,7 @@ using StochasticBackprop.Samples.Experiments;
 //   bench                    time per gradient estimate of each estimator, resident memory over a long run
 //   list                     the experiments of the suite
 //   run <name>... | run all  run experiments; each writes a CSV, PNG plots and a Markdown report
+//   index                    rebuild the suite's index from the reports already written
 //   <name>                   shorthand for run <name>
 string command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "table";
 var names = new List<string>();
@@ -78,6 +79,10 @@ switch (command)
         return 0;
     case "run":
         return RunExperiments(names);
+    case "index":
+        new ExperimentRunner(output, seed, quick, Console.Out, progress).WriteIndex(Array.Empty<ExperimentRunner.Result>());
+        Console.WriteLine($"index: {Path.GetFullPath(Path.Combine(output, "README.md"))}");
+        return 0;
     default:
         if (ExperimentCatalog.Find(command) is not null) return RunExperiments(new[] { command });
         Console.Error.WriteLine($"unknown command or experiment '{command}' (try --help, or list)");
@@ -120,12 +125,14 @@ static void PrintHelp()
                StochasticBackprop.Samples list
                StochasticBackprop.Samples run <experiment>... | all [--quick] [--seed S] [--out DIR] [--no-progress]
                StochasticBackprop.Samples <experiment> [--quick] [--seed S] [--out DIR]
+               StochasticBackprop.Samples index [--out DIR]
 
         table  each sample distribution's estimators on f(z) = (z - 1)^2: mean gradient, closed-form truth,
                per-sample variance (default 100000 samples).
         bench  wall-clock time per gradient estimate of each estimator (default 10000 samples of a batch of 100)
                and resident memory over M repeated estimates.
         list   the experiments of the suite.
+        index  rebuilds DIR/README.md from the reports already in DIR.
         run    runs experiments; each writes raw results (CSV), plots (PNG) and a report (README.md) into
                DIR/<experiment>/, and DIR/README.md indexes them. DIR defaults to src/Samples/reports when run
                from the repository root, else ./reports. --quick uses smoke-test sizes (seconds, not meaningful).

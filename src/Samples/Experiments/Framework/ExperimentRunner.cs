@@ -53,7 +53,8 @@ public sealed class ExperimentRunner
         return results;
     }
 
-    private void WriteIndex(IReadOnlyList<Result> results)
+    /// <summary>Rewrites the suite's index from the reports already in the output directory (and <paramref name="results"/>).</summary>
+    public void WriteIndex(IReadOnlyList<Result> results)
     {
         // Merge with the index already there, so running one experiment keeps the others' lines.
         string path = Path.Combine(outputDirectory, "README.md");
