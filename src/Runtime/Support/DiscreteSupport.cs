@@ -72,6 +72,31 @@ public static class DiscreteSupport
         }
     }
 
+    /// <summary>
+    /// The categories 0..K−1 of a categorical distribution, K the size of the last (event) axis of its
+    /// event parameters, which must agree.
+    /// </summary>
+    /// <exception cref="ArgumentException">An event parameter is a scalar, or two disagree on K.</exception>
+    public static IReadOnlyList<double> CategoryValues(string distribution, params Tensor[] eventParameters)
+    {
+        ArgumentNullException.ThrowIfNull(eventParameters);
+        long categories = -1;
+        foreach (Tensor parameter in eventParameters)
+        {
+            if (parameter.dim() < 1)
+            {
+                throw new ArgumentException($"{distribution}: an event parameter needs a last axis of categories; got a scalar.", nameof(eventParameters));
+            }
+            long size = parameter.shape[^1];
+            if (categories >= 0 && size != categories)
+            {
+                throw new ArgumentException($"{distribution}: the event parameters disagree on the number of categories ({categories} and {size}).", nameof(eventParameters));
+            }
+            categories = size;
+        }
+        return Enumerable.Range(0, (int)categories).Select(k => (double)k).ToArray();
+    }
+
     /// <summary>log p(z) from a finite distribution's probability table: −∞ off the support. Shape of <paramref name="z"/>.</summary>
     public static Tensor LogDensity(IFiniteDistribution distribution, Tensor z)
     {
