@@ -32,9 +32,14 @@ public static partial class Estimators
 
     /// <summary>The local-expectation estimator at given samples <c>[S, ...BatchShape]</c>; see <see cref="LocalExpectation"/>.</summary>
     /// <remarks>
-    /// Since Σ_k ∇θ p(z_j = v_k) = 0, the reference value v_K* of Theorem 2 cancels: the per-sample gradient is
-    /// Σ_j Σ_k ∇θ p_jk·f(z_i,−j, v_k), computed as one backward pass of Σ p_jk(θ_i)·stopgrad(f(z_i,−j, v_k)) through
-    /// per-sample parameter copies θ_i, after centring f over k for accuracy.
+    /// The per-sample gradient is Σ_j Σ_k ∇θ p_jk·f(z_i,−j, v_k), computed as one backward pass of
+    /// Σ p_jk(θ_i)·stopgrad(f(z_i,−j, v_k)) through per-sample parameter copies θ_i. When the table is
+    /// normalised as a function of θ (logits, a Bernoulli's p), Σ_k ∇θ p_jk = 0 and this equals Theorem 2's
+    /// difference form with any reference value v_k*. For probabilities given directly (a Simplex
+    /// parameter) it is the derivative of E f as a function of the unconstrained table entries, the
+    /// same as exact enumeration and the score function without a baseline; it differs from the
+    /// reference-value form by a multiple of (1, …, 1) along the event axis, which a softmax or any
+    /// normalisation upstream annihilates.
     /// </remarks>
     public static GradientEstimate LocalExpectationAt(IFiniteDistribution distribution, Objective objective, Tensor samples)
     {
@@ -65,7 +70,6 @@ public static partial class Estimators
                     local[.., j, k] = EvaluateObjective(objective, moved.reshape(z.shape)).detach();
                 }
             }
-            local = local - local.mean(new long[] { -1 }, keepdim: true);
         }
 
         Tensor[] perSample;
