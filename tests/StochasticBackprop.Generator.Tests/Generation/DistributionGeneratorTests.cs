@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Linq;
 using StochasticBackprop.Generator.Tests.Infrastructure;
 using Xunit;
@@ -12,6 +13,10 @@ public sealed class DistributionGeneratorTests
     [InlineData("Gamma")]
     [InlineData("Exponential")]
     [InlineData("Dirac")]
+    [InlineData("Bernoulli")]
+    [InlineData("Categorical")]
+    [InlineData("CategoricalLogits")]
+    [InlineData("Poisson")]
     public void SampleDistribution_GeneratedCode_MatchesSnapshot(string name)
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(SampleSources.Read(name)));
@@ -19,6 +24,21 @@ public sealed class DistributionGeneratorTests
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Single(run.GeneratedSources);
         Snapshot.Verify(run, method: nameof(SampleDistribution_GeneratedCode_MatchesSnapshot) + "_" + name);
+    }
+
+    [Theory]
+    [InlineData("Beta")]
+    [InlineData("Dirichlet")]
+    public void CompositeSampleDistribution_GeneratedCode_MatchesSnapshot(string name)
+    {
+        // Composites name their building block (the sample Gamma), so it is compiled alongside; only the composite's file is compared.
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(SampleSources.Read(name), SampleSources.Read("Gamma")));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        GeneratorHarness.AssertOutputCompiles(run);
+        var composite = run with { GeneratedSources = run.GeneratedSources.Where(file => file.HintName.EndsWith("." + name + ".g.cs", System.StringComparison.Ordinal)).ToImmutableArray() };
+        Assert.Single(composite.GeneratedSources);
+        Snapshot.Verify(composite, method: nameof(SampleDistribution_GeneratedCode_MatchesSnapshot) + "_" + name);
     }
 
     [Fact]
