@@ -34,6 +34,9 @@ internal sealed class DistributionAnalyzer
         "Name", "ParameterNames", "Parameters", "BatchShape", "IsImplicit", "Sample", "Reparameterize", "LogDensity", "Score",
         "FourierOrder", "CumulantOrder", "CumulantVanishes", "Cumulant", "CumulantGradient", "CheckCumulantOrder",
         "Pathwise", "ScoreFunction", "Hybrid", "Fourier", "ParameterNameList",
+        "SupportValues", "ParameterEventRanks", "Probabilities", "LocalExpectation", "GumbelSoftmax",
+        "FactorialCumulantOrder", "FactorialCumulantVanishes", "FactorialCumulant", "FactorialCumulantGradient", "CheckFactorialCumulantOrder",
+        "ComponentNames", "Components", "Compose", "ComponentNameList", "ComponentParameters",
     };
 
     private readonly DistributionDeclaration declaration;
@@ -75,9 +78,34 @@ internal sealed class DistributionAnalyzer
                 $"Distribution '{Name}' declares both [CharacteristicFunction] and [LogCharacteristicFunction]; keep one");
         }
 
-        CumulantSpec? cumulants = AnalyzeCumulants();
-        DensitySpec? density = AnalyzeDensity();
-        ReparameterizationSpec? reparameterization = AnalyzeReparameterization();
+        SupportKind support = declaration.Support?.Kind ?? SupportKind.Continuous;
+        bool isDiscrete = support != SupportKind.Continuous;
+        bool isFinite = support is SupportKind.Finite or SupportKind.Categories;
+        bool hasComposition = declaration.Composition is not null || declaration.Components.Count > 0;
+        CheckDiscreteDeclarations(support, hasComposition);
+
+        SupportSpec? supportSpec = isDiscrete ? AnalyzeSupport(support) : null;
+        // On the integers the characteristic function is expanded in t = e^{iw} − 1 (factorial cumulants) instead.
+        bool integerSupport = support == SupportKind.Counts
+            || (support == SupportKind.Finite && supportSpec is not null && supportSpec.Values.All(v => v == Math.Floor(v)));
+        CumulantSpec? cumulants = isDiscrete ? null : AnalyzeCumulants(factorial: false);
+        CumulantSpec? factorialCumulants = integerSupport ? AnalyzeCumulants(factorial: true) : null;
+        if (support == SupportKind.Categories && (declaration.CharacteristicFunction ?? declaration.LogCharacteristicFunction) is { } categoriesCharacteristic)
+        {
+            Report(DiagnosticDescriptors.ConflictingDeclarations, DiagnosticSite.InFormula(categoriesCharacteristic),
+                $"Distribution '{Name}' has SupportKind.Categories: its estimators come from the category probabilities (the log density); remove the characteristic function");
+        }
+        DensitySpec? density = isFinite ? null : AnalyzeDensity();
+        if (isFinite)
+        {
+            for (int index = 0; index < declaration.Scores.Count; index++)
+            {
+                Report(DiagnosticDescriptors.ConflictingDeclarations, new DiagnosticSite(SiteKind.ScoreParameter, Index: index),
+                    $"Distribution '{Name}' has a finite support: its score comes from the probability table (the log density at each support value); remove [Score]");
+            }
+        }
+        CompositionSpec? composition = hasComposition ? AnalyzeComposition() : null;
+        ReparameterizationSpec? reparameterization = isDiscrete || hasComposition ? null : AnalyzeReparameterization();
 
         foreach (ParameterDeclaration parameter in declaration.Parameters)
         {
@@ -87,7 +115,8 @@ internal sealed class DistributionAnalyzer
             }
         }
 
-        if (reparameterization is null)
+        bool hasSampler = reparameterization is not null || composition is not null || (supportSpec is not null && (isFinite || density is not null));
+        if (!hasSampler)
         {
             return null;
         }
@@ -99,13 +128,201 @@ internal sealed class DistributionAnalyzer
         return new DistributionSpec(
             declaration.Type,
             hintName,
-            declaration.Parameters.Select(p => new ParameterSpec(p.Name, PropertyName(p.Name), LocalName(p.Name), p.Domain)).ToEquatableArray(),
+            declaration.Parameters.Select(p => new ParameterSpec(p.Name, PropertyName(p.Name), LocalName(p.Name), p.Domain, p.EventRank)).ToEquatableArray(),
             declaration.FourierOrder,
             declaration.CumulantOrder,
             cumulants,
             density,
-            reparameterization);
+            reparameterization,
+            supportSpec,
+            composition,
+            factorialCumulants);
     }
+
+    /// <summary>SBG018 (a lattice characteristic function without [Support]) and SBG019 (a discrete support with a pathwise map).</summary>
+    private void CheckDiscreteDeclarations(SupportKind support, bool hasComposition)
+    {
+        if (support != SupportKind.Continuous)
+        {
+            string kind = "SupportKind." + support;
+            if (declaration.Reparameterization is not null)
+            {
+                Report(DiagnosticDescriptors.DiscreteReparameterization, new DiagnosticSite(SiteKind.Reparameterization), Name, kind, "Reparameterization");
+            }
+            if (hasComposition)
+            {
+                Report(DiagnosticDescriptors.DiscreteReparameterization, new DiagnosticSite(SiteKind.Composition), Name, kind, "Composition");
+            }
+            return;
+        }
+
+        if (declaration.Reparameterization is null && !hasComposition
+            && (declaration.CharacteristicFunction ?? declaration.LogCharacteristicFunction) is { } formula
+            && FormulaParser.Parse(formula.Text, new FormulaScope(new[] { FrequencyVariable }, parameterNames)) is { Errors.Count: 0, Root: { } root }
+            && LatticeCheck.IsLattice(root, FrequencyVariable))
+        {
+            Report(DiagnosticDescriptors.DiscreteWithoutSupport, DiagnosticSite.InFormula(formula),
+                $"The characteristic function of '{Name}' is periodic in w (w appears only in exp(i*w) and its integer multiples): it is a discrete distribution on the integers. Declare its [Support]");
+        }
+    }
+
+    private SupportSpec? AnalyzeSupport(SupportKind kind)
+    {
+        var site = new DiagnosticSite(SiteKind.Support);
+        var values = new List<double>();
+        if (kind == SupportKind.Finite)
+        {
+            string? text = declaration.Support!.Values;
+            var valuesSite = new DiagnosticSite(SiteKind.Support, ArgumentName: "Values");
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                Report(DiagnosticDescriptors.InvalidSupport, valuesSite, "SupportKind.Finite needs Values, the support's values in increasing order (e.g. Values = \"0, 1\")");
+                return null;
+            }
+            foreach (string item in text!.Split(','))
+            {
+                if (!double.TryParse(item.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) || double.IsNaN(value) || double.IsInfinity(value))
+                {
+                    Report(DiagnosticDescriptors.InvalidSupport, valuesSite, $"'{item.Trim()}' in Values is not a finite number; write the support's values separated by commas (e.g. \"0, 1\")");
+                    return null;
+                }
+                if (values.Count > 0 && value <= values[values.Count - 1])
+                {
+                    Report(DiagnosticDescriptors.InvalidSupport, valuesSite, $"Values must be distinct and increasing; {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} follows {values[values.Count - 1].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+                    return null;
+                }
+                values.Add(value);
+            }
+            if (values.Count < 2)
+            {
+                Report(DiagnosticDescriptors.InvalidSupport, valuesSite, "A finite support needs at least two values (one value is a point mass: declare a Dirac)");
+                return null;
+            }
+        }
+        else if (declaration.Support!.Values is not null)
+        {
+            Report(DiagnosticDescriptors.InvalidSupport, new DiagnosticSite(SiteKind.Support, ArgumentName: "Values"), $"Values applies only to SupportKind.Finite, not to SupportKind.{kind}");
+            return null;
+        }
+
+        if (kind == SupportKind.Categories && !declaration.Parameters.Any(p => p.EventRank == 1))
+        {
+            Report(DiagnosticDescriptors.InvalidSupport, site, $"SupportKind.Categories counts the categories along a parameter's event axis, but no parameter of '{Name}' has EventRank = 1 (e.g. [Parameter(\"probs\", ParameterDomain.Simplex, EventRank = 1)])");
+            return null;
+        }
+        if (declaration.LogDensity is not { } logDensityFormula)
+        {
+            Report(DiagnosticDescriptors.InvalidSupport, site, $"The discrete distribution '{Name}' needs a [LogDensity]: its probabilities and its sampler come from it");
+            return null;
+        }
+
+        var probabilities = new List<DerivedFormula>();
+        if (kind == SupportKind.Finite)
+        {
+            Expr? logDensity = Parse(logDensityFormula, DensityVariable);
+            if (logDensity is null) return null;
+            foreach (double value in values)
+            {
+                // p(z = v) = exp(log p(v)), simplified: exp(z*log(p) + (1 - z)*log(1 - p)) at z = 1 is p.
+                Expr at = Substitute(logDensity, DensityVariable, new NumberExpr(value));
+                DerivedFormula? probability = Render(new CallExpr(FunctionKind.Exp, at), logDensityFormula);
+                if (probability is null) return null;
+                probabilities.Add(probability);
+            }
+        }
+        else if (kind == SupportKind.Categories)
+        {
+            // Written for every category at once, elementwise over the event axis: no z.
+            Expr? logDensity = Parse(logDensityFormula, (string?)null);
+            if (logDensity is null) return null;
+            DerivedFormula? probability = Render(new CallExpr(FunctionKind.Exp, logDensity), logDensityFormula);
+            if (probability is null) return null;
+            probabilities.Add(probability);
+        }
+        return new SupportSpec(kind, values.ToEquatableArray(), probabilities.ToEquatableArray());
+    }
+
+    private CompositionSpec? AnalyzeComposition()
+    {
+        if (declaration.Composition is not { } formula)
+        {
+            Report(DiagnosticDescriptors.InvalidComposition, new DiagnosticSite(SiteKind.Component, Index: 0),
+                $"'{Name}' declares [Component] but no [Composition]: give the map from the components to z (e.g. [Composition(\"zeta1/(zeta1 + zeta2)\")])");
+            return null;
+        }
+        if (declaration.Components.Count == 0)
+        {
+            Report(DiagnosticDescriptors.InvalidComposition, new DiagnosticSite(SiteKind.Composition),
+                $"'{Name}' declares [Composition] but no [Component]: declare its building blocks (e.g. [Component(\"zeta1\", typeof(Gamma), \"a\", \"1\")])");
+            return null;
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var components = new List<ComponentSpec>();
+        bool failed = false;
+        foreach (ComponentDeclaration component in declaration.Components)
+        {
+            var site = new DiagnosticSite(SiteKind.Component, Index: component.Index);
+            if (!IsValidParameterName(component.Name) || parameterNames.Contains(component.Name))
+            {
+                Report(DiagnosticDescriptors.InvalidComposition, site,
+                    $"'{component.Name}' cannot name a component: use an identifier other than the parameters, i, pi, w, z, eps and the formula functions");
+                failed = true;
+                continue;
+            }
+            if (!names.Add(component.Name))
+            {
+                Report(DiagnosticDescriptors.InvalidComposition, site, $"The component '{component.Name}' is declared twice");
+                failed = true;
+                continue;
+            }
+            if (!component.IsDistribution)
+            {
+                Report(DiagnosticDescriptors.InvalidComposition, new DiagnosticSite(SiteKind.Component, Index: component.Index, ArgumentName: "Type"),
+                    component.TypeName.Length == 0
+                        ? $"The component '{component.Name}' needs typeof of a [Distribution] class"
+                        : $"The component '{component.Name}' is drawn from {component.TypeName.Replace("global::", "")}, which is not a [Distribution] class");
+                failed = true;
+                continue;
+            }
+            var arguments = new List<DerivedFormula>();
+            foreach (FormulaDeclaration argument in component.Parameters)
+            {
+                Expr? parsed = Parse(argument, (string?)null);
+                DerivedFormula? rendered = parsed is null ? null : Render(parsed, argument, simplify: false);
+                if (rendered is null)
+                {
+                    failed = true;
+                    continue;
+                }
+                arguments.Add(rendered);
+            }
+            components.Add(new ComponentSpec(component.Name, LocalName(component.Name), component.TypeName, arguments.ToEquatableArray()));
+        }
+
+        var scope = new FormulaScope(declaration.Components.Select(c => c.Name).ToArray(), parameterNames);
+        Expr? map = Parse(formula, scope);
+        if (failed || map is null)
+        {
+            return null;
+        }
+        var code = new Dictionary<string, string>(parameterCode, StringComparer.Ordinal);
+        foreach (ComponentSpec component in components)
+        {
+            code[component.Name] = component.LocalName;
+        }
+        DerivedFormula? mapSpec = Render(map, formula, simplify: false, symbolCode: code);
+        return mapSpec is null ? null : new CompositionSpec(components.ToEquatableArray(), mapSpec);
+    }
+
+    private static Expr Substitute(Expr expression, string symbol, Expr value) => expression switch
+    {
+        SymbolExpr s when s.Name == symbol => value,
+        NegateExpr n => new NegateExpr(Substitute(n.Operand, symbol, value)) { Span = n.Span },
+        BinaryExpr b => new BinaryExpr(b.Operator, Substitute(b.Left, symbol, value), Substitute(b.Right, symbol, value)) { Span = b.Span },
+        CallExpr c => new CallExpr(c.Function, Substitute(c.Argument, symbol, value)) { Span = c.Span },
+        _ => expression,
+    };
 
     private void CheckOrders()
     {
@@ -139,6 +356,16 @@ internal sealed class DistributionAnalyzer
             {
                 Report(DiagnosticDescriptors.InvalidParameter, site, $"Parameter '{parameter.Name}' is declared twice");
             }
+            else if (parameter.EventRank is < 0 or > 1)
+            {
+                Report(DiagnosticDescriptors.InvalidParameter, new DiagnosticSite(SiteKind.ParameterEventRank, Index: parameter.Index),
+                    $"Parameter '{parameter.Name}' has EventRank = {parameter.EventRank}; it must be 0 (elementwise) or 1 (its last axis is an event axis)");
+            }
+            else if (parameter.Domain == ParameterDomain.Simplex && parameter.EventRank != 1)
+            {
+                Report(DiagnosticDescriptors.InvalidParameter, site,
+                    $"Parameter '{parameter.Name}' is a Simplex (probabilities summing to 1 over its last axis) and needs EventRank = 1");
+            }
             else if (GeneratedMemberNames.Contains(property) || property == StripTypeParameters(declaration.Type.ClassName) || !properties.Add(property))
             {
                 Report(DiagnosticDescriptors.InvalidParameter, site,
@@ -154,7 +381,12 @@ internal sealed class DistributionAnalyzer
            && !ReservedNames.Contains(name)
            && !FunctionNames.ByName.ContainsKey(name);
 
-    private CumulantSpec? AnalyzeCumulants()
+    /// <param name="factorial">
+    /// Expand log φ in t = e^{iw} − 1 instead of s = i·w, for the factorial cumulants of an integer
+    /// variable: w = −i·log(1 + t) is substituted, written <c>-i*log1p(i*w)</c> in the expander's
+    /// variable (which stands for −i·s), and the same expansion in s then yields Σ ζn tⁿ/n!.
+    /// </param>
+    private CumulantSpec? AnalyzeCumulants(bool factorial)
     {
         bool isLog = declaration.CharacteristicFunction is null;
         FormulaDeclaration? formula = declaration.CharacteristicFunction ?? declaration.LogCharacteristicFunction;
@@ -168,6 +400,13 @@ internal sealed class DistributionAnalyzer
             return null;
         }
 
+        if (factorial)
+        {
+            var w = new SymbolExpr(FrequencyVariable);
+            var i = new ImaginaryUnitExpr();
+            Expr shifted = new NegateExpr(new BinaryExpr(BinaryOperator.Multiply, i, new CallExpr(FunctionKind.Log1p, new BinaryExpr(BinaryOperator.Multiply, i, w))));
+            root = Substitute(root, FrequencyVariable, shifted);
+        }
         CumulantExpansion expansion = CumulantExpander.Expand(root, isLog, FrequencyVariable, declaration.CumulantOrder);
         if (expansion.Errors.Count > 0)
         {
@@ -244,7 +483,7 @@ internal sealed class DistributionAnalyzer
             }
             else if (logDensity is not null)
             {
-                DerivedFormula? derived = Derive(logDensity, parameter, declaration.LogDensity!);
+                DerivedFormula? derived = Derive(logDensity, parameter, declaration.LogDensity!, eventwise: IsEventParameter(parameter));
                 if (derived is null) return null;
                 scores.Add(new ScoreSpec(parameter, Derived: true, derived));
             }
@@ -268,7 +507,10 @@ internal sealed class DistributionAnalyzer
     {
         if (declaration.Reparameterization is not { } reparameterization)
         {
-            Report(DiagnosticDescriptors.NoSampler, DiagnosticSite.Class, Name);
+            if (!diagnostics.Any(d => d.Descriptor == DiagnosticDescriptors.DiscreteWithoutSupport))
+            {
+                Report(DiagnosticDescriptors.NoSampler, DiagnosticSite.Class, Name);
+            }
             return null;
         }
 
@@ -285,7 +527,7 @@ internal sealed class DistributionAnalyzer
 
         string? variable = reparameterization.Noise == NoiseKind.None ? null : NoiseVariable;
         Expr? map = Parse(reparameterization.Formula, variable);
-        Expr? shape = reparameterization.NoiseShape is { } shapeFormula ? Parse(shapeFormula, null) : null;
+        Expr? shape = reparameterization.NoiseShape is { } shapeFormula ? Parse(shapeFormula, (string?)null) : null;
         DerivedFormula? mapSpec = map is null ? null : Render(map, reparameterization.Formula, simplify: false);
         DerivedFormula? shapeSpec = shape is null ? null : Render(shape, reparameterization.NoiseShape!, simplify: false);
         if (mapSpec is null || (reparameterization.NoiseShape is not null && shapeSpec is null))
@@ -296,8 +538,10 @@ internal sealed class DistributionAnalyzer
     }
 
     private Expr? Parse(FormulaDeclaration formula, string? variable)
+        => Parse(formula, new FormulaScope(variable is null ? Array.Empty<string>() : new[] { variable }, parameterNames));
+
+    private Expr? Parse(FormulaDeclaration formula, FormulaScope scope)
     {
-        var scope = new FormulaScope(variable is null ? Array.Empty<string>() : new[] { variable }, parameterNames);
         ParsedFormula parsed = FormulaParser.Parse(formula.Text, scope);
         foreach (FormulaError error in parsed.Errors)
         {
@@ -316,9 +560,11 @@ internal sealed class DistributionAnalyzer
         return parsed.Errors.Count == 0 ? parsed.Root : null;
     }
 
-    private DerivedFormula? Derive(Expr expression, string parameter, FormulaDeclaration source)
+    private bool IsEventParameter(string parameter) => declaration.Parameters.Any(p => p.Name == parameter && p.EventRank == 1);
+
+    private DerivedFormula? Derive(Expr expression, string parameter, FormulaDeclaration source, bool eventwise = false)
     {
-        DerivativeResult derivative = Differentiator.Differentiate(expression, parameter);
+        DerivativeResult derivative = Differentiator.Differentiate(expression, parameter, eventwise);
         if (derivative.Result is null)
         {
             diagnostics.Add(new AnalysisDiagnostic(DiagnosticDescriptors.NotDifferentiable, DiagnosticSite.InFormula(source), derivative.Span,
@@ -328,10 +574,10 @@ internal sealed class DistributionAnalyzer
         return Render(derivative.Result, source);
     }
 
-    private DerivedFormula? Render(Expr expression, FormulaDeclaration source, bool simplify = true)
+    private DerivedFormula? Render(Expr expression, FormulaDeclaration source, bool simplify = true, IReadOnlyDictionary<string, string>? symbolCode = null)
     {
         Expr shown = simplify ? Simplifier.Simplify(expression) : expression;
-        TensorCode code = TensorCodeWriter.Write(shown, SymbolCode);
+        TensorCode code = TensorCodeWriter.Write(shown, symbolCode ?? SymbolCode);
         if (code.Code is null)
         {
             diagnostics.Add(new AnalysisDiagnostic(DiagnosticDescriptors.UnsupportedInExpansion, DiagnosticSite.InFormula(source), shown.Span,

@@ -14,7 +14,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A formula could not be parsed. Formulas use + - * / ^, unary minus, numbers, i, pi, the formula's variable, parameter names and the functions exp log log1p sqrt abs lgamma digamma sigmoid softplus.");
+        description: "A formula could not be parsed. Formulas use + - * / ^, unary minus, numbers, i, pi, the formula's variable, parameter names and the functions exp log log1p sqrt abs lgamma digamma sigmoid softplus, and the event-axis reductions sum and logsumexp.");
 
     public static readonly DiagnosticDescriptor UnknownIdentifier = new(
         id: "SBG002",
@@ -32,7 +32,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Formulas may call exp, log, log1p, sqrt, abs, lgamma, digamma, sigmoid and softplus.");
+        description: "Formulas may call exp, log, log1p, sqrt, abs, lgamma, digamma, sigmoid, softplus, and sum and logsumexp (over the event axis of EventRank = 1 parameters).");
 
     public static readonly DiagnosticDescriptor UnusedParameter = new(
         id: "SBG004",
@@ -127,11 +127,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoSampler = new(
         id: "SBG014",
         title: "Distribution has no sampler",
-        messageFormat: "Distribution '{0}' declares no [Reparameterization], so it cannot be sampled and no estimator can run",
+        messageFormat: "Distribution '{0}' declares no [Reparameterization], [Composition] or discrete [Support], so it cannot be sampled and no estimator can run",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Every estimator averages over samples. [Reparameterization] gives the sampler (and the pathwise estimator).");
+        description: "Every estimator averages over samples. [Reparameterization] or [Composition] gives the sampler (and the pathwise estimator); a discrete [Support] with a [LogDensity] gives an inverse-CDF sampler.");
 
     public static readonly DiagnosticDescriptor NotDifferentiable = new(
         id: "SBG015",
@@ -159,6 +159,42 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "The score-function estimator needs the score of every parameter.");
+
+    public static readonly DiagnosticDescriptor DiscreteWithoutSupport = new(
+        id: "SBG018",
+        title: "Discrete distribution without a declared support",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A characteristic function in which w appears only as exp(i*w) (times integers) is periodic: the distribution lives on the integers. Declare [Support(SupportKind.Finite, Values = \"…\")], [Support(SupportKind.Categories)] or [Support(SupportKind.Counts)] so the generator writes a discrete sampler and the discrete estimators.");
+
+    public static readonly DiagnosticDescriptor DiscreteReparameterization = new(
+        id: "SBG019",
+        title: "Discrete distribution with a pathwise map",
+        messageFormat: "Distribution '{0}' has a discrete support ({1}) and a [{2}]; a discrete variable has no pathwise derivative, remove it",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "z = g(θ, ε) with a discrete z is piecewise constant in θ, so its pathwise gradient is zero almost everywhere and the pathwise estimator would be silently wrong. Discrete distributions are sampled from their log density; use the local-expectation, score-function or Gumbel-softmax estimators.");
+
+    public static readonly DiagnosticDescriptor InvalidSupport = new(
+        id: "SBG020",
+        title: "Invalid support declaration",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "SupportKind.Finite needs Values, distinct numbers in increasing order; SupportKind.Categories needs a parameter with EventRank = 1 (the categories); every discrete support needs a [LogDensity] (the probabilities and the sampler come from it).");
+
+    public static readonly DiagnosticDescriptor InvalidComposition = new(
+        id: "SBG021",
+        title: "Invalid composition",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "[Component(name, typeof(D), parameters…)] names a [Distribution] class and gives its parameters as formulas; names are unique identifiers other than the parameters and reserved names; [Composition(formula)] maps the components to z and needs at least one [Component].");
 
     public static readonly DiagnosticDescriptor InternalError = new(
         id: "SBG999",

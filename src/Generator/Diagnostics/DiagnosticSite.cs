@@ -23,6 +23,18 @@ internal enum SiteKind
 
     /// <summary>The [Reparameterization] attribute.</summary>
     Reparameterization,
+
+    /// <summary>The [Support] attribute (or its Values argument when <see cref="DiagnosticSite.ArgumentName"/> is "Values").</summary>
+    Support,
+
+    /// <summary>The name argument of the <see cref="DiagnosticSite.Index"/>-th [Component] (its type argument when <see cref="DiagnosticSite.ArgumentName"/> is "Type").</summary>
+    Component,
+
+    /// <summary>The [Composition] attribute.</summary>
+    Composition,
+
+    /// <summary>The EventRank argument of the <see cref="DiagnosticSite.Index"/>-th [Parameter].</summary>
+    ParameterEventRank,
 }
 
 /// <summary>Where, in the declaration, a finding of the analyzer belongs; the reader maps it to a source location.</summary>

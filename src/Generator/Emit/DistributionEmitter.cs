@@ -39,9 +39,16 @@ internal static class DistributionEmitter
             w.OpenBrace();
         }
 
-        var interfaces = new List<string> { $"{Runtime}.IReparameterizedDistribution" };
-        if (spec.Density is not null) interfaces.Add($"{Runtime}.IHybridDistribution");
+        var interfaces = new List<string>();
+        if (spec.Reparameterization is not null) interfaces.Add($"{Runtime}.IReparameterizedDistribution");
+        if (spec.Composition is not null) interfaces.Add($"{Runtime}.IComposedDistribution");
+        if (spec.IsFinite) interfaces.Add($"{Runtime}.IFiniteDistribution");
+        if (spec.Density is not null)
+        {
+            interfaces.Add(spec.Reparameterization is not null || spec.Composition is not null ? $"{Runtime}.IHybridDistribution" : $"{Runtime}.IScoredDistribution");
+        }
         if (spec.Cumulants is not null) interfaces.Add($"{Runtime}.ICumulantDistribution");
+        if (spec.FactorialCumulants is not null) interfaces.Add($"{Runtime}.IFactorialCumulantDistribution");
 
         w.Line($"partial class {spec.Type.ClassName} : {string.Join(", ", interfaces)}");
         using (w.Block())
@@ -82,14 +89,33 @@ internal static class DistributionEmitter
         public void WriteMembers()
         {
             WriteConstructionAndParameters();
-            WriteSampling();
+            if (spec.Reparameterization is { } reparameterization)
+            {
+                WriteSampling(reparameterization);
+            }
+            else if (spec.Composition is { } composition)
+            {
+                WriteComposition(composition);
+            }
+            else if (spec.IsFinite)
+            {
+                WriteFiniteSupport(spec.Support!);
+            }
+            else
+            {
+                WriteCountsSampling();
+            }
             if (spec.Density is { } density)
             {
                 WriteDensity(density);
             }
             if (spec.Cumulants is { } cumulants)
             {
-                WriteCumulants(cumulants);
+                WriteCumulants(cumulants, CumulantNames.Ordinary);
+            }
+            if (spec.FactorialCumulants is { } factorial)
+            {
+                WriteCumulants(factorial, CumulantNames.Factorial);
             }
             WriteEstimators();
         }
@@ -116,7 +142,16 @@ internal static class DistributionEmitter
                 {
                     w.Line($"this.{parameter.PropertyName} = {parameter.LocalName};");
                 }
-                w.Line($"this.BatchShape = {Runtime}.Shapes.Broadcast({ParameterList});");
+                if (spec.Support is { Kind: SupportKind.Categories })
+                {
+                    // The event axis holds the categories; samples are one category per batch element.
+                    w.Line($"this.BatchShape = {Runtime}.Shapes.BroadcastShapes({string.Join(", ", Parameters.Select(p => p.EventRank == 1 ? p.LocalName + ".shape[..^1]" : p.LocalName + ".shape"))});");
+                    w.Line($"this.SupportValues = {Runtime}.DiscreteSupport.CategoryValues({Quote(name)}, {string.Join(", ", Parameters.Where(p => p.EventRank == 1).Select(p => p.LocalName))});");
+                }
+                else
+                {
+                    w.Line($"this.BatchShape = {Runtime}.Shapes.Broadcast({ParameterList});");
+                }
             }
 
             foreach (ParameterSpec parameter in Parameters)
@@ -145,9 +180,222 @@ internal static class DistributionEmitter
             w.Line("public long[] BatchShape { get; }");
         }
 
-        private void WriteSampling()
+        private void WriteFiniteSupport(SupportSpec support)
         {
-            ReparameterizationSpec r = spec.Reparameterization;
+            bool categories = support.Kind == SupportKind.Categories;
+            w.Line();
+            if (categories)
+            {
+                w.Line("/// <summary>The category indices 0..K−1, K the size of the event axis.</summary>");
+                w.Line(GeneratedCode);
+                w.Line("public global::System.Collections.Generic.IReadOnlyList<double> SupportValues { get; }");
+            }
+            else
+            {
+                w.Line($"private static readonly double[] SupportValueList = {{ {string.Join(", ", support.Values.Select(v => TensorCodeWriterLiteral(v)))} }};");
+                w.Line();
+                w.Line("/// <inheritdoc/>");
+                w.Line(GeneratedCode);
+                w.Line("public global::System.Collections.Generic.IReadOnlyList<double> SupportValues => SupportValueList;");
+            }
+            w.Line();
+            w.Line($"private static readonly int[] ParameterEventRankList = {{ {string.Join(", ", Parameters.Select(p => p.EventRank.ToString(CultureInfo.InvariantCulture)))} }};");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line(GeneratedCode);
+            w.Line("public global::System.Collections.Generic.IReadOnlyList<int> ParameterEventRanks => ParameterEventRankList;");
+
+            w.Line();
+            w.Line("/// <summary>");
+            if (categories)
+            {
+                w.Line($"/// p(z = k) for every category k, elementwise over the event axis: {Escape(support.Probabilities[0].Printed)}");
+            }
+            else
+            {
+                w.Line("/// p(z = v) for each support value, from the log density (derived by the generator):");
+                for (int k = 0; k < support.Values.Count; k++)
+                {
+                    w.Line($"/// <br/>p(z = {Shown(support.Values[k])}) = {Escape(support.Probabilities[k].Printed)}");
+                }
+            }
+            w.Line("/// </summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public {Tensor} Probabilities({ListOfTensors} parameters)");
+            using (w.Block())
+            {
+                w.Line($"{Tensor} {string.Join(", ", Parameters.Select((p, i) => $"{p.LocalName} = parameters[{i}]"))};");
+                w.Line($"long[] shape = {Runtime}.Shapes.Broadcast({ParameterList});");
+                if (categories)
+                {
+                    w.Line($"return {ToShape(support.Probabilities[0], "shape")};");
+                }
+                else
+                {
+                    w.Line("return global::TorchSharp.torch.stack(new[]");
+                    w.OpenBrace();
+                    for (int k = 0; k < support.Values.Count; k++)
+                    {
+                        w.Line($"{ToShape(support.Probabilities[k], "shape")}, // p(z = {Shown(support.Values[k])}) = {support.Probabilities[k].Printed}");
+                    }
+                    w.CloseBrace(", -1);");
+                }
+            }
+
+            w.Line();
+            w.Line($"/// <summary>Draws samples {(categories ? "(category indices, as floats)" : "(support values)")} by inverse CDF of <see cref=\"Probabilities\"/>, shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public {Tensor} Sample(long sampleCount, {Generator}? generator = null)");
+            using (w.Block())
+            {
+                w.Line("using (global::TorchSharp.torch.no_grad())");
+                using (w.Block())
+                {
+                    w.Line($"return {Runtime}.DiscreteSupport.Sample(this.Probabilities(this.Parameters), this.SupportValues, sampleCount, generator);");
+                }
+            }
+
+            w.Line();
+            w.Line("/// <summary>log p(z) from <see cref=\"Probabilities\"/>; −∞ off the support.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public {Tensor}? LogDensity({Tensor} z) => {Runtime}.DiscreteSupport.LogDensity(this, z);");
+            w.Line();
+            w.Line("/// <summary>The per-sample score ∂ log p(z)/∂θ, by autograd through <see cref=\"Probabilities\"/>.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public {ListOfTensors} Score({Tensor} z) => {Runtime}.DiscreteSupport.Score(this, z);");
+        }
+
+        private void WriteCountsSampling()
+        {
+            w.Line();
+            w.Line("/// <summary>Draws samples on the counts 0, 1, 2, … by inverse CDF of the log density, shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public {Tensor} Sample(long sampleCount, {Generator}? generator = null)");
+            using (w.Block())
+            {
+                w.Line("using (global::TorchSharp.torch.no_grad())");
+                using (w.Block())
+                {
+                    w.Line($"return {Runtime}.DiscreteSupport.SampleCounts(z => this.LogDensity(z)!, this.BatchShape, sampleCount, {(Parameters.Any() ? "this." + spec.Parameters[0].PropertyName : "null")}, generator);");
+                }
+            }
+        }
+
+        private void WriteComposition(CompositionSpec composition)
+        {
+            var components = composition.Components;
+            string blocks = string.Join(", ", components.Select(c => $"{c.Name} ~ {c.TypeName.Replace("global::", "")}({string.Join(", ", c.Parameters.Select(a => a.Printed))})"));
+            w.Line();
+            w.Line($"private static readonly string[] ComponentNameList = {{ {string.Join(", ", components.Select(c => Quote(c.Name)))} }};");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line(GeneratedCode);
+            w.Line("public global::System.Collections.Generic.IReadOnlyList<string> ComponentNames => ComponentNameList;");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line(GeneratedCode);
+            w.Line($"public int FourierOrder => {spec.FourierOrder.ToString(CultureInfo.InvariantCulture)};");
+            w.Line();
+            w.Line("/// <summary>True when a building block's pathwise gradient is implicit (a Gamma's).</summary>");
+            w.Line(GeneratedCode);
+            w.Line("public bool IsImplicit");
+            using (w.Block())
+            {
+                w.Line("get");
+                using (w.Block())
+                {
+                    w.Line($"foreach ({Runtime}.IDistribution component in this.Components(this.Parameters))");
+                    using (w.Block())
+                    {
+                        w.Line($"if (component is {Runtime}.IReparameterizedDistribution {{ IsImplicit: true }})");
+                        using (w.Block())
+                        {
+                            w.Line("return true;");
+                        }
+                    }
+                    w.Line("return false;");
+                }
+            }
+
+            w.Line();
+            w.Line($"/// <summary>The building blocks {Escape(blocks)}, independent, at the given parameters.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Runtime}.IDistribution> Components({ListOfTensors} parameters)");
+            using (w.Block())
+            {
+                w.Line($"{Tensor}[][] arguments = ComponentParameters(parameters);");
+                w.Line($"return new {Runtime}.IDistribution[]");
+                w.OpenBrace();
+                for (int c = 0; c < components.Count; c++)
+                {
+                    w.Line($"new {components[c].TypeName}({string.Join(", ", components[c].Parameters.Select((_, i) => $"arguments[{c}][{i}]"))}),");
+                }
+                w.CloseBrace(";");
+            }
+
+            w.Line();
+            w.Line(GeneratedCode);
+            w.Line($"private static {Tensor}[][] ComponentParameters({ListOfTensors} parameters)");
+            using (w.Block())
+            {
+                w.Line($"{Tensor} {string.Join(", ", Parameters.Select((p, i) => $"{p.LocalName} = parameters[{i}]"))};");
+                w.Line($"long[] shape = {Runtime}.Shapes.Broadcast({ParameterList});");
+                w.Line("return new[]");
+                w.OpenBrace();
+                foreach (ComponentSpec component in components)
+                {
+                    w.Line($"new[] {{ {string.Join(", ", component.Parameters.Select(a => ToShape(a, "shape")))} }}, // {component.Name}");
+                }
+                w.CloseBrace(";");
+            }
+
+            w.Line();
+            w.Line($"/// <summary>z = {Escape(composition.Map.Printed)}</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public {Tensor} Compose({ListOfTensors} components)");
+            using (w.Block())
+            {
+                w.Line($"{Tensor} {string.Join(", ", components.Select((c, i) => $"{c.LocalName} = components[{i}]"))};");
+                w.Line($"return {composition.Map.Code};");
+            }
+
+            w.Line();
+            w.Line($"/// <summary>Draws samples z = {Escape(composition.Map.Printed)}, {Escape(blocks)}, shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public {Tensor} Sample(long sampleCount, {Generator}? generator = null)");
+            using (w.Block())
+            {
+                w.Line("using (global::TorchSharp.torch.no_grad())");
+                using (w.Block())
+                {
+                    w.Line($"return this.Reparameterize({string.Join(", ", Parameters.Select(p => $"this.{p.PropertyName}.detach()"))}, sampleCount, generator);");
+                }
+            }
+            w.Line();
+            w.Line(GeneratedCode);
+            w.Line($"{Tensor} {Runtime}.IReparameterizedDistribution.Reparameterize({ListOfTensors} parameters, long sampleCount, {Generator}? generator)");
+            w.Line($"    => this.Reparameterize({string.Join(", ", Parameters.Select((_, i) => $"parameters[{i}]"))}, sampleCount, generator);");
+            w.Line();
+            w.Line($"/// <summary>The pathwise map z = {Escape(composition.Map.Printed)} through each building block's own pathwise map.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"private {Tensor} Reparameterize({string.Join(", ", Parameters.Select(p => $"{Tensor} {p.LocalName}"))}, long sampleCount, {Generator}? generator)");
+            using (w.Block())
+            {
+                w.Line($"long[] shape = {Runtime}.Shapes.Sampled(sampleCount, this.BatchShape);");
+                w.Line($"global::System.Collections.Generic.IReadOnlyList<{Runtime}.IDistribution> blocks = this.Components(this.Parameters);");
+                w.Line($"{Tensor}[][] arguments = ComponentParameters(new[] {{ {string.Join(", ", Parameters.Select(p => $"{Runtime}.Shapes.ToBatch({p.LocalName}, shape)"))} }});");
+                w.Line($"var components = new {Tensor}[blocks.Count];");
+                w.Line("for (int c = 0; c < blocks.Count; c++)");
+                using (w.Block())
+                {
+                    w.Line($"components[c] = (({Runtime}.IReparameterizedDistribution)blocks[c]).Reparameterize(arguments[c], sampleCount, generator);");
+                }
+                w.Line("return this.Compose(components);");
+            }
+        }
+
+        private void WriteSampling(ReparameterizationSpec r)
+        {
             string noise = NoiseText(r);
             w.Line();
             w.Line("/// <inheritdoc/>");
@@ -240,21 +488,22 @@ internal static class DistributionEmitter
             }
         }
 
-        private void WriteCumulants(CumulantSpec cumulants)
+        private void WriteCumulants(CumulantSpec cumulants, CumulantNames names)
         {
             int order = spec.CumulantOrder;
+            string k = names.Symbol;
             var vanishing = cumulants.Terms.Where(t => t.Cumulant.IsZero).Select(t => t.Order).ToList();
 
             w.Line();
             w.Line($"// {(cumulants.DeclaredAsLog ? "log φ(w)" : "φ(w)")} = {cumulants.Declared}");
-            w.Line("// Cumulants κn from log φ expanded in s = i*w as Σ κn s^n/n! (derived by the generator):");
+            w.Line($"// {names.Description} (derived by the generator):");
             foreach (CumulantTermSpec term in cumulants.Terms.Where(t => !t.Cumulant.IsZero))
             {
-                w.Line($"//   κ{term.Order} = {term.Cumulant.Printed}");
+                w.Line($"//   {k}{term.Order} = {term.Cumulant.Printed}");
             }
             if (vanishing.Count > 0)
             {
-                w.Line($"//   κn = 0 for n = {OrderList(vanishing)}");
+                w.Line($"//   {k}n = 0 for n = {OrderList(vanishing)}");
             }
             w.Line();
             w.Line("/// <inheritdoc/>");
@@ -263,25 +512,27 @@ internal static class DistributionEmitter
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line(GeneratedCode);
-            w.Line($"public int CumulantOrder => {order.ToString(CultureInfo.InvariantCulture)};");
+            w.Line($"public int {names.Order} => {order.ToString(CultureInfo.InvariantCulture)};");
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line(GeneratedCode);
-            w.Line("public bool CumulantVanishes(int order)");
+            w.Line($"public bool {names.Vanishes}(int order)");
             using (w.Block())
             {
-                w.Line("CheckCumulantOrder(order);");
+                w.Line($"{names.Check}(order);");
                 w.Line(vanishing.Count == 0 ? "return false;" : $"return {string.Join(" || ", Ranges(vanishing).Select(RangeTest))};");
             }
 
             WriteCumulantSwitch(
                 cumulants,
-                $"{Tensor} Cumulant",
-                term => w.Line($"case {term.Order}: return {ToShape(term.Cumulant, "this.BatchShape")}; // κ{term.Order} = {term.Cumulant.Printed}"),
-                () => w.Line($"default: return {Runtime}.Shapes.Full(this.BatchShape, 0.0, {Like}); // κn = 0"));
+                names,
+                $"{Tensor} {names.Value}",
+                term => w.Line($"case {term.Order}: return {ToShape(term.Cumulant, "this.BatchShape")}; // {k}{term.Order} = {term.Cumulant.Printed}"),
+                () => w.Line($"default: return {Runtime}.Shapes.Full(this.BatchShape, 0.0, {Like}); // {k}n = 0"));
             WriteCumulantSwitch(
                 cumulants,
-                $"{ListOfTensors} CumulantGradient",
+                names,
+                $"{ListOfTensors} {names.Gradient}",
                 term =>
                 {
                     w.Line($"case {term.Order}:");
@@ -290,7 +541,7 @@ internal static class DistributionEmitter
                     for (int p = 0; p < spec.Parameters.Count; p++)
                     {
                         DerivedFormula derivative = term.Gradient[p];
-                        w.Line($"        {ToShape(derivative, "this.BatchShape")}, // ∂κ{term.Order}/∂{spec.Parameters[p].Name} = {derivative.Printed}");
+                        w.Line($"        {ToShape(derivative, "this.BatchShape")}, // ∂{k}{term.Order}/∂{spec.Parameters[p].Name} = {derivative.Printed}");
                     }
                     w.Line("    };");
                 },
@@ -302,13 +553,13 @@ internal static class DistributionEmitter
 
             w.Line();
             w.Line(GeneratedCode);
-            w.Line("private static void CheckCumulantOrder(int order)");
+            w.Line($"private static void {names.Check}(int order)");
             using (w.Block())
             {
                 w.Line($"if (order < 1 || order > {order})");
                 using (w.Block())
                 {
-                    w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof(order), order, {Quote($"{name} has cumulants of orders 1 to {order}.")});");
+                    w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof(order), order, {Quote($"{name} has {names.Plural} of orders 1 to {order}.")});");
                 }
             }
         }
@@ -317,7 +568,7 @@ internal static class DistributionEmitter
         /// Writes <c>public {returnTypeAndName}(int order)</c>: the order check, the parameter locals,
         /// and a switch with one case per non-vanishing cumulant and a default for κn = 0.
         /// </summary>
-        private void WriteCumulantSwitch(CumulantSpec cumulants, string returnTypeAndName, System.Action<CumulantTermSpec> writeCase, System.Action writeDefault)
+        private void WriteCumulantSwitch(CumulantSpec cumulants, CumulantNames names, string returnTypeAndName, System.Action<CumulantTermSpec> writeCase, System.Action writeDefault)
         {
             w.Line();
             w.Line("/// <inheritdoc/>");
@@ -325,7 +576,7 @@ internal static class DistributionEmitter
             w.Line($"public {returnTypeAndName}(int order)");
             using (w.Block())
             {
-                w.Line("CheckCumulantOrder(order);");
+                w.Line($"{names.Check}(order);");
                 WriteParameterLocals();
                 w.Line("switch (order)");
                 using (w.Block())
@@ -343,13 +594,53 @@ internal static class DistributionEmitter
         {
             string estimate = $"{Runtime}.GradientEstimate";
             string objective = $"{Runtime}.Objective";
-            w.Line();
-            w.Line($"/// <summary>Pathwise (reparameterization{(spec.Reparameterization.IsImplicit ? ", implicit" : "")}) estimate of E f(z) and its gradient, through z = {Escape(spec.Reparameterization.Map.Printed)}.</summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public {estimate} Pathwise({objective} objective, long sampleCount, {Generator}? generator = null)");
-            w.Line($"    => {Runtime}.Estimators.Pathwise(this, objective, sampleCount, generator);");
+            bool pathwise = spec.Reparameterization is not null || spec.Composition is not null;
+            if (spec.Reparameterization is { } r)
+            {
+                w.Line();
+                w.Line($"/// <summary>Pathwise (reparameterization{(r.IsImplicit ? ", implicit" : "")}) estimate of E f(z) and its gradient, through z = {Escape(r.Map.Printed)}.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public {estimate} Pathwise({objective} objective, long sampleCount, {Generator}? generator = null)");
+                w.Line($"    => {Runtime}.Estimators.Pathwise(this, objective, sampleCount, generator);");
+            }
+            else if (spec.Composition is { } composition)
+            {
+                w.Line();
+                w.Line($"/// <summary>Pathwise estimate of E f(z) and its gradient, through z = {Escape(composition.Map.Printed)} and the building blocks' own pathwise maps (implicit for Gammas).</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public {estimate} Pathwise({objective} objective, long sampleCount, {Generator}? generator = null)");
+                w.Line($"    => {Runtime}.Estimators.Pathwise(this, objective, sampleCount, generator);");
+            }
 
-            if (spec.Density is not null)
+            if (spec.IsFinite)
+            {
+                w.Line();
+                w.Line("/// <summary>Local-expectation estimate (002 Theorem 2): the exact discrete difference over every support value of each coordinate, one evaluation of f per coordinate and value.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public {estimate} LocalExpectation({objective} objective, long sampleCount, {Generator}? generator = null)");
+                w.Line($"    => {Runtime}.Estimators.LocalExpectation(this, objective, sampleCount, generator);");
+                w.Line();
+                w.Line("/// <summary>Score-function estimate of E f(z) and its gradient (score from the probability table), with an optional baseline.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public {estimate} ScoreFunction({objective} objective, long sampleCount, {Runtime}.Baseline? baseline = null, {Generator}? generator = null)");
+                w.Line($"    => {Runtime}.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);");
+                w.Line();
+                w.Line("/// <summary>Gumbel-softmax (concrete) relaxation at the given temperature: a biased baseline, not an unbiased estimator.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public {estimate} GumbelSoftmax({objective} objective, long sampleCount, double temperature = 1.0, {Generator}? generator = null)");
+                w.Line($"    => {Runtime}.Estimators.GumbelSoftmax(this, objective, sampleCount, temperature, generator);");
+            }
+
+            if (spec.Density is not null && !pathwise)
+            {
+                w.Line();
+                w.Line("/// <summary>Score-function (likelihood-ratio) estimate of E f(z) and its gradient, with an optional baseline.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public {estimate} ScoreFunction({objective} objective, long sampleCount, {Runtime}.Baseline? baseline = null, {Generator}? generator = null)");
+                w.Line($"    => {Runtime}.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);");
+            }
+
+            if (spec.Density is not null && pathwise)
             {
                 w.Line();
                 w.Line("/// <summary>Score-function (likelihood-ratio, Malliavin weight) estimate of E f(z) and its gradient, with an optional baseline.</summary>");
@@ -370,6 +661,22 @@ internal static class DistributionEmitter
                 w.Line(GeneratedCode);
                 w.Line($"public {estimate} Fourier({objective} objective, long sampleCount, int? order = null, {Generator}? generator = null)");
                 w.Line($"    => {Runtime}.Estimators.Fourier(this, objective, sampleCount, order, generator);");
+            }
+            else if (spec.FactorialCumulants is not null)
+            {
+                w.Line();
+                w.Line($"/// <summary>Fourier rule on the integers: factorial cumulants and forward differences Δⁿf, truncated at <paramref name=\"order\"/> (default {spec.FourierOrder}).</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public {estimate} Fourier({objective} objective, long sampleCount, int? order = null, {Generator}? generator = null)");
+                w.Line($"    => {Runtime}.Estimators.Fourier(({Runtime}.IFactorialCumulantDistribution)this, objective, sampleCount, order, generator);");
+            }
+            else if (spec.Composition is not null)
+            {
+                w.Line();
+                w.Line($"/// <summary>Fourier estimate through the building blocks' cumulants (002 eqs. 20–21), truncated at <paramref name=\"order\"/> (default {spec.FourierOrder}); asymptotic for Gamma blocks: keep the order small.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public {estimate} Fourier({objective} objective, long sampleCount, int? order = null, {Generator}? generator = null)");
+                w.Line($"    => {Runtime}.Estimators.Fourier(({Runtime}.IComposedDistribution)this, objective, sampleCount, order, generator);");
             }
         }
 
@@ -399,8 +706,23 @@ internal static class DistributionEmitter
         };
     }
 
+    /// <summary>The member names of one cumulant family: ordinary (κ, from s = i·w) or factorial (ζ, from t = e^{iw} − 1).</summary>
+    private sealed record CumulantNames(string Symbol, string Plural, string Order, string Vanishes, string Value, string Gradient, string Check, string Description)
+    {
+        public static readonly CumulantNames Ordinary = new("κ", "cumulants", "CumulantOrder", "CumulantVanishes", "Cumulant", "CumulantGradient", "CheckCumulantOrder",
+            "Cumulants κn from log φ expanded in s = i*w as Σ κn s^n/n!");
+
+        public static readonly CumulantNames Factorial = new("ζ", "factorial cumulants", "FactorialCumulantOrder", "FactorialCumulantVanishes", "FactorialCumulant", "FactorialCumulantGradient", "CheckFactorialCumulantOrder",
+            "Factorial cumulants ζn from log φ expanded in t = exp(i*w) - 1 as Σ ζn t^n/n!");
+    }
+
+    private static string TensorCodeWriterLiteral(double value) => Formulas.TensorCodeWriter.DoubleLiteral(value);
+
+    private static string Shown(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
     private static string DomainText(ParameterDomain domain) => domain switch
     {
+        ParameterDomain.Simplex => "probabilities over the last axis",
         ParameterDomain.Positive => "positive",
         ParameterDomain.NonNegative => "non-negative",
         ParameterDomain.UnitInterval => "in [0, 1]",

@@ -18,9 +18,16 @@ internal sealed record DerivativeResult(Expr? Result, string? Error, SourceSpan 
 /// </remarks>
 internal static class Differentiator
 {
-    public static DerivativeResult Differentiate(Expr e, string symbol)
+    /// <param name="e">The formula.</param>
+    /// <param name="symbol">The parameter to differentiate by.</param>
+    /// <param name="eventwise">
+    /// True when <paramref name="symbol"/> has an event axis and the derivative is taken per element of it
+    /// (∂/∂α_k): a reduction <c>sum(u)</c> then differentiates to <c>u'</c>, the k-th term of the sum, and
+    /// <c>logsumexp(u)</c> to <c>exp(u - logsumexp(u))*u'</c>. False: they reduce the derivative too.
+    /// </param>
+    public static DerivativeResult Differentiate(Expr e, string symbol, bool eventwise = false)
     {
-        var state = new State(symbol);
+        var state = new State(symbol, eventwise);
         Expr raw = state.Derive(e);
         return state.Error is not null
             ? new DerivativeResult(null, state.Error, state.ErrorSpan)
@@ -42,8 +49,13 @@ internal static class Differentiator
         private static readonly Expr Zero = new NumberExpr(0);
         private static readonly Expr One = new NumberExpr(1);
         private readonly string _symbol;
+        private readonly bool _eventwise;
 
-        public State(string symbol) => _symbol = symbol;
+        public State(string symbol, bool eventwise)
+        {
+            _symbol = symbol;
+            _eventwise = eventwise;
+        }
 
         public string? Error { get; private set; }
 
@@ -99,6 +111,11 @@ internal static class Differentiator
             Expr outer;
             switch (call.Function)
             {
+                case FunctionKind.Sum:
+                    return _eventwise ? Derive(u) : new CallExpr(FunctionKind.Sum, Derive(u));
+                case FunctionKind.Logsumexp:
+                    Expr weighted = Mul(new CallExpr(FunctionKind.Exp, Sub(u, call)), Derive(u));
+                    return _eventwise ? weighted : new CallExpr(FunctionKind.Sum, weighted);
                 case FunctionKind.Exp:
                     outer = call;
                     break;

@@ -56,6 +56,12 @@ internal enum FunctionKind
     Digamma,
     Sigmoid,
     Softplus,
+
+    /// <summary>The sum over the event axis (kept, so it broadcasts back against event-axis tensors).</summary>
+    Sum,
+
+    /// <summary>log Σ exp over the event axis (kept).</summary>
+    Logsumexp,
 }
 
 internal enum BinaryOperator
@@ -105,6 +111,8 @@ internal static class FunctionNames
         ["digamma"] = FunctionKind.Digamma,
         ["sigmoid"] = FunctionKind.Sigmoid,
         ["softplus"] = FunctionKind.Softplus,
+        ["sum"] = FunctionKind.Sum,
+        ["logsumexp"] = FunctionKind.Logsumexp,
     };
 
     public static string NameOf(FunctionKind function) => function switch
@@ -117,6 +125,8 @@ internal static class FunctionNames
         FunctionKind.Lgamma => "lgamma",
         FunctionKind.Digamma => "digamma",
         FunctionKind.Sigmoid => "sigmoid",
+        FunctionKind.Sum => "sum",
+        FunctionKind.Logsumexp => "logsumexp",
         _ => "softplus",
     };
 }

@@ -146,9 +146,23 @@ internal static class TensorCodeWriter
             return new Fragment(MathClass + ".Pow(" + @base.Text + ", " + exponent.Text + ")", PrimaryPrecedence, false);
         }
 
-        private static Fragment EmitCall(FunctionKind function, Fragment argument)
+        private Fragment EmitCall(FunctionKind function, Fragment argument)
         {
             string name = FunctionNames.NameOf(function);
+            if (function is FunctionKind.Sum or FunctionKind.Logsumexp)
+            {
+                if (!argument.IsTensor)
+                {
+                    Fail($"{name} reduces over the event axis of a parameter; its argument must mention one.", SourceSpan.None);
+                    return new Fragment("0.0", PrimaryPrecedence, false);
+                }
+
+                // Reductions over the event axis keep it, so they broadcast back against event-axis tensors.
+                return function == FunctionKind.Sum
+                    ? new Fragment(Wrap(argument, argument.Precedence < PrimaryPrecedence) + ".sum(new long[] { -1 }, keepdim: true)", PrimaryPrecedence, true)
+                    : new Fragment(Torch + ".logsumexp(" + argument.Text + ", -1, keepdim: true)", PrimaryPrecedence, true);
+            }
+
             if (argument.IsTensor)
             {
                 string callee = function == FunctionKind.Softplus ? Torch + ".nn.functional.softplus" : Torch + "." + name;

@@ -10,6 +10,9 @@ internal static class AttributeNames
     public const string LogDensity = "StochasticBackprop.LogDensityAttribute";
     public const string Score = "StochasticBackprop.ScoreAttribute";
     public const string Reparameterization = "StochasticBackprop.ReparameterizationAttribute";
+    public const string Support = "StochasticBackprop.SupportAttribute";
+    public const string Component = "StochasticBackprop.ComponentAttribute";
+    public const string Composition = "StochasticBackprop.CompositionAttribute";
 }
 
 /// <summary>Mirrors <c>StochasticBackprop.ParameterDomain</c> (same order, same values).</summary>
@@ -19,6 +22,16 @@ internal enum ParameterDomain
     Positive,
     NonNegative,
     UnitInterval,
+    Simplex,
+}
+
+/// <summary>Mirrors <c>StochasticBackprop.SupportKind</c> (same order, same values).</summary>
+internal enum SupportKind
+{
+    Continuous,
+    Finite,
+    Categories,
+    Counts,
 }
 
 /// <summary>Mirrors <c>StochasticBackprop.NoiseKind</c> (same order, same values).</summary>

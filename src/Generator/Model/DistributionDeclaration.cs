@@ -11,12 +11,29 @@ internal enum FormulaRole
     Score,
     Reparameterization,
     NoiseShape,
+
+    /// <summary>A [Component]'s parameter: <see cref="FormulaDeclaration.Index"/> is <see cref="ComponentDeclaration.FormulaIndex"/>.</summary>
+    ComponentParameter,
+    Composition,
 }
 
 /// <summary>A formula as written, and where: <see cref="Role"/> plus <see cref="Index"/> (the n-th [Score]).</summary>
 internal sealed record FormulaDeclaration(FormulaRole Role, int Index, string Text);
 
-internal sealed record ParameterDeclaration(string Name, ParameterDomain Domain, int Index);
+internal sealed record ParameterDeclaration(string Name, ParameterDomain Domain, int Index, int EventRank = 0);
+
+/// <summary>[Support(kind, Values = "…")]: <see cref="Values"/> is the text as written (null when absent).</summary>
+internal sealed record SupportDeclaration(SupportKind Kind, string? Values);
+
+/// <param name="Name">The identifier the composition formula uses.</param>
+/// <param name="TypeName">The component class, fully qualified with <c>global::</c>; empty when the argument is not a type.</param>
+/// <param name="IsDistribution">Whether that class is marked [Distribution].</param>
+/// <param name="Index">Which [Component] this is, in declaration order.</param>
+internal sealed record ComponentDeclaration(string Name, string TypeName, bool IsDistribution, int Index, EquatableArray<FormulaDeclaration> Parameters)
+{
+    /// <summary>The <see cref="FormulaDeclaration.Index"/> of parameter <paramref name="parameter"/> of component <paramref name="component"/>.</summary>
+    public static int FormulaIndex(int component, int parameter) => component * 64 + parameter;
+}
 
 internal sealed record ScoreDeclaration(string Parameter, FormulaDeclaration Formula);
 
@@ -41,7 +58,10 @@ internal sealed record DistributionDeclaration(
     FormulaDeclaration? LogCharacteristicFunction,
     FormulaDeclaration? LogDensity,
     EquatableArray<ScoreDeclaration> Scores,
-    ReparameterizationDeclaration? Reparameterization)
+    ReparameterizationDeclaration? Reparameterization,
+    SupportDeclaration? Support = null,
+    EquatableArray<ComponentDeclaration> Components = default,
+    FormulaDeclaration? Composition = null)
 {
     public const int DefaultFourierOrder = 4;
     public const int DefaultCumulantOrder = 8;

@@ -13,12 +13,32 @@ internal sealed record DistributionSpec(
     int CumulantOrder,
     CumulantSpec? Cumulants,
     DensitySpec? Density,
-    ReparameterizationSpec Reparameterization);
+    ReparameterizationSpec? Reparameterization,
+    SupportSpec? Support = null,
+    CompositionSpec? Composition = null,
+    CumulantSpec? FactorialCumulants = null)
+{
+    /// <summary>Finite or categorical: the estimators come from the probability table.</summary>
+    public bool IsFinite => Support is { Kind: SupportKind.Finite or SupportKind.Categories };
+}
 
 /// <param name="Name">As formulas write it (<c>sigma</c>).</param>
 /// <param name="PropertyName">The generated property (<c>Sigma</c>).</param>
 /// <param name="LocalName">A C# identifier for locals and constructor arguments (<c>sigma</c>, <c>@event</c>).</param>
-internal sealed record ParameterSpec(string Name, string PropertyName, string LocalName, ParameterDomain Domain);
+/// <param name="EventRank">1 when the parameter's last axis is an event axis.</param>
+internal sealed record ParameterSpec(string Name, string PropertyName, string LocalName, ParameterDomain Domain, int EventRank = 0);
+
+/// <summary>A discrete support and, for a finite one, the probability of each value.</summary>
+/// <param name="Values">Finite: the support values. Empty otherwise.</param>
+/// <param name="Probabilities">Finite: p(z = v_k) per value. Categories: one formula, elementwise over the category axis. Counts: empty.</param>
+internal sealed record SupportSpec(SupportKind Kind, EquatableArray<double> Values, EquatableArray<DerivedFormula> Probabilities);
+
+/// <summary>A composite z = g(ζ₁, …, ζ_C): its building blocks and the map.</summary>
+internal sealed record CompositionSpec(EquatableArray<ComponentSpec> Components, DerivedFormula Map);
+
+/// <param name="TypeName">The component class, <c>global::</c>-qualified.</param>
+/// <param name="Parameters">Its constructor arguments, in the composite's parameters.</param>
+internal sealed record ComponentSpec(string Name, string LocalName, string TypeName, EquatableArray<DerivedFormula> Parameters);
 
 /// <summary>A derived quantity: how a reader sees it, and the C# that computes it.</summary>
 /// <param name="Printed">Papers' notation, for comments.</param>

@@ -45,6 +45,9 @@ internal sealed class DeclarationReader
         var scores = new List<ScoreDeclaration>();
         FormulaDeclaration? characteristic = null, logCharacteristic = null, logDensity = null;
         ReparameterizationDeclaration? reparameterization = null;
+        SupportDeclaration? support = null;
+        var components = new List<ComponentDeclaration>();
+        FormulaDeclaration? composition = null;
         int fourierOrder = DistributionDeclaration.DefaultFourierOrder;
         int cumulantOrder = DistributionDeclaration.DefaultCumulantOrder;
 
@@ -68,11 +71,14 @@ internal sealed class DeclarationReader
                     break;
 
                 case AttributeNames.Parameter:
+                    int eventRank = attribute.NamedArguments.FirstOrDefault(a => a.Key == "EventRank").Value.Value is int rank ? rank : 0;
                     var parameter = new ParameterDeclaration(
                         StringArgument(attribute, 0) ?? "",
                         (ParameterDomain)(attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int domain ? domain : 0),
-                        parameters.Count);
+                        parameters.Count,
+                        eventRank);
                     reader.Remember(new DiagnosticSite(SiteKind.Parameter, Index: parameter.Index), PositionalArgument(attributeSyntax, 0));
+                    reader.Remember(new DiagnosticSite(SiteKind.ParameterEventRank, Index: parameter.Index), NamedArgument(attributeSyntax, "EventRank") ?? (SyntaxNode?)PositionalArgument(attributeSyntax, 0));
                     parameters.Add(parameter);
                     break;
 
@@ -92,6 +98,23 @@ internal sealed class DeclarationReader
                     int index = scores.Count;
                     reader.Remember(new DiagnosticSite(SiteKind.ScoreParameter, Index: index), PositionalArgument(attributeSyntax, 0));
                     scores.Add(new ScoreDeclaration(StringArgument(attribute, 0) ?? "", reader.Formula(FormulaRole.Score, index, attribute, attributeSyntax, 1)));
+                    break;
+
+                case AttributeNames.Support:
+                    reader.Remember(new DiagnosticSite(SiteKind.Support), attributeSyntax);
+                    reader.Remember(new DiagnosticSite(SiteKind.Support, ArgumentName: "Values"), NamedArgument(attributeSyntax, "Values") ?? (SyntaxNode?)attributeSyntax);
+                    support = new SupportDeclaration(
+                        (SupportKind)(attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is int supportKind ? supportKind : 0),
+                        attribute.NamedArguments.FirstOrDefault(a => a.Key == "Values").Value.Value as string);
+                    break;
+
+                case AttributeNames.Component:
+                    components.Add(reader.Component(attribute, attributeSyntax, components.Count));
+                    break;
+
+                case AttributeNames.Composition:
+                    reader.Remember(new DiagnosticSite(SiteKind.Composition), attributeSyntax);
+                    composition = reader.Formula(FormulaRole.Composition, 0, attribute, attributeSyntax, 0);
                     break;
 
                 case AttributeNames.Reparameterization:
@@ -125,7 +148,36 @@ internal sealed class DeclarationReader
             logCharacteristic,
             logDensity,
             scores.ToEquatableArray(),
-            reparameterization);
+            reparameterization,
+            support,
+            components.ToEquatableArray(),
+            composition);
+    }
+
+    private ComponentDeclaration Component(AttributeData attribute, AttributeSyntax? syntax, int index)
+    {
+        Remember(new DiagnosticSite(SiteKind.Component, Index: index), PositionalArgument(syntax, 0));
+        Remember(new DiagnosticSite(SiteKind.Component, Index: index, ArgumentName: "Type"), PositionalArgument(syntax, 1));
+        string typeName = "";
+        bool isDistribution = false;
+        if (attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is INamedTypeSymbol type && type.TypeKind != TypeKind.Error)
+        {
+            typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            isDistribution = type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Distribution);
+        }
+
+        var formulas = new List<FormulaDeclaration>();
+        if (attribute.ConstructorArguments.Length > 2 && attribute.ConstructorArguments[2].Kind == TypedConstantKind.Array)
+        {
+            var values = attribute.ConstructorArguments[2].Values;
+            for (int p = 0; p < values.Length; p++)
+            {
+                var formula = new FormulaDeclaration(FormulaRole.ComponentParameter, ComponentDeclaration.FormulaIndex(index, p), values[p].Value as string ?? "");
+                Remember(DiagnosticSite.InFormula(formula), PositionalArgument(syntax, 2 + p)?.Expression);
+                formulas.Add(formula);
+            }
+        }
+        return new ComponentDeclaration(StringArgument(attribute, 0) ?? "", typeName, isDistribution, index, formulas.ToEquatableArray());
     }
 
     /// <summary>Turns an analyzer finding into a Roslyn diagnostic at the most precise location known.</summary>

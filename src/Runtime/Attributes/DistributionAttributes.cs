@@ -32,6 +32,12 @@ public enum ParameterDomain
 
     /// <summary>In the closed interval [0, 1] (probabilities).</summary>
     UnitInterval,
+
+    /// <summary>
+    /// Probabilities over the last axis: every element in [0, 1] and each vector along the last
+    /// axis summing to 1 (within 1e-6 relative). Needs <see cref="ParameterAttribute.EventRank"/> = 1.
+    /// </summary>
+    Simplex,
 }
 
 /// <summary>A distribution parameter, named as the formulas name it. Order of declaration is the constructor's order.</summary>
@@ -52,6 +58,99 @@ public sealed class ParameterAttribute : Attribute
 
     /// <summary>The values it may take.</summary>
     public ParameterDomain Domain { get; }
+
+    /// <summary>
+    /// 0 (default): the parameter is elementwise, one value per coordinate. 1: its last axis is an
+    /// event axis (a categorical's K probabilities or logits, a Dirichlet's K concentrations);
+    /// <c>sum(…)</c> and <c>logsumexp(…)</c> in formulas reduce over that axis.
+    /// </summary>
+    public int EventRank { get; set; }
+}
+
+/// <summary>What values a distribution's samples take.</summary>
+public enum SupportKind
+{
+    /// <summary>Real values (the default when no <see cref="SupportAttribute"/> is given).</summary>
+    Continuous,
+
+    /// <summary>
+    /// Finitely many values listed in <see cref="SupportAttribute.Values"/> (e.g. <c>"0, 1"</c>).
+    /// The log density, evaluated at each value, gives each value's probability.
+    /// </summary>
+    Finite,
+
+    /// <summary>
+    /// Categories 0..K−1, K the size of the event axis of the <see cref="ParameterAttribute.EventRank"/> = 1
+    /// parameters. The log density is written for all categories at once, elementwise over that axis
+    /// (<c>log(probs)</c>, <c>logits - logsumexp(logits)</c>). Samples are category indices, as floats.
+    /// </summary>
+    Categories,
+
+    /// <summary>The counts 0, 1, 2, … (Poisson, geometric, negative binomial); sampled by inverse CDF from the log density.</summary>
+    Counts,
+}
+
+/// <summary>
+/// Declares a discrete support. A distribution with a finite support (<see cref="SupportKind.Finite"/>,
+/// <see cref="SupportKind.Categories"/>) gets the local-expectation estimator (002 Theorem 2), the
+/// score function from its probability table, a Gumbel-softmax relaxation and exact enumeration;
+/// an integer support with a characteristic function gets the discrete-difference Fourier rule.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class SupportAttribute : Attribute
+{
+    /// <summary>Declares the support.</summary>
+    public SupportAttribute(SupportKind kind) => Kind = kind;
+
+    /// <summary>The kind of support.</summary>
+    public SupportKind Kind { get; }
+
+    /// <summary>For <see cref="SupportKind.Finite"/>: the values, comma-separated numbers in increasing order (e.g. <c>"0, 1"</c>).</summary>
+    public string? Values { get; set; }
+}
+
+/// <summary>
+/// A building block of a composite distribution: an independent variable, named for the
+/// <see cref="CompositionAttribute"/> formula, drawn from another <c>[Distribution]</c> class whose
+/// parameters are formulas in this distribution's parameters (002 eqs. 20–21: a Beta from two Gammas).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ComponentAttribute : Attribute
+{
+    /// <summary>Declares a component.</summary>
+    /// <param name="name">The identifier the composition formula uses (e.g. <c>zeta1</c>).</param>
+    /// <param name="distribution">A <c>[Distribution]</c> class with a characteristic function and a sampler (e.g. <c>typeof(Gamma)</c>).</param>
+    /// <param name="parameters">Its parameters, in its constructor order, as formulas in this distribution's parameters (e.g. <c>"a", "1"</c>).</param>
+    public ComponentAttribute(string name, Type distribution, params string[] parameters)
+    {
+        Name = name;
+        Distribution = distribution;
+        Parameters = parameters;
+    }
+
+    /// <summary>The identifier the composition formula uses.</summary>
+    public string Name { get; }
+
+    /// <summary>The component's distribution class.</summary>
+    public Type Distribution { get; }
+
+    /// <summary>The component's parameters as formulas.</summary>
+    public string[] Parameters { get; }
+}
+
+/// <summary>
+/// The map z = g(ζ₁, …, ζ_C) from the <see cref="ComponentAttribute"/> variables to a sample, e.g.
+/// <c>zeta1/(zeta1 + zeta2)</c> (Beta) or <c>zeta/sum(zeta)</c> (Dirichlet). Gives the sampler, the pathwise
+/// estimator (implicit when a component's is) and the Fourier estimator through the components' cumulants.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class CompositionAttribute : Attribute
+{
+    /// <summary>Declares z = g(ζ).</summary>
+    public CompositionAttribute(string formula) => Formula = formula;
+
+    /// <summary>The formula, in the component names and the parameters.</summary>
+    public string Formula { get; }
 }
 
 /// <summary>

@@ -77,3 +77,70 @@ public interface ICumulantDistribution : IDistribution
 public interface IHybridDistribution : IReparameterizedDistribution, IScoredDistribution
 {
 }
+
+/// <summary>
+/// A distribution whose coordinates are independent and each takes one of K values
+/// (<see cref="SupportValues"/>) with probabilities given by a table: Bernoulli, categorical.
+/// Gives the local-expectation estimator (002 Theorem 2), the score function, the Gumbel-softmax
+/// relaxation and exact enumeration (<see cref="Enumeration"/>).
+/// </summary>
+public interface IFiniteDistribution : IScoredDistribution
+{
+    /// <summary>The support values v₀ &lt; … &lt; v_{K−1}; samples are these values (for a categorical, the indices 0..K−1), as floats.</summary>
+    IReadOnlyList<double> SupportValues { get; }
+
+    /// <summary>Per parameter, in declaration order: 1 when its last axis is an event (category) axis, else 0.</summary>
+    IReadOnlyList<int> ParameterEventRanks { get; }
+
+    /// <summary>
+    /// p(z_j = v_k) from the given parameter tensors (for instance per-sample copies), shape
+    /// <c>[...broadcast batch shape, K]</c>, keeping the autograd graph back to them.
+    /// </summary>
+    Tensor Probabilities(IReadOnlyList<Tensor> parameters);
+}
+
+/// <summary>
+/// A distribution on the integers with factorial cumulants ζₙ(θ): log E[(1 + t)^z] = Σ ζₙ tⁿ/n!,
+/// log φ expanded in t = e^{iw} − 1. Gives the discrete-difference Fourier rule
+/// ∇θ E f = Σₙ (∇θ ζₙ / n!) E[Δⁿ f(z)], Δ the forward difference (exact at N = 1 for the Poisson).
+/// </summary>
+public interface IFactorialCumulantDistribution : IDistribution
+{
+    /// <summary>The truncation order used when a call does not give one.</summary>
+    int FourierOrder { get; }
+
+    /// <summary>The highest factorial-cumulant order the generator derived.</summary>
+    int FactorialCumulantOrder { get; }
+
+    /// <summary>True when ζₙ is identically zero, so order n adds nothing.</summary>
+    bool FactorialCumulantVanishes(int order);
+
+    /// <summary>ζₙ(θ), shape <see cref="IDistribution.BatchShape"/>.</summary>
+    Tensor FactorialCumulant(int order);
+
+    /// <summary>∂ζₙ/∂θ for each parameter, in declaration order, each of shape <see cref="IDistribution.BatchShape"/>.</summary>
+    IReadOnlyList<Tensor> FactorialCumulantGradient(int order);
+}
+
+/// <summary>
+/// A distribution declared as z = g(ζ₁, …, ζ_C) of independent building blocks (Beta and Dirichlet
+/// from Gammas, 002 eqs. 20–21). Gives the Fourier estimator through the building blocks' cumulants:
+/// ∇θ E f(g(ζ)) = Σ_c Σₙ (∇θ κₙ⁽ᶜ⁾ / n!) E[∂ⁿ(f∘g)/∂ζ_cⁿ].
+/// </summary>
+public interface IComposedDistribution : IReparameterizedDistribution
+{
+    /// <summary>The truncation order used when a call does not give one.</summary>
+    int FourierOrder { get; }
+
+    /// <summary>The building blocks' names, as the composition formula writes them.</summary>
+    IReadOnlyList<string> ComponentNames { get; }
+
+    /// <summary>
+    /// The building blocks at the given parameter tensors (for instance per-sample copies), each of the
+    /// parameters' broadcast shape, keeping the autograd graph back to them.
+    /// </summary>
+    IReadOnlyList<IDistribution> Components(IReadOnlyList<Tensor> parameters);
+
+    /// <summary>z = g(ζ₁, …, ζ_C) from one tensor per building block, each <c>[S, ...BatchShape]</c>.</summary>
+    Tensor Compose(IReadOnlyList<Tensor> components);
+}

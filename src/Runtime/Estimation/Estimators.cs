@@ -12,7 +12,7 @@ namespace StochasticBackprop;
 /// the surrogate for backpropagation into a network are built. Tensors created along the way
 /// are released before returning; the result's tensors live in the caller's dispose scope.
 /// </summary>
-public static class Estimators
+public static partial class Estimators
 {
     /// <summary>
     /// The pathwise (reparameterization) estimator ĝ_i = ∇_z f(z_i)·∂z_i/∂θ, explicit or implicit
@@ -126,7 +126,7 @@ public static class Estimators
         return FourierAt(distribution, objective, samples, truncation).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The Fourier-series estimator evaluated at given samples <c>[S, ...BatchShape]</c>; see <see cref="Fourier"/>.</summary>
+    /// <summary>The Fourier-series estimator evaluated at given samples <c>[S, ...BatchShape]</c>; see <see cref="Fourier(ICumulantDistribution, Objective, long, int?, Generator?)"/>.</summary>
     /// <param name="distribution">The distribution.</param>
     /// <param name="objective">f.</param>
     /// <param name="samples">Draws from the distribution, <c>[S, ...BatchShape]</c>; used detached.</param>
@@ -149,29 +149,37 @@ public static class Estimators
         int[] orders = Enumerable.Range(1, truncation).Where(n => !distribution.CumulantVanishes(n)).ToArray();
         IReadOnlyList<Tensor> derivatives = orders.Length == 0 ? Array.Empty<Tensor>() : objective.CoordinateDerivatives(z, orders.Max());
 
-        int parameterCount = distribution.Parameters.Count;
+        Tensor[] perSample = SeriesPerSample(distribution.Parameters.Count, orders, distribution.CumulantGradient, derivatives, sampledShape, z);
+        Tensor[] reduced = ReduceAll(distribution, perSample);
+        return new GradientEstimate($"fourier(N={truncation})", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
+            .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Σ_n (∂c_n/∂θ_p / n!)·D_n per parameter, <c>[S, ...BatchShape]</c>: the series estimators' per-sample
+    /// gradient, from coefficient gradients of the batch shape and per-sample terms D_n (derivatives or differences).
+    /// </summary>
+    private static Tensor[] SeriesPerSample(int parameterCount, int[] orders, Func<int, IReadOnlyList<Tensor>> coefficientGradient, IReadOnlyList<Tensor> terms, long[] sampledShape, Tensor like)
+    {
         var perSample = new Tensor[parameterCount];
         using (torch.no_grad())
         {
             for (int p = 0; p < parameterCount; p++)
             {
-                perSample[p] = torch.zeros(sampledShape, dtype: z.dtype, device: z.device);
+                perSample[p] = torch.zeros(sampledShape, dtype: like.dtype, device: like.device);
             }
             foreach (int n in orders)
             {
-                IReadOnlyList<Tensor> cumulantGradient = distribution.CumulantGradient(n);
+                IReadOnlyList<Tensor> gradient = coefficientGradient(n);
                 double factorial = Factorial(n);
                 for (int p = 0; p < parameterCount; p++)
                 {
-                    // ∂κ_n/∂θ has the batch shape and broadcasts over the sample axis.
-                    perSample[p] = perSample[p] + cumulantGradient[p].detach() / factorial * derivatives[n - 1];
+                    // The coefficient's gradient has the batch shape and broadcasts over the sample axis.
+                    perSample[p] = perSample[p] + gradient[p].detach() / factorial * terms[n - 1];
                 }
             }
         }
-
-        Tensor[] reduced = ReduceAll(distribution, perSample);
-        return new GradientEstimate($"fourier(N={truncation})", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
-            .MoveToOuterDisposeScope();
+        return perSample;
     }
 
     /// <summary>The score-function estimate from values already computed at <paramref name="z"/> (same dispose scope as the caller).</summary>
@@ -194,7 +202,11 @@ public static class Estimators
             }
             for (int p = 0; p < perSample.Length; p++)
             {
-                perSample[p] = Shapes.ToBatch(weight * scores[p].detach(), z.shape);
+                // An event-axis parameter's score has one more axis than z ([S, ...BatchShape, K]); the weight broadcasts over it.
+                Tensor score = scores[p].detach();
+                perSample[p] = score.dim() > z.dim()
+                    ? weight.reshape(weightShape.Concat(Enumerable.Repeat(1L, (int)(score.dim() - z.dim()))).ToArray()) * score
+                    : Shapes.ToBatch(weight * score, z.shape);
             }
             baseline?.Observe(fz);
         }

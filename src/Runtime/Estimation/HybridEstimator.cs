@@ -112,7 +112,7 @@ public sealed class HybridEstimator
 
     /// <summary>
     /// Combines two estimates computed on the same samples (e.g. <see cref="Estimators.Pathwise"/> and
-    /// <see cref="Estimators.FourierAt"/> at its <see cref="GradientEstimate.Samples"/>), with λ (the weight of
+    /// <see cref="Estimators.FourierAt(ICumulantDistribution, Objective, Tensor, int?)"/> at its <see cref="GradientEstimate.Samples"/>), with λ (the weight of
     /// <paramref name="first"/>) chosen by this estimator's options and, in <see cref="LambdaMode.PreviousBatches"/>
     /// mode, its history; the history is then updated with this batch.
     /// </summary>

@@ -79,6 +79,54 @@ public abstract class Objective
         return new GeneralObjective(f);
     }
 
+    /// <summary>
+    /// The forward differences Δⁿ_j f(z) = Σ_{m=0..n} (−1)^{n−m} C(n, m) f(z + m·e_j), n = 1..<paramref name="maxOrder"/>:
+    /// one tensor per order, each shaped like <paramref name="z"/>, detached. They replace derivatives in
+    /// the Fourier rule on the integers (<see cref="IFactorialCumulantDistribution"/>). This general form
+    /// evaluates f at z + m·e_j for every coordinate j and m = 1..N (d·N evaluations of the batch);
+    /// <see cref="Separable"/> objectives need only N.
+    /// </summary>
+    public virtual IReadOnlyList<Tensor> CoordinateDifferences(Tensor z, int maxOrder)
+    {
+        ArgumentNullException.ThrowIfNull(z);
+        CheckOrder(maxOrder);
+        using DisposeScope scope = torch.NewDisposeScope();
+        using IDisposable noGradient = torch.no_grad();
+        long sampleCount = z.shape[0];
+        Tensor flat = z.detach().reshape(sampleCount, -1);
+        long coordinates = flat.shape[1];
+        var shifted = new Tensor[maxOrder + 1];
+        shifted[0] = Evaluate(z.detach()).detach().unsqueeze(1).expand(sampleCount, coordinates);
+        for (int m = 1; m <= maxOrder; m++)
+        {
+            shifted[m] = torch.zeros(sampleCount, coordinates, dtype: z.dtype, device: z.device);
+            for (long j = 0; j < coordinates; j++)
+            {
+                using DisposeScope coordinateScope = torch.NewDisposeScope();
+                Tensor moved = flat.clone();
+                moved[.., j] = moved[.., j] + m;
+                shifted[m][.., j] = Evaluate(moved.reshape(z.shape)).detach();
+            }
+        }
+        return Escape(Differences(shifted, maxOrder).Select(d => d.reshape(z.shape)));
+    }
+
+    /// <summary>Δⁿ from values at shifts 0..N: Σ_m (−1)^{n−m} C(n, m) F_m, for n = 1..N.</summary>
+    private protected static IEnumerable<Tensor> Differences(IReadOnlyList<Tensor> shifted, int maxOrder)
+    {
+        for (int n = 1; n <= maxOrder; n++)
+        {
+            Tensor difference = torch.zeros_like(shifted[0]);
+            double binomial = 1;
+            for (int m = 0; m <= n; m++)
+            {
+                difference = difference + ((n - m) % 2 == 0 ? binomial : -binomial) * shifted[m];
+                binomial = binomial * (n - m) / (m + 1);
+            }
+            yield return difference;
+        }
+    }
+
     /// <summary>Throws unless 1 ≤ <paramref name="maxOrder"/>.</summary>
     protected static void CheckOrder(int maxOrder)
     {
@@ -117,6 +165,16 @@ public abstract class Objective
     private sealed class SeparableObjective(Func<Tensor, Tensor> elementwise) : Objective
     {
         public override Tensor Evaluate(Tensor z) => SumOverCoordinates(elementwise(z));
+
+        public override IReadOnlyList<Tensor> CoordinateDifferences(Tensor z, int maxOrder)
+        {
+            CheckOrder(maxOrder);
+            using DisposeScope scope = torch.NewDisposeScope();
+            using IDisposable noGradient = torch.no_grad();
+            // Σ_j h(z_j) shifted in coordinate j changes only h(z_j): the differences are h's, elementwise.
+            Tensor[] shifted = Enumerable.Range(0, maxOrder + 1).Select(m => elementwise(z.detach() + m).detach()).ToArray();
+            return Escape(Differences(shifted, maxOrder));
+        }
 
         public override IReadOnlyList<Tensor> CoordinateDerivatives(Tensor z, int maxOrder)
         {

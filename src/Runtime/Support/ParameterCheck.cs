@@ -30,6 +30,39 @@ public static class ParameterCheck
     public static Tensor UnitInterval(string distribution, string parameter, Tensor value) =>
         Check(distribution, parameter, value, "must lie in [0, 1]", v => v.ge(0).logical_and(v.le(1)));
 
+    /// <summary>
+    /// Checks that every element lies in [0, 1] and that each vector along the last axis sums to 1
+    /// (within 1e-6 relative); a bad sum is reported at the index of the vector. Returns <paramref name="value"/>.
+    /// </summary>
+    public static Tensor Simplex(string distribution, string parameter, Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value, parameter);
+        if (value.dim() < 1)
+        {
+            throw new ArgumentOutOfRangeException(parameter, distribution + ": parameter '" + parameter + "' must have an event axis (its last axis: the categories); got a scalar");
+        }
+        UnitInterval(distribution, parameter, value);
+        string? message = null;
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            Tensor sums = value.detach().to_type(ScalarType.Float64).sum(new long[] { -1 });
+            Tensor bad = sums.sub(1.0).abs().gt(1e-6).flatten().nonzero();
+            if (bad.shape[0] > 0)
+            {
+                long flat = bad[0, 0].item<long>();
+                double offending = sums.flatten()[flat].item<double>();
+                message = distribution + ": parameter '" + parameter + "' must sum to 1 over its last axis, got "
+                    + offending.ToString("R", CultureInfo.InvariantCulture) + IndexText(flat, sums.shape);
+            }
+        }
+        if (message is not null)
+        {
+            throw new ArgumentOutOfRangeException(parameter, message);
+        }
+        return value;
+    }
+
     private static Tensor Check(string distribution, string parameter, Tensor value, string requirement, Func<Tensor, Tensor> valid)
     {
         ArgumentNullException.ThrowIfNull(value, parameter);

@@ -188,6 +188,80 @@ public sealed class DiagnosticTests
             public partial class [|D|] { }
             """, DiagnosticSeverity.Warning);
 
+    [Fact]
+    public void LatticeCharacteristicFunctionWithoutSupport_IsADiscreteDistributionWithoutSupport()
+        => AssertSingle("SBG018", """
+            [Distribution, Parameter("p", ParameterDomain.UnitInterval), LogDensity("z*log(p) + (1 - z)*log(1 - p)")]
+            [CharacteristicFunction([|"1 - p + p*exp(i*w)"|])]
+            public partial class Coin { }
+            """);
+
+    [Fact]
+    public void PoissonLogCharacteristicFunctionWithoutSupport_IsADiscreteDistributionWithoutSupport()
+        => AssertSingle("SBG018", """
+            [Distribution, Parameter("rate", ParameterDomain.Positive), LogDensity("z*log(rate) - rate - lgamma(z + 1)")]
+            [LogCharacteristicFunction([|"rate*(exp(i*w) - 1)"|])]
+            public partial class Counts { }
+            """);
+
+    [Fact]
+    public void DiscreteSupportWithAReparameterization_IsReported()
+        => AssertSingle("SBG019", """
+            [Distribution, Parameter("p", ParameterDomain.UnitInterval), Support(SupportKind.Finite, Values = "0, 1")]
+            [LogDensity("z*log(p) + (1 - z)*log(1 - p)")]
+            [[|Reparameterization("p + eps")|]]
+            public partial class Coin { }
+            """);
+
+    [Fact]
+    public void FiniteSupportWithoutValues_IsInvalid()
+        => AssertSingle("SBG020", """
+            [Distribution, Parameter("p", ParameterDomain.UnitInterval), [|Support(SupportKind.Finite)|]]
+            [LogDensity("z*log(p) + (1 - z)*log(1 - p)")]
+            public partial class Coin { }
+            """);
+
+    [Fact]
+    public void FiniteSupportWithANonNumber_PointsAtTheValues()
+        => AssertSingle("SBG020", """
+            [Distribution, Parameter("p", ParameterDomain.UnitInterval), Support(SupportKind.Finite, [|Values = "0, one"|])]
+            [LogDensity("z*log(p) + (1 - z)*log(1 - p)")]
+            public partial class Coin { }
+            """);
+
+    [Fact]
+    public void CategoriesWithoutAnEventParameter_IsInvalid()
+        => AssertSingle("SBG020", """
+            [Distribution, Parameter("probs", ParameterDomain.UnitInterval), [|Support(SupportKind.Categories)|]]
+            [LogDensity("log(probs)")]
+            public partial class Cat { }
+            """);
+
+    [Fact]
+    public void SimplexWithoutAnEventAxis_IsAnInvalidParameter()
+        => AssertSingle("SBG011", """
+            [Distribution, Parameter([|"probs"|], ParameterDomain.Simplex), Support(SupportKind.Categories)]
+            [LogDensity("log(probs)")]
+            public partial class Cat { }
+            """);
+
+    [Fact]
+    public void ComponentOfATypeThatIsNotADistribution_IsAnInvalidComposition()
+        => AssertSingle("SBG021", """
+            [Distribution, Parameter("a", ParameterDomain.Positive), Component("zeta", [|typeof(string)|], "a"), Composition("zeta/(1 + zeta)")]
+            [LogDensity("log(a)")]
+            public partial class D { }
+            """);
+
+    [Fact]
+    public void ComponentNamedLikeAParameter_IsAnInvalidComposition()
+        => AssertSingle("SBG021", """
+            [Distribution, Parameter("a", ParameterDomain.Positive), Composition("a/(1 + a)")]
+            [Component([|"a"|], typeof(D), "a")]
+            [LogDensity("log(a)")]
+            public partial class D { }
+            """);
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

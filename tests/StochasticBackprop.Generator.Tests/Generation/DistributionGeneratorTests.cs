@@ -12,12 +12,31 @@ public sealed class DistributionGeneratorTests
     [InlineData("Gamma")]
     [InlineData("Exponential")]
     [InlineData("Dirac")]
+    [InlineData("Bernoulli")]
+    [InlineData("Categorical")]
+    [InlineData("CategoricalLogits")]
+    [InlineData("Poisson")]
     public void SampleDistribution_GeneratedCode_MatchesSnapshot(string name)
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(SampleSources.Read(name)));
 
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Single(run.GeneratedSources);
+        Snapshot.Verify(run, method: nameof(SampleDistribution_GeneratedCode_MatchesSnapshot) + "_" + name);
+    }
+
+    [Theory]
+    [InlineData("Beta")]
+    [InlineData("Dirichlet")]
+    public void CompositeSampleDistribution_GeneratedCode_MatchesSnapshot(string name)
+    {
+        // Composites name their building block (the sample Gamma), so it is compiled alongside and its
+        // file is part of the snapshot too (the same text as the Gamma snapshot).
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(SampleSources.Read(name), SampleSources.Read("Gamma")));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        GeneratorHarness.AssertOutputCompiles(run);
+        Assert.Equal(2, run.GeneratedSources.Length);
         Snapshot.Verify(run, method: nameof(SampleDistribution_GeneratedCode_MatchesSnapshot) + "_" + name);
     }
 

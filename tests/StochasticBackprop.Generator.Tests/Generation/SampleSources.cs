@@ -12,7 +12,7 @@ internal static class SampleSources
         return File.ReadAllText(Path.Combine(root, "src", "Samples", "Distributions", name + ".cs"));
     }
 
-    public static readonly string[] Names = { "Normal", "Laplace", "Gamma", "Exponential", "Dirac" };
+    public static readonly string[] Names = { "Normal", "Laplace", "Gamma", "Exponential", "Dirac", "Bernoulli", "Categorical", "CategoricalLogits", "Poisson", "Beta", "Dirichlet" };
 
     /// <summary>A distribution a user declares in their own project: nothing but attributes.</summary>
     public const string ChiSquared = """
