@@ -5,7 +5,7 @@ namespace StochasticBackprop.Samples.Distributions;
 /// implicit pathwise through the Gammas, score from the density, Fourier through the Gammas'
 /// cumulants (an asymptotic series: keep the order well below (a + b)/2).
 /// </summary>
-[Distribution(FourierOrder = 2)]
+[Distribution(FourierOrder = 4)]
 [Parameter("a", ParameterDomain.Positive)]
 [Parameter("b", ParameterDomain.Positive)]
 [Component("zeta1", typeof(Gamma), "a", "1")]

@@ -5,7 +5,7 @@ namespace StochasticBackprop.Samples.Distributions;
 /// (002 eq. 21). Samples have alpha's shape. Each entry of <c>LogDensity(z)</c> along the last axis
 /// holds the log density of the whole vector.
 /// </summary>
-[Distribution(FourierOrder = 2)]
+[Distribution(FourierOrder = 4)]
 [Parameter("alpha", ParameterDomain.Positive, EventRank = 1)]
 [Component("zeta", typeof(Gamma), "alpha", "1")]
 [Composition("zeta/sum(zeta)")]

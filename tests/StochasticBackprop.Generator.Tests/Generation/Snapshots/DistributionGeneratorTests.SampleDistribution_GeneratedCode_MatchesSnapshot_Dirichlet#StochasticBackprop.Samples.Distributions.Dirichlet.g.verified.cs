@@ -47,7 +47,7 @@ namespace StochasticBackprop.Samples.Distributions
 
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public int FourierOrder => 2;
+        public int FourierOrder => 4;
 
         /// <summary>True when a building block's pathwise gradient is implicit (a Gamma's).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
@@ -162,7 +162,7 @@ namespace StochasticBackprop.Samples.Distributions
         public global::StochasticBackprop.GradientEstimate Hybrid(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.HybridEstimator? hybrid = null, global::TorchSharp.torch.Generator? generator = null)
             => (hybrid ?? new global::StochasticBackprop.HybridEstimator()).Estimate(this, objective, sampleCount, generator);
 
-        /// <summary>Fourier estimate through the building blocks' cumulants (002 eqs. 20–21), truncated at <paramref name="order"/> (default 2); asymptotic for Gamma blocks: keep the order small.</summary>
+        /// <summary>Fourier estimate through the building blocks' cumulants (002 eqs. 20–21), truncated at <paramref name="order"/> (default 4); asymptotic for Gamma blocks: keep the order small.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::StochasticBackprop.GradientEstimate Fourier(global::StochasticBackprop.Objective objective, long sampleCount, int? order = null, global::TorchSharp.torch.Generator? generator = null)
             => global::StochasticBackprop.Estimators.Fourier((global::StochasticBackprop.IComposedDistribution)this, objective, sampleCount, order, generator);
