@@ -53,4 +53,41 @@ public sealed class IncrementalityTests
 
         GeneratorHarness.AssertNoRoslynObjectsInStepOutputs(run.RunResult, TrackingNames.Specs);
     }
+
+    private const string ComponentSource = """
+        using StochasticBackprop;
+        namespace N;
+        [Distribution, Parameter("k", ParameterDomain.Positive), Parameter("theta", ParameterDomain.Positive)]
+        [CharacteristicFunction("(1 - i*theta*w)^(-k)")]
+        [Reparameterization("theta*eps", Noise = NoiseKind.StandardGamma, NoiseShape = "k")]
+        public sealed partial class G { }
+        """;
+
+    private const string CompositeSource = """
+        using StochasticBackprop;
+        namespace N;
+        [Distribution, Parameter("a", ParameterDomain.Positive), Parameter("b", ParameterDomain.Positive)]
+        [Component("zeta1", typeof(G), "a", "1"), Component("zeta2", typeof(G), "b", "1")]
+        [Composition("zeta1/(zeta1 + zeta2)")]
+        public sealed partial class C { }
+        """;
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EditToAComponentsFile_RevalidatesTheCompositeInAnotherFile(bool removeTheAttribute)
+    {
+        // The composite's own file does not change; whether its component is a [Distribution]
+        // does. A cached answer would leave a stale SBG021 (or none) until the composite is edited.
+        string before = removeTheAttribute ? ComponentSource : ComponentSource.Replace("[Distribution, ", "[");
+        string after = removeTheAttribute ? ComponentSource.Replace("[Distribution, ", "[") : ComponentSource;
+        var compilation = GeneratorHarness.CreateCompilation(before, CompositeSource);
+        SyntaxTree component = compilation.SyntaxTrees.First(tree => tree.ToString().Contains("class G"));
+
+        IncrementalCheck check = GeneratorHarness.RunTwice(compilation, c => c.ReplaceSyntaxTree(
+            component, component.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(after))));
+
+        Assert.Equal(!removeTheAttribute, check.FirstRun.Diagnostics.Any(d => d.Id == "SBG021"));
+        Assert.Equal(removeTheAttribute, check.SecondRun.Diagnostics.Any(d => d.Id == "SBG021"));
+    }
 }
