@@ -372,6 +372,17 @@ internal sealed class DistributionAnalyzer
                     $"Parameter '{parameter.Name}' would be the property '{property}', which '{Name}' already has; rename the parameter");
             }
         }
+
+        // A distribution over a vector (an event axis) holds the whole vector's log density in every
+        // entry of that axis; an elementwise parameter's score would then be counted once per entry.
+        // Until scores of such parameters are reduced over the event axis, refuse the mix rather than
+        // generate a wrong number.
+        if (declaration.Parameters.FirstOrDefault(p => p.EventRank == 1) is { } eventParameter
+            && declaration.Parameters.FirstOrDefault(p => p.EventRank == 0) is { } elementwise)
+        {
+            Report(DiagnosticDescriptors.InvalidParameter, new DiagnosticSite(SiteKind.Parameter, Index: elementwise.Index),
+                $"Parameter '{elementwise.Name}' is elementwise but '{eventParameter.Name}' has an event axis (EventRank = 1); mixing the two in one distribution is not supported: give '{elementwise.Name}' EventRank = 1 too, or apply it upstream of the parameters");
+        }
     }
 
     private static bool IsValidParameterName(string name)

@@ -32,7 +32,7 @@ public static class ParameterCheck
 
     /// <summary>
     /// Checks that every element lies in [0, 1] and that each vector along the last axis sums to 1
-    /// (within 1e-6 relative); a bad sum is reported at the index of the vector. Returns <paramref name="value"/>.
+    /// (within 1e-6: the sum is 1, so absolute and relative tolerance coincide); a bad sum is reported at the index of the vector. Returns <paramref name="value"/>.
     /// </summary>
     public static Tensor Simplex(string distribution, string parameter, Tensor value)
     {

@@ -246,6 +246,14 @@ public sealed class DiagnosticTests
             """);
 
     [Fact]
+    public void ElementwiseParameterBesideAnEventParameter_IsAnInvalidParameter()
+        => AssertSingle("SBG011", """
+            [Distribution, Parameter("logits", ParameterDomain.Real, EventRank = 1), Parameter([|"temperature"|], ParameterDomain.Positive), Support(SupportKind.Categories)]
+            [LogDensity("logits/temperature - logsumexp(logits/temperature)")]
+            public partial class Cat { }
+            """);
+
+    [Fact]
     public void ComponentOfATypeThatIsNotADistribution_IsAnInvalidComposition()
         => AssertSingle("SBG021", """
             [Distribution, Parameter("a", ParameterDomain.Positive), Component("zeta", [|typeof(string)|], "a"), Composition("zeta/(1 + zeta)")]
