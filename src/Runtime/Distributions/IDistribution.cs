@@ -47,7 +47,7 @@ public interface IScoredDistribution : IDistribution
     /// <summary>log p(z; θ) elementwise, the shape of <paramref name="z"/>. Null when only the score was declared.</summary>
     Tensor? LogDensity(Tensor z);
 
-    /// <summary>∂ log p(z; θ)/∂θ for each parameter, in declaration order, each the shape of <paramref name="z"/> (a parameter with an event axis adds that axis: [..., K]).</summary>
+    /// <summary>∂ log p(z; θ)/∂θ for each parameter, in declaration order, each the shape of <paramref name="z"/> (the score of a parameter with an event axis carries that axis, [..., K]).</summary>
     IReadOnlyList<Tensor> Score(Tensor z);
 }
 
