@@ -21,6 +21,7 @@ long dimension = 100;
 int iterations = 20;
 int memoryIterations = 1000;
 bool quick = false;
+int threads = 1;
 bool progress = !Console.IsErrorRedirected;
 string output = DefaultOutputDirectory();
 for (int i = command == args.FirstOrDefault() ? 1 : 0; i < args.Length; i++)
@@ -44,6 +45,9 @@ for (int i = command == args.FirstOrDefault() ? 1 : 0; i < args.Length; i++)
             break;
         case "--out" when i + 1 < args.Length:
             output = args[++i];
+            break;
+        case "--threads" when i + 1 < args.Length:
+            threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
         case "--quick":
             quick = true;
@@ -107,7 +111,7 @@ int RunExperiments(IReadOnlyList<string> selection)
         }
         if (!experiments.Contains(experiment)) experiments.Add(experiment);
     }
-    new ExperimentRunner(output, seed, quick, Console.Out, progress).Run(experiments);
+    new ExperimentRunner(output, seed, quick, Console.Out, progress, threads).Run(experiments);
     Console.WriteLine($"index: {Path.GetFullPath(Path.Combine(output, "README.md"))}");
     return 0;
 }
@@ -123,7 +127,7 @@ static void PrintHelp()
         usage: StochasticBackprop.Samples [table] [--samples N] [--seed S]
                StochasticBackprop.Samples bench [--samples N] [--dimension D] [--iterations K] [--memory-iterations M]
                StochasticBackprop.Samples list
-               StochasticBackprop.Samples run <experiment>... | all [--quick] [--seed S] [--out DIR] [--no-progress]
+               StochasticBackprop.Samples run <experiment>... | all [--quick] [--seed S] [--out DIR] [--threads T] [--no-progress]
                StochasticBackprop.Samples <experiment> [--quick] [--seed S] [--out DIR]
                StochasticBackprop.Samples index [--out DIR]
 
@@ -136,6 +140,7 @@ static void PrintHelp()
         run    runs experiments; each writes raw results (CSV), plots (PNG) and a report (README.md) into
                DIR/<experiment>/, and DIR/README.md indexes them. DIR defaults to src/Samples/reports when run
                from the repository root, else ./reports. --quick uses smoke-test sizes (seconds, not meaningful).
+               --threads: libtorch intra-op threads per experiment (default 1: the tensors are small).
         """);
     Console.WriteLine("experiments:");
     foreach (IExperiment e in ExperimentCatalog.All) Console.WriteLine($"  {e.Name,-28} {e.Source,-24} {e.Title}");

@@ -18,9 +18,12 @@ public sealed class ExperimentRunner
     private readonly bool quick;
     private readonly TextWriter log;
     private readonly bool showProgress;
+    private readonly int threads;
 
-    public ExperimentRunner(string outputDirectory, long seed, bool quick, TextWriter log, bool showProgress)
+    /// <param name="threads">libtorch intra-op threads while an experiment runs (see <see cref="IntraOpThreads"/>).</param>
+    public ExperimentRunner(string outputDirectory, long seed, bool quick, TextWriter log, bool showProgress, int threads = 1)
     {
+        this.threads = threads;
         this.outputDirectory = Path.GetFullPath(outputDirectory);
         this.seed = seed;
         this.quick = quick;
@@ -43,7 +46,11 @@ public sealed class ExperimentRunner
             torch.manual_seed(seed);
             var clock = Stopwatch.StartNew();
             ExperimentOutcome outcome;
-            using (torch.NewDisposeScope()) outcome = experiment.Run(context);
+            using (IntraOpThreads.Use(threads))
+            using (torch.NewDisposeScope())
+            {
+                outcome = experiment.Run(context);
+            }
             clock.Stop();
             log.WriteLine($"   {outcome.Verdict}");
             log.WriteLine($"   report: {Path.Combine(context.OutputDirectory, "README.md")} ({clock.Elapsed.TotalSeconds:F1} s)");
