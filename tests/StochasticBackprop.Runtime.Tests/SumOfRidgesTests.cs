@@ -57,6 +57,44 @@ public sealed class SumOfRidgesTests
     }
 
     [Fact]
+    public void ClosedFormLogSigmoid_MatchesAutogradToOrder12()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        var generator = new Generator(13, torch.CPU);
+        Tensor a = 3 * torch.randn(new long[] { 6, 3 }, dtype: ScalarType.Float64, generator: generator);
+        Tensor z = torch.randn(new long[] { 5, 3 }, dtype: ScalarType.Float64, generator: generator);
+        Objective autograd = Objective.SumOfRidges(u => torch.nn.functional.logsigmoid(u) * 2.5, a);
+        Objective closedForm = Objective.SumOfRidges((u, n) => ScalarFunctions.LogSigmoid(u, n) * 2.5, a);
+        AssertClose(autograd.Evaluate(z), closedForm.Evaluate(z), "f");
+        var expected = autograd.CoordinateDerivatives(z, 12);
+        var actual = closedForm.CoordinateDerivatives(z, 12);
+        for (int n = 0; n < 12; n++)
+        {
+            AssertClose(expected[n], actual[n], $"order {n + 1}");
+        }
+    }
+
+    [Fact]
+    public void LogSigmoidDerivatives_AreKnownValuesAndStableInTheTails()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor u = torch.tensor(new[] { 0.0, 40.0, -40.0 }, dtype: ScalarType.Float64);
+        // At u = 0 (s = t = 1/2): h1 = 1/2, h2 = -1/4, h3 = 0, h4 = 1/8.
+        double[] atZero = { 0.5, -0.25, 0.0, 0.125 };
+        for (int n = 1; n <= 4; n++)
+        {
+            Tensor d = ScalarFunctions.LogSigmoid(u, n);
+            Assert.True(Math.Abs(d[0].item<double>() - atZero[n - 1]) < 1e-15, $"order {n} at 0: {d[0].item<double>()}");
+            // In both tails every derivative of order >= 2 is about e^-40: tiny, not cancellation noise.
+            if (n >= 2)
+            {
+                Assert.True(Math.Abs(d[1].item<double>()) < 1e-16 && Math.Abs(d[2].item<double>()) < 1e-16, $"order {n}: tails {d[1].item<double>()}, {d[2].item<double>()}");
+            }
+        }
+        Assert.True(Math.Abs(ScalarFunctions.LogSigmoid(u, 1)[2].item<double>() - 1.0) < 1e-15);
+    }
+
+    [Fact]
     public void WrongDirections_AreRejected()
     {
         using DisposeScope scope = torch.NewDisposeScope();

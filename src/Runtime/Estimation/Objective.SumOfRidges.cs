@@ -32,7 +32,23 @@ public abstract partial class Objective
         return new SumOfRidgesObjective(h, directions);
     }
 
-    private sealed class SumOfRidgesObjective(Func<Tensor, Tensor> h, Tensor directions) : Objective
+    /// <summary>
+    /// The sum of ridges f(z) = Σ_i h(a_iᵀz) with h's derivatives given in closed form (see
+    /// <see cref="ScalarFunctions"/>), so orders 1..N cost N elementwise evaluations instead of N nested
+    /// backward passes. <c>h(u, 0)</c> is h itself and must keep autograd's graph.
+    /// </summary>
+    public static Objective SumOfRidges(ScalarDerivative h, Tensor directions)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        ArgumentNullException.ThrowIfNull(directions);
+        if (directions.dim() < 2)
+        {
+            throw new ArgumentException("The ridge directions must have shape [m, ...BatchShape]; got " + Shapes.Format(directions.shape) + ".", nameof(directions));
+        }
+        return new SumOfRidgesObjective(u => h(u, 0), directions, h);
+    }
+
+    private sealed class SumOfRidgesObjective(Func<Tensor, Tensor> h, Tensor directions, ScalarDerivative? closedForm = null) : Objective
     {
         public override Tensor Evaluate(Tensor z)
         {
@@ -43,6 +59,10 @@ public abstract partial class Objective
         public override IReadOnlyList<Tensor> CoordinateDerivatives(Tensor z, int maxOrder)
         {
             CheckOrder(maxOrder);
+            if (closedForm is not null)
+            {
+                return ClosedFormDerivatives(z, maxOrder, closedForm);
+            }
             using DisposeScope scope = torch.NewDisposeScope();
             using IDisposable gradients = torch.enable_grad();
             Tensor a = directions.detach().flatten(1);
@@ -55,6 +75,21 @@ public abstract partial class Objective
                 current = Derivative(current, u, keepGraph: order < maxOrder);
                 // ∂_jⁿ Σ_i h(a_iᵀz) = Σ_i h⁽ⁿ⁾(u_i)·a_ijⁿ.
                 derivatives.Add(current.detach().matmul(a.pow(order)).reshape(z.shape));
+            }
+            return Escape(derivatives);
+        }
+
+        private IReadOnlyList<Tensor> ClosedFormDerivatives(Tensor z, int maxOrder, ScalarDerivative derivative)
+        {
+            using DisposeScope scope = torch.NewDisposeScope();
+            using IDisposable noGrad = torch.no_grad();
+            Tensor a = directions.detach().flatten(1);
+            Tensor u = Project(z.detach(), a.reshape(directions.shape));
+            var derivatives = new List<Tensor>(maxOrder);
+            for (int order = 1; order <= maxOrder; order++)
+            {
+                // ∂_jⁿ Σ_i h(a_iᵀz) = Σ_i h⁽ⁿ⁾(u_i)·a_ijⁿ.
+                derivatives.Add(derivative(u, order).matmul(a.pow(order)).reshape(z.shape));
             }
             return Escape(derivatives);
         }
