@@ -31,10 +31,17 @@ public static class ScalarFunctions
         if (order == 0) return torch.nn.functional.logsigmoid(u);
         double[] c = LogSigmoidPolynomial(order);
         Tensor s = torch.sigmoid(u), t = torch.sigmoid(-u);
+        // Horner in r = s/t would divide by t ≈ 0 in the tail; instead accumulate Σ_a c_a sᵃ tⁿ⁻ᵃ
+        // with t's powers built once, in place where the graph allows (order ≥ 1 needs no graph).
+        var tPowers = new Tensor[order + 1];
+        tPowers[0] = torch.ones_like(u);
+        for (int b = 1; b <= order; b++) tPowers[b] = tPowers[b - 1] * t;
         Tensor result = torch.zeros_like(u);
+        Tensor sPower = torch.ones_like(u);
         for (int a = 0; a <= order; a++)
         {
-            if (c[a] != 0) result = result + c[a] * s.pow(a) * t.pow(order - a);
+            if (a > 0) sPower = sPower * s;
+            if (c[a] != 0) result = result.add_(sPower * tPowers[order - a], alpha: c[a]);
         }
         return result;
     };
