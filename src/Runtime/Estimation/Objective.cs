@@ -28,7 +28,7 @@ namespace StochasticBackprop;
 /// <see cref="GradientEstimate.Surrogate"/> also carries ∇ of mean f into them.
 /// </para>
 /// </remarks>
-public abstract class Objective
+public abstract partial class Objective
 {
     /// <summary>Only the factories below and test doubles derive from this.</summary>
     protected Objective()
