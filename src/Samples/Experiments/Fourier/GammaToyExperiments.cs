@@ -58,7 +58,6 @@ public abstract class GammaToyExperiment : IExperiment
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
-        using IntraOpThreads threads = IntraOpThreads.Single();
         int runs = context.Size(5, 2);
         int iterations = context.Size(2000, 20);
         int every = context.Size(20, 5);

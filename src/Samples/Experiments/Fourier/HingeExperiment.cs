@@ -34,7 +34,6 @@ public sealed class HingeExperiment : IExperiment
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
-        using IntraOpThreads threads = IntraOpThreads.Single();
         int batches = context.Size(2000, 40);
         var generator = new Generator(context.StreamSeed(0), torch.CPU);
         var csv = new CsvTable("tau", "estimator", "parameter", "truth", "mean", "standard_error", "z_score", "one_sample_variance", "mean_lambda");

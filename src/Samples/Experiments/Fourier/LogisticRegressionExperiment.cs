@@ -33,7 +33,6 @@ public sealed class LogisticRegressionExperiment : IExperiment
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
-        using IntraOpThreads threads = IntraOpThreads.Single();
         int runs = context.Size(5, 2);
         int epochs = context.Size(200, 2);
         long elboSamples = context.Size(500L, 50L);

@@ -31,7 +31,6 @@ public sealed class TruncationExperiment : IExperiment
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
-        using IntraOpThreads threads = IntraOpThreads.Single();
         int epochs = context.Size(100, 2);
         long truthSamples = context.Size(100_000L, 1_000L);
         long chunk = context.Size(10_000L, 1_000L);
