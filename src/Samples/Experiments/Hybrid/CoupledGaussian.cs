@@ -129,13 +129,25 @@ internal readonly record struct HybridDraw(
     /// estimator is evaluated at the same z, and <see cref="HybridEstimator.Combine"/> mixes them with
     /// λ̂* from the per-sample moments of this batch (001 Algorithm 1, per parameter tensor).
     /// </summary>
-    public static HybridDraw Measure(IHybridDistribution distribution, Objective objective, long sampleCount, Generator generator, string parameter = "theta")
+    public static HybridDraw Measure(IHybridDistribution distribution, Objective objective, long sampleCount, Generator generator, string parameter = "theta") =>
+        MeasureAll(distribution, objective, sampleCount, generator, parameter)[0];
+
+    /// <summary>As <see cref="Measure"/>, for several parameters of one draw (λ̂* is per parameter tensor).</summary>
+    public static HybridDraw[] MeasureAll(IHybridDistribution distribution, Objective objective, long sampleCount, Generator generator, params string[] parameters)
     {
         using var scope = torch.NewDisposeScope();
         GradientEstimate pathwise = Estimators.Pathwise(distribution, objective, sampleCount, generator);
         GradientEstimate score = Estimators.ScoreFunctionAt(distribution, objective, pathwise.Samples);
         GradientEstimate hybrid = HybridEstimator.Combine(pathwise, score);
-        int index = pathwise.ParameterNames.ToList().IndexOf(parameter);
+        return parameters.Select(parameter => Extract(pathwise, score, hybrid, pathwise.ParameterNames.ToList().IndexOf(parameter))).ToArray();
+    }
+
+    /// <summary>The draw scaled by a constant c (a discount factor): estimates by c, variances by c².</summary>
+    public HybridDraw Scaled(double c) =>
+        new(c * Pathwise, c * Score, c * Hybrid, Lambda, c * c * PathwiseVariance, c * c * ScoreVariance, c * c * Covariance, c * c * HybridVariance);
+
+    private static HybridDraw Extract(GradientEstimate pathwise, GradientEstimate score, GradientEstimate hybrid, int index)
+    {
         Tensor p = pathwise.PerSampleGradients[index], s = score.PerSampleGradients[index], h = hybrid.PerSampleGradients[index];
         return new HybridDraw(
             pathwise.Gradients[index].item<double>(),
