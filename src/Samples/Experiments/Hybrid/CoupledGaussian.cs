@@ -33,6 +33,14 @@ internal sealed record Loss(string Name, string Formula, Func<Tensor, Tensor> El
         z => Math.Abs(z) < 2.0 ? z : 0.0,
         new[] { -2.0, 2.0 });
 
+    /// <summary>f(z) = softplus(1 − z) = log(1 + e^{1−z}): a smooth hinge, where the Fourier series is exact at N = 2.</summary>
+    public static Loss SmoothHinge { get; } = new(
+        "smooth-hinge", "log(1 + e^{1 − z})",
+        z => torch.nn.functional.softplus(1.0 - z),
+        z => Math.Max(0.0, 1.0 - z) + Math.Log(1 + Math.Exp(-Math.Abs(1.0 - z))),
+        z => -1.0 / (1.0 + Math.Exp(z - 1.0)),
+        Array.Empty<double>());
+
     public static IReadOnlyList<Loss> Both { get; } = new[] { Hinge, ClippedQuadratic };
 }
 
