@@ -2,6 +2,7 @@ using System;
 using StandardNormal = MathNet.Numerics.Distributions.Normal;
 using MathNet.Numerics.Integration;
 using StochasticBackprop.Samples.Distributions;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
@@ -11,11 +12,22 @@ internal sealed record Payoff(string Name, string Formula, Func<Tensor, Tensor> 
 {
     public Objective Objective { get; } = Objective.Separable(Elementwise);
 
+    // Long-lived Scalars: see Loss for why implicit double → Scalar temporaries are avoided in objectives.
+    private static readonly Scalar Zero = 0.0;
+
     /// <summary>max(S − K, 0).</summary>
-    public static Payoff Call(double strike) => new("call", $"max(S_T − {strike}, 0)", s => (s - strike).clamp_min(0.0), (s, k) => Math.Max(s - k, 0.0));
+    public static Payoff Call(double strike)
+    {
+        Scalar k = strike;
+        return new("call", $"max(S_T − {strike}, 0)", s => s.sub(k).clamp_min(Zero), (s, x) => Math.Max(s - x, 0.0));
+    }
 
     /// <summary>1{S > K} (cash-or-nothing, pays 1). Its tensor form has no gradient: the pathwise estimator sees f′ = 0.</summary>
-    public static Payoff Digital(double strike) => new("digital", $"1{{S_T > {strike}}}", s => s.gt(strike).to_type(ScalarType.Float64), (s, k) => s > k ? 1.0 : 0.0);
+    public static Payoff Digital(double strike)
+    {
+        Scalar k = strike;
+        return new("digital", $"1{{S_T > {strike}}}", s => s.gt(k).to_type(ScalarType.Float64), (s, x) => s > x ? 1.0 : 0.0);
+    }
 }
 
 /// <summary>

@@ -17,10 +17,15 @@ internal sealed record Loss(string Name, string Formula, Func<Tensor, Tensor> El
 {
     public Objective Objective { get; } = Objective.Separable(Elementwise);
 
+    // Constants as Scalars held for the life of the process. An implicit double → Scalar conversion makes a
+    // temporary that TorchSharp 0.107 does not keep alive across the native call (no GC.KeepAlive): when the
+    // finalizer frees it mid-call libtorch reports "Unknown scalar type" (seen once in a long run of this suite).
+    private static readonly Scalar Zero = 0.0, Half = 0.5, One = 1.0, Two = 2.0;
+
     /// <summary>f(z) = max(0, 1 − z).</summary>
     public static Loss Hinge { get; } = new(
         "hinge", "max(0, 1 − z)",
-        z => (1.0 - z).clamp_min(0.0),
+        z => z.neg().add(One).clamp_min(Zero),
         z => Math.Max(0.0, 1.0 - z),
         z => z < 1.0 ? -1.0 : 0.0,
         new[] { 1.0 });
@@ -28,7 +33,7 @@ internal sealed record Loss(string Name, string Formula, Func<Tensor, Tensor> El
     /// <summary>f(z) = min(z²/2, 2).</summary>
     public static Loss ClippedQuadratic { get; } = new(
         "clipped-quadratic", "min(z²/2, 2)",
-        z => (z.square() / 2.0).clamp_max(2.0),
+        z => z.square().mul(Half).clamp_max(Two),
         z => Math.Min(z * z / 2.0, 2.0),
         z => Math.Abs(z) < 2.0 ? z : 0.0,
         new[] { -2.0, 2.0 });
@@ -36,7 +41,7 @@ internal sealed record Loss(string Name, string Formula, Func<Tensor, Tensor> El
     /// <summary>f(z) = softplus(1 − z) = log(1 + e^{1−z}): a smooth hinge, where the Fourier series is exact at N = 2.</summary>
     public static Loss SmoothHinge { get; } = new(
         "smooth-hinge", "log(1 + e^{1 − z})",
-        z => torch.nn.functional.softplus(1.0 - z),
+        z => torch.nn.functional.softplus(z.neg().add(One)),
         z => Math.Max(0.0, 1.0 - z) + Math.Log(1 + Math.Exp(-Math.Abs(1.0 - z))),
         z => -1.0 / (1.0 + Math.Exp(z - 1.0)),
         Array.Empty<double>());
