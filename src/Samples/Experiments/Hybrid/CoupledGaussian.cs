@@ -40,7 +40,7 @@ internal sealed record Loss(string Name, string Formula, Func<Tensor, Tensor> El
 
     /// <summary>f(z) = softplus(1 − z) = log(1 + e^{1−z}): a smooth hinge, where the Fourier series is exact at N = 2.</summary>
     public static Loss SmoothHinge { get; } = new(
-        "smooth-hinge", "log(1 + e^{1 − z})",
+        "smooth-hinge", "log(1 + exp(1 − z))",
         z => torch.nn.functional.softplus(z.neg().add(One)),
         z => Math.Max(0.0, 1.0 - z) + Math.Log(1 + Math.Exp(-Math.Abs(1.0 - z))),
         z => -1.0 / (1.0 + Math.Exp(z - 1.0)),
