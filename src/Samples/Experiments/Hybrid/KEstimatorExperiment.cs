@@ -101,7 +101,7 @@ public sealed class KEstimatorExperiment : IExperiment
             + $"Unbiased-λ mode vs same-batch λ̂ at N = {smallBatch}: " + string.Join("; ", smallBatchParts) + $"; at N = {n:N0} RMSE ×" + string.Join("/", losses.Select(l => MarkdownReport.Num(metrics[$"{l.Name}.N={n}.4.rmse"] / metrics[$"{l.Name}.N={n}.3.rmse"], 3))) + ".";
         var report = new MarkdownReport("Beyond 001: K-estimator combination and the unbiased-λ mode", context, $"dotnet run --project src/Samples -c Release -- {Name}")
             .Verdict(verdict)
-            .Paragraph("Same problem as Table 1 (q_θ = N(θ, σ²), σ = e^{αθ}, θ = 0.8, α = 2), with the two losses of 001 and a smooth hinge log(1 + e^{1−z}). "
+            .Paragraph("Same problem as Table 1 (q_θ = N(θ, σ²), σ = e^{αθ}, θ = 0.8, α = 2), with the two losses of 001 and a smooth hinge log(1 + exp(1 − z)). "
                 + "On each batch the generated pathwise (P), score (M) and Fourier-series (F, N = 2: for a Gaussian f′ + ½∂θκ₂ f″, exact for smooth f) estimators are evaluated on the same samples; "
                 + "combinations are built with library code only: `HybridEstimator.Combine` (001's hybrid, λ̂* from this batch, clipped), `HybridEstimator` in `LambdaMode.PreviousBatches` "
                 + "(λ from a moving average of earlier batches' moments: unbiased; the first batch uses λ = 0.5), and `MinimumVarianceCombiner` (K = 3, weights Σ⁻¹1/(1ᵀΣ⁻¹1), from this batch or from earlier batches).")
@@ -115,7 +115,7 @@ public sealed class KEstimatorExperiment : IExperiment
             {
                 "The Fourier estimator needs f″. For the hinge and the clipped quadratic autograd returns f″ = 0 (hinge) or 1 on |z| < 2 (clipped), missing the point masses at the kinks, so F is biased; the K-estimator's weights only see variance and happily give F weight, importing the bias. The library's docs say to use the Fourier estimator only for smooth f; this shows why.",
                 "On the smooth hinge all three are unbiased, the Fourier estimator alone already has lower variance than pathwise, and the K = 3 combination (which may use negative weights) lowers the variance well below the 2-way hybrid's.",
-                "λ̂ estimated on the batch it weights is correlated with that batch's estimates, which biases the hybrid by O(1/N). At the paper's N = 10⁵ this is far below the noise; at N = 64 it is visible (see the bias / SE column), and the previous-batches mode removes it at no cost in variance.",
+                "λ̂ estimated on the batch it weights is correlated with that batch's estimates, which biases the hybrid by O(1/N). At the paper's N = 10⁵ this is far below the noise; at N = 64 it is visible (see the bias / SE column), and the previous-batches mode removes it (its RMSE ratios to the same-batch hybrid are in the verdict).",
             });
         foreach (var (file, caption) in images) report.Image(file, caption);
         report.Save(context.PathOf("README.md"));
