@@ -73,6 +73,9 @@ public sealed class HybridExperimentTests(QuickSuite suite)
         Assert.All(metrics.Where(m => m.Key.EndsWith("closed_vs_quadrature", StringComparison.Ordinal)), m => Assert.True(m.Value < 1e-6, $"{m.Key} = {m.Value}"));
         Assert.Equal(0.0, metrics["digital.Delta.pathwise.mean"]);
         Assert.All(metrics.Where(m => m.Key.EndsWith(".lambda", StringComparison.Ordinal)), m => Assert.InRange(m.Value, 0.0, 1.0));
+        // The second-order likelihood ratio is unbiased for both payoffs (fixed seed; 4 SE as in the runtime tests).
+        Assert.InRange(metrics["call.Gamma.score2.bias_in_se"], -4.0, 4.0);
+        Assert.InRange(metrics["digital.Gamma.score2.bias_in_se"], -4.0, 4.0);
     }
 
     [Fact]
