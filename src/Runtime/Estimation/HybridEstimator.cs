@@ -256,7 +256,7 @@ public sealed class HybridEstimator
         }
     }
 
-    private static void CheckCompatible(GradientEstimate first, GradientEstimate second)
+    internal static void CheckCompatible(GradientEstimate first, GradientEstimate second)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);

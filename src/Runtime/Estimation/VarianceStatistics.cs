@@ -92,6 +92,24 @@ public static class VarianceStatistics
                 covariance[a, b] = covariance[b, a] = TotalCovariance(perSampleEstimates[a], perSampleEstimates[b]);
             }
         }
+        return MinimumVarianceWeights(covariance, ridge);
+    }
+
+    /// <summary>
+    /// The weights w = Σ⁻¹1 / (1ᵀΣ⁻¹1) for a given K × K covariance matrix Σ of K unbiased estimators
+    /// (for instance a moving average of earlier batches' covariances); equal weights when Σ cannot be solved.
+    /// </summary>
+    /// <param name="covariance">Σ, symmetric K × K.</param>
+    /// <param name="ridge">Added to Σ's diagonal relative to its mean diagonal, so a singular Σ still solves.</param>
+    public static double[] MinimumVarianceWeights(double[,] covariance, double ridge = 1e-12)
+    {
+        ArgumentNullException.ThrowIfNull(covariance);
+        int k = covariance.GetLength(0);
+        if (k < 1 || covariance.GetLength(1) != k)
+        {
+            throw new ArgumentException($"The covariance must be a non-empty square matrix; got {covariance.GetLength(0)} × {covariance.GetLength(1)}.", nameof(covariance));
+        }
+        covariance = (double[,])covariance.Clone();
         double meanDiagonal = Enumerable.Range(0, k).Average(i => covariance[i, i]);
         for (int i = 0; i < k; i++)
         {
