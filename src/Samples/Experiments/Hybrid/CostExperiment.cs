@@ -18,7 +18,6 @@ public sealed class CostExperiment : IExperiment
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
-        using var threads = IntraOpThreads.Single();
         long[] sizes = context.Quick ? new long[] { 1_000, 10_000 } : new long[] { 1_000, 10_000, 100_000, 1_000_000 };
         long paperSize = context.Quick ? 10_000 : CoupledGaussian.PaperSamples;
         // The network's [N, width] activations make one estimate at N = 10⁵ take ~1 s here; N = 10⁴ keeps f dominant at a tenth of the cost.

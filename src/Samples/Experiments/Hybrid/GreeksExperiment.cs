@@ -19,7 +19,6 @@ public sealed class GreeksExperiment : IExperiment
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
-        using var threads = IntraOpThreads.Single();
         BlackScholes market = BlackScholes.Standard;
         long n = context.Size(100_000L, 10_000L);
         int replicates = context.Size(50, 6);

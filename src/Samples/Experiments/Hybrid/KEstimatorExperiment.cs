@@ -32,7 +32,6 @@ public sealed class KEstimatorExperiment : IExperiment
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
-        using var threads = IntraOpThreads.Single();
         Loss[] losses = { Loss.Hinge, Loss.ClippedQuadratic, Loss.SmoothHinge };
         long n = context.Size(CoupledGaussian.PaperSamples, 10_000L);
         int replicates = context.Size(CoupledGaussian.PaperReplicates, 5);

@@ -14,7 +14,6 @@ public sealed class LambdaAlphaExperiment : IExperiment
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
-        using var threads = IntraOpThreads.Single();
         long n = context.Size(CoupledGaussian.PaperSamples, 10_000L);
         IReadOnlyList<AlphaSweep.Point> points = AlphaSweep.Run(context, "λ* vs α");
         AlphaSweep.Csv(points, n).Save(context.PathOf("lambda_vs_alpha.csv"));

@@ -16,7 +16,6 @@ public sealed class LambdaBatchExperiment : IExperiment
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
-        using var threads = IntraOpThreads.Single();
         int[] batches = { 8, 16, 32, 64, 128, 256, 512 };
         int trials = context.Size(500, 60);
         int truthBatches = context.Size(20, 4);

@@ -16,7 +16,6 @@ public sealed class NormalizedWeightExperiment : IExperiment
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
-        using var threads = IntraOpThreads.Single();
         long n = context.Size(CoupledGaussian.PaperSamples, 10_000L);
         int replicates = context.Size(CoupledGaussian.PaperReplicates, 5);
         double[] alphas = { 0.5, 1.0, 1.5, 2.0, 2.5, 3.0 };

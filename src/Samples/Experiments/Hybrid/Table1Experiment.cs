@@ -22,7 +22,6 @@ public sealed class Table1Experiment : IExperiment
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
-        using var threads = IntraOpThreads.Single();
         long n = context.Size(CoupledGaussian.PaperSamples, 10_000L);
         int replicates = context.Size(CoupledGaussian.PaperReplicates, 6);
         long[] curveSizes = context.Quick ? new long[] { 100, 1_000, 10_000 } : new long[] { 100, 1_000, 10_000, 100_000 };
