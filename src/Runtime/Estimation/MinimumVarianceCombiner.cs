@@ -92,7 +92,7 @@ public sealed class MinimumVarianceCombiner
 
     /// <summary>
     /// Combines K estimates computed on the same samples (e.g. <see cref="Estimators.Pathwise"/>, then
-    /// <see cref="Estimators.ScoreFunctionAt"/> and <see cref="Estimators.FourierAt"/> at its samples) with
+    /// <see cref="Estimators.ScoreFunctionAt"/> and <see cref="Estimators.FourierAt(ICumulantDistribution, Objective, TorchSharp.torch.Tensor, int?)"/> at its samples) with
     /// weights chosen by this combiner's options and, in <see cref="LambdaMode.PreviousBatches"/> mode, its
     /// history; the history is then updated with this batch.
     /// </summary>
