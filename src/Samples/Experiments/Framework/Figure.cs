@@ -93,6 +93,9 @@ public sealed class Figure
         };
     }
 
+    // 1, 10, 100, 1000, 10000, then 1E5, 1E6 …; 0.1, 0.01, 0.001, then 1E-4 …
     private static string FormatPower(double v) =>
-        v >= 1e-3 && v < 1e5 ? v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : v.ToString("0E0", System.Globalization.CultureInfo.InvariantCulture);
+        v >= 1 && v < 1e5 ? v.ToString("0", System.Globalization.CultureInfo.InvariantCulture)
+        : v >= 1e-3 && v < 1 ? v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)
+        : v.ToString("0E0", System.Globalization.CultureInfo.InvariantCulture);
 }
