@@ -12,10 +12,12 @@ namespace StochasticBackprop.Samples.Experiments;
 public sealed class Figure
 {
     private static readonly Color[] Palette = new ScottPlot.Palettes.Category10().Colors;
+    private static readonly Color[] ReferenceColors = { Colors.Gray, Colors.Black, Colors.DarkGoldenRod, Colors.DarkSlateBlue };
     private readonly Plot plot = new();
     private readonly bool logX;
     private readonly bool logY;
     private int seriesCount;
+    private int referenceCount;
     private Alignment legendAlignment = Alignment.UpperRight;
 
     public Figure(string title, string xLabel, string yLabel, bool logX = false, bool logY = false)
@@ -57,7 +59,8 @@ public sealed class Figure
     {
         var line = plot.Add.HorizontalLine(logY ? Math.Log10(y) : y);
         line.LegendText = label;
-        line.Color = Colors.Gray;
+        // Several reference values on one plot must be told apart by more than legend order.
+        line.Color = ReferenceColors[referenceCount++ % ReferenceColors.Length];
         line.LinePattern = LinePattern.Dashed;
         return this;
     }
