@@ -111,12 +111,7 @@ public sealed class GeneratedCumulantGeneratingFunctionTests
         foreach (double s in new[] { -0.03, 0.02 })
         {
             // Σ_{n≤8} κn sⁿ/n!: the remainder is O((s·scale)⁹), below 1e-13 at these s.
-            double series = 0, factorial = 1;
-            for (int n = 1; n <= distribution.CumulantOrder; n++)
-            {
-                factorial *= n;
-                series += distribution.Cumulant(n).item<double>() * Math.Pow(s, n) / factorial;
-            }
+            double series = TaylorSum(distribution.CumulantOrder, n => distribution.Cumulant(n).item<double>(), s);
             double k = ((ICumulantGeneratingFunction)distribution).CumulantGeneratingFunction(tensor(s, float64)).item<double>();
             Assert.True(Math.Abs(series - k) <= 1e-12, $"{name}: K({s}) = {k}, Σ κn sⁿ/n! = {series}");
         }
@@ -134,12 +129,7 @@ public sealed class GeneratedCumulantGeneratingFunctionTests
         foreach (double s in new[] { -0.03, 0.02 })
         {
             // log E[e^{sz}] = log E[(1 + t)^z] = Σ ζn tⁿ/n! with t = e^s − 1.
-            double t = Math.Exp(s) - 1, series = 0, factorial = 1;
-            for (int n = 1; n <= distribution.FactorialCumulantOrder; n++)
-            {
-                factorial *= n;
-                series += distribution.FactorialCumulant(n).item<double>() * Math.Pow(t, n) / factorial;
-            }
+            double series = TaylorSum(distribution.FactorialCumulantOrder, n => distribution.FactorialCumulant(n).item<double>(), Math.Exp(s) - 1);
             double k = ((ICumulantGeneratingFunction)distribution).CumulantGeneratingFunction(tensor(s, float64)).item<double>();
             Assert.True(Math.Abs(series - k) <= 1e-12, $"{name}: K({s}) = {k}, Σ ζn tⁿ/n! = {series}");
         }
@@ -153,13 +143,20 @@ public sealed class GeneratedCumulantGeneratingFunctionTests
         using var scope = NewDisposeScope();
         var gamma = new Gamma(tensor(2.5, float64), tensor(0.7, float64));
         const double s = 0.02;
-        double series = 0, factorial = 1;
-        for (int n = 1; n <= gamma.CumulantOrder; n++)
+        double series = TaylorSum(gamma.CumulantOrder, n => gamma.Cumulant(n).item<double>() * (n == 2 ? 1.01 : 1), s);
+        Assert.True(Math.Abs(series - gamma.CumulantGeneratingFunction(tensor(s, float64)).item<double>()) > 1e-8);
+    }
+
+    /// <summary>Σ_{n=1}^{order} coefficient(n)·xⁿ/n!.</summary>
+    private static double TaylorSum(int order, Func<int, double> coefficient, double x)
+    {
+        double sum = 0, factorial = 1;
+        for (int n = 1; n <= order; n++)
         {
             factorial *= n;
-            series += gamma.Cumulant(n).item<double>() * (n == 2 ? 1.01 : 1) * Math.Pow(s, n) / factorial;
+            sum += coefficient(n) * Math.Pow(x, n) / factorial;
         }
-        Assert.True(Math.Abs(series - gamma.CumulantGeneratingFunction(tensor(s, float64)).item<double>()) > 1e-8);
+        return sum;
     }
 
     private static void AssertClose(double expected, double actual, string what)
