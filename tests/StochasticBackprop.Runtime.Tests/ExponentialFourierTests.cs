@@ -11,7 +11,8 @@ namespace StochasticBackprop.Runtime.Tests;
 /// <summary>
 /// The closed-form Fourier estimator for exponential objectives: its coefficient ∇K(s)/s equals the
 /// generated cumulant series Σ ∇κ_n sⁿ⁻¹/n! where that converges, it is unbiased against the closed form
-/// (also where the series diverges, |s|θ &gt; 1), and the wrong sign of s is caught.
+/// (also where the series diverges, |s|θ &gt; 1), the generated K equals the hand-written one, s outside
+/// K's domain is refused, and the wrong sign of s is caught.
 /// </summary>
 public sealed class ExponentialFourierTests
 {
@@ -60,10 +61,42 @@ public sealed class ExponentialFourierTests
         double[] theta = { 1.3, 4.0 }; // εθ = 0.64 and 1.96: the cumulant series diverges for the second coordinate
         const double eps = 0.49;
         var gamma = new Gamma(torch.tensor(k, dtype: ScalarType.Float64), torch.tensor(theta, dtype: ScalarType.Float64));
-        GradientEstimate estimate = ExponentialFourier.Estimate(gamma, GammaCgf, -eps, Objective.Separable(z => (-eps * z).exp()), SampleCount, new Generator(4, torch.CPU));
+        // K from the generated CumulantGeneratingFunction.
+        GradientEstimate estimate = ExponentialFourier.Estimate(gamma, -eps, Objective.Separable(z => (-eps * z).exp()), SampleCount, new Generator(4, torch.CPU));
         double[][] truth = ExponentialTruth(k, theta, eps);
         StatisticalAssert.WithinStandardErrors(estimate.PerSampleGradient("k"), truth[0], "closed-form Fourier ∂k");
         StatisticalAssert.WithinStandardErrors(estimate.PerSampleGradient("theta"), truth[1], "closed-form Fourier ∂θ");
+    }
+
+    [Theory]
+    [InlineData(-0.49)]
+    [InlineData(0.3)]
+    public void Gamma_GeneratedCgf_EqualsHandWrittenCgf_SampleBySample(double s)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        var gamma = new Gamma(torch.tensor(new[] { 0.7, 3.0 }, dtype: ScalarType.Float64), torch.tensor(new[] { 1.3, 2.5 }, dtype: ScalarType.Float64));
+        Objective objective = Objective.Separable(z => (s * z).exp());
+        Tensor samples = gamma.Sample(64, new Generator(5, torch.CPU));
+        GradientEstimate generated = ExponentialFourier.EstimateAt(gamma, s, objective, samples);
+        GradientEstimate handWritten = ExponentialFourier.EstimateAt(gamma, GammaCgf, s, objective, samples);
+        for (int p = 0; p < 2; p++)
+        {
+            double difference = (generated.PerSampleGradients[p] - handWritten.PerSampleGradients[p]).abs().max().item<double>();
+            double scale = handWritten.PerSampleGradients[p].abs().max().item<double>();
+            Assert.True(difference <= 1e-12 * scale, $"parameter {p}: max difference {difference} at scale {scale}");
+        }
+    }
+
+    [Fact]
+    public void Gamma_RateOutsideTheDomain_ThrowsNamingSAndTheParameters()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        // s = 0.5 with θ = (1.3, 2.5): E e^{s z} is infinite for the second coordinate (sθ = 1.25 > 1).
+        var gamma = new Gamma(torch.tensor(new[] { 0.7, 3.0 }, dtype: ScalarType.Float64), torch.tensor(new[] { 1.3, 2.5 }, dtype: ScalarType.Float64));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ExponentialFourier.Estimate(gamma, 0.5, Objective.Separable(z => (0.5 * z).exp()), 16, new Generator(6, torch.CPU)));
+        Assert.Contains("s = 0.5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("coordinate 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("k = 3, theta = 2.5", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ internal sealed class DistributionAnalyzer
         "FourierOrder", "CumulantOrder", "CumulantVanishes", "Cumulant", "CumulantGradient", "CheckCumulantOrder",
         "Pathwise", "ScoreFunction", "Hybrid", "Fourier", "ParameterNameList",
         "SupportValues", "ParameterEventRanks", "Probabilities", "LocalExpectation", "GumbelSoftmax",
-        "FactorialCumulantOrder", "FactorialCumulantVanishes", "FactorialCumulant", "FactorialCumulantGradient", "CheckFactorialCumulantOrder",
+        "CumulantGeneratingFunction", "FactorialCumulantOrder", "FactorialCumulantVanishes", "FactorialCumulant", "FactorialCumulantGradient", "CheckFactorialCumulantOrder",
         "ComponentNames", "Components", "Compose", "ComponentNameList", "ComponentParameters",
     };
 
@@ -90,6 +90,9 @@ internal sealed class DistributionAnalyzer
             || (support == SupportKind.Finite && supportSpec is not null && supportSpec.Values.All(v => v == Math.Floor(v)));
         CumulantSpec? cumulants = isDiscrete ? null : AnalyzeCumulants(factorial: false);
         CumulantSpec? factorialCumulants = integerSupport ? AnalyzeCumulants(factorial: true) : null;
+        CumulantGeneratingFunctionSpec? cumulantGeneratingFunction = cumulants is not null || factorialCumulants is not null
+            ? AnalyzeCumulantGeneratingFunction()
+            : null;
         if (support == SupportKind.Categories && (declaration.CharacteristicFunction ?? declaration.LogCharacteristicFunction) is { } categoriesCharacteristic)
         {
             Report(DiagnosticDescriptors.ConflictingDeclarations, DiagnosticSite.InFormula(categoriesCharacteristic),
@@ -136,7 +139,8 @@ internal sealed class DistributionAnalyzer
             reparameterization,
             supportSpec,
             composition,
-            factorialCumulants);
+            factorialCumulants,
+            cumulantGeneratingFunction);
     }
 
     /// <summary>SBG018 (a lattice characteristic function without [Support]) and SBG019 (a discrete support with a pathwise map).</summary>
@@ -224,7 +228,7 @@ internal sealed class DistributionAnalyzer
             foreach (double value in values)
             {
                 // p(z = v) = exp(log p(v)), simplified: exp(z*log(p) + (1 - z)*log(1 - p)) at z = 1 is p.
-                Expr at = Substitute(logDensity, DensityVariable, new NumberExpr(value));
+                Expr at = Substitution.Substitute(logDensity, DensityVariable, new NumberExpr(value));
                 DerivedFormula? probability = Render(new CallExpr(FunctionKind.Exp, at), logDensityFormula);
                 if (probability is null) return null;
                 probabilities.Add(probability);
@@ -314,15 +318,6 @@ internal sealed class DistributionAnalyzer
         DerivedFormula? mapSpec = Render(map, formula, simplify: false, symbolCode: code);
         return mapSpec is null ? null : new CompositionSpec(components.ToEquatableArray(), mapSpec);
     }
-
-    private static Expr Substitute(Expr expression, string symbol, Expr value) => expression switch
-    {
-        SymbolExpr s when s.Name == symbol => value,
-        NegateExpr n => new NegateExpr(Substitute(n.Operand, symbol, value)) { Span = n.Span },
-        BinaryExpr b => new BinaryExpr(b.Operator, Substitute(b.Left, symbol, value), Substitute(b.Right, symbol, value)) { Span = b.Span },
-        CallExpr c => new CallExpr(c.Function, Substitute(c.Argument, symbol, value)) { Span = c.Span },
-        _ => expression,
-    };
 
     private void CheckOrders()
     {
@@ -416,7 +411,7 @@ internal sealed class DistributionAnalyzer
             var w = new SymbolExpr(FrequencyVariable);
             var i = new ImaginaryUnitExpr();
             Expr shifted = new NegateExpr(new BinaryExpr(BinaryOperator.Multiply, i, new CallExpr(FunctionKind.Log1p, new BinaryExpr(BinaryOperator.Multiply, i, w))));
-            root = Substitute(root, FrequencyVariable, shifted);
+            root = Substitution.Substitute(root, FrequencyVariable, shifted);
         }
         CumulantExpansion expansion = CumulantExpander.Expand(root, isLog, FrequencyVariable, declaration.CumulantOrder);
         if (expansion.Errors.Count > 0)
@@ -452,6 +447,51 @@ internal sealed class DistributionAnalyzer
             terms.Add(new CumulantTermSpec(n, value!, gradient.ToEquatableArray()));
         }
         return new CumulantSpec(formula.Text, isLog, terms.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// K(s) = log φ(−i·s) (see <see cref="CumulantGeneratingFunctionDeriver"/>), called once the cumulants
+    /// expanded, so the formula parses and is analytic at 0. When K is not evidently real the member is
+    /// left out with a hidden SBG022 saying why: the distribution is still valid.
+    /// </summary>
+    private CumulantGeneratingFunctionSpec? AnalyzeCumulantGeneratingFunction()
+    {
+        FormulaDeclaration formula = (declaration.CharacteristicFunction ?? declaration.LogCharacteristicFunction)!;
+        if (declaration.Parameters.Any(p => p.EventRank == 1))
+        {
+            Report(DiagnosticDescriptors.NoCumulantGeneratingFunction, DiagnosticSite.InFormula(formula), Name,
+                "a parameter has an event axis (EventRank = 1), and K(s) is generated only for elementwise parameters");
+            return null;
+        }
+        if (FormulaParser.Parse(formula.Text, new FormulaScope(new[] { FrequencyVariable }, parameterNames)) is not { Errors.Count: 0, Root: { } root })
+        {
+            return null;
+        }
+
+        // s, unless a parameter is called that.
+        string variable = "s";
+        while (parameterNames.Contains(variable))
+        {
+            variable += "_";
+        }
+        var positive = new HashSet<string>(declaration.Parameters.Where(p => p.Domain == ParameterDomain.Positive).Select(p => p.Name), StringComparer.Ordinal);
+        CumulantGeneratingFunctionResult result = CumulantGeneratingFunctionDeriver.Derive(
+            root, declaration.CharacteristicFunction is null, FrequencyVariable, variable, positive.Contains, declaration.CumulantOrder);
+        if (result.Value is null)
+        {
+            Report(DiagnosticDescriptors.NoCumulantGeneratingFunction, DiagnosticSite.InFormula(formula), Name, result.Failure!);
+            return null;
+        }
+
+        var code = new Dictionary<string, string>(parameterCode, StringComparer.Ordinal) { [variable] = variable };
+        TensorCode tensorCode = TensorCodeWriter.Write(result.Value, code);
+        if (tensorCode.Code is null)
+        {
+            Report(DiagnosticDescriptors.NoCumulantGeneratingFunction, DiagnosticSite.InFormula(formula), Name, tensorCode.Error ?? "K(s) has no tensor form");
+            return null;
+        }
+        var value = new DerivedFormula(FormulaPrinter.Print(result.Value), tensorCode.Code, tensorCode.IsTensor, result.Value is NumberExpr { Value: 0 });
+        return new CumulantGeneratingFunctionSpec(value, variable, result.Conditions.ToEquatableArray());
     }
 
     private DensitySpec? AnalyzeDensity()

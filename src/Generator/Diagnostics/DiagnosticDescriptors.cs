@@ -196,6 +196,15 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "[Component(name, typeof(D), parameters…)] names a [Distribution] class and gives its parameters as formulas; names are unique identifiers other than the parameters and reserved names; [Composition(formula)] maps the components to z and needs at least one [Component].");
 
+    public static readonly DiagnosticDescriptor NoCumulantGeneratingFunction = new(
+        id: "SBG022",
+        title: "No cumulant generating function",
+        messageFormat: "No CumulantGeneratingFunction is generated for '{0}': {1}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Hidden,
+        isEnabledByDefault: true,
+        description: "The generator evaluates K(s) = log E[exp(s*z)] = log φ(-i*s) by substituting w = -i*s into the characteristic function and simplifying; it generates the member only when the result is evidently real (no i left) and reproduces the declared cumulants. Otherwise the distribution keeps its other estimators, and ExponentialFourier takes K as a delegate instead. Informational only: nothing is wrong with the declaration.");
+
     public static readonly DiagnosticDescriptor InternalError = new(
         id: "SBG999",
         title: "Internal generator error",

@@ -16,7 +16,8 @@ internal sealed record DistributionSpec(
     ReparameterizationSpec? Reparameterization,
     SupportSpec? Support = null,
     CompositionSpec? Composition = null,
-    CumulantSpec? FactorialCumulants = null)
+    CumulantSpec? FactorialCumulants = null,
+    CumulantGeneratingFunctionSpec? CumulantGeneratingFunction = null)
 {
     /// <summary>Finite or categorical: the estimators come from the probability table.</summary>
     public bool IsFinite => Support is { Kind: SupportKind.Finite or SupportKind.Categories };
@@ -49,6 +50,11 @@ internal sealed record DerivedFormula(string Printed, string Code, bool IsTensor
 
 /// <summary>κ₁..κₙ from the characteristic function, with each one's gradient per parameter.</summary>
 internal sealed record CumulantSpec(string Declared, bool DeclaredAsLog, EquatableArray<CumulantTermSpec> Terms);
+
+/// <summary>K(s) = log E[exp(s*z)] = log φ(−i·s), a real formula in the variable s.</summary>
+/// <param name="Variable">The name s takes in <paramref name="Value"/>'s code and comment (<c>s</c> unless a parameter has that name).</param>
+/// <param name="Conditions">Printed requirements such as <c>1 - theta*s &gt; 0</c>; where one fails the value is NaN or infinite. Empty: finite for every s.</param>
+internal sealed record CumulantGeneratingFunctionSpec(DerivedFormula Value, string Variable, EquatableArray<string> Conditions);
 
 internal sealed record CumulantTermSpec(int Order, DerivedFormula Cumulant, EquatableArray<DerivedFormula> Gradient);
 

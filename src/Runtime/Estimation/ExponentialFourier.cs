@@ -27,15 +27,41 @@ public delegate Tensor CumulantGeneratingFunction(IReadOnlyList<Tensor> paramete
 /// cumulant series itself diverges (for the Gamma, |s|θ ≥ 1). Only f's first derivative is needed.
 /// </summary>
 /// <remarks>
-/// The generated distribution classes derive cumulants but do not evaluate φ at complex arguments, so
-/// the caller passes K (the same closed form as the distribution's characteristic-function attribute, at
-/// ω = s/i). The estimator does not check that f is geometric: for any other f it is wrong.
+/// K comes from the distribution itself when the generator derived it (<see cref="ICumulantGeneratingFunction"/>,
+/// log φ at ω = −i·s), or from the caller as a <see cref="CumulantGeneratingFunction"/> delegate for a
+/// distribution without one. Where K is not finite (s outside the interval where E e^{s z} &lt; ∞) the estimate
+/// does not exist and an <see cref="ArgumentOutOfRangeException"/> names s and the parameter values. The
+/// estimator does not check that f is geometric: for any other f it is wrong.
 /// </remarks>
 public static class ExponentialFourier
 {
+    /// <summary>The closed-form Fourier estimate at <paramref name="sampleCount"/> fresh draws, with the distribution's generated K.</summary>
+    /// <param name="distribution">The distribution: sampled, and its <see cref="ICumulantGeneratingFunction.CumulantGeneratingFunction(IReadOnlyList{Tensor}, Tensor)"/> differentiated.</param>
+    /// <param name="rate">s, the rate of the exponential: ∂_jⁿ f = sⁿ⁻¹·∂_j f. Non-zero, and K(s) finite.</param>
+    /// <param name="objective">f, geometric in the sense above.</param>
+    /// <param name="sampleCount">S.</param>
+    /// <param name="generator">The random number generator; null for the global one.</param>
+    /// <exception cref="ArgumentOutOfRangeException">K(s) is not finite for some coordinate.</exception>
+    public static GradientEstimate Estimate(ICumulantGeneratingFunction distribution, double rate, Objective objective, long sampleCount, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        return Estimate(distribution, Generated(distribution), rate, objective, sampleCount, generator);
+    }
+
+    /// <summary>The closed-form Fourier estimate at given samples <c>[S, ...BatchShape]</c>, with the distribution's generated K; see <see cref="Estimate(ICumulantGeneratingFunction, double, Objective, long, Generator?)"/>.</summary>
+    public static GradientEstimate EstimateAt(ICumulantGeneratingFunction distribution, double rate, Objective objective, Tensor samples)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        return EstimateAt(distribution, Generated(distribution), rate, objective, samples);
+    }
+
+    /// <summary>The generated K as the delegate the estimator differentiates: s as a 0-dimensional tensor of the parameters' dtype.</summary>
+    private static CumulantGeneratingFunction Generated(ICumulantGeneratingFunction distribution)
+        => (parameters, s) => distribution.CumulantGeneratingFunction(parameters, torch.tensor(s, dtype: parameters.Count > 0 ? parameters[0].dtype : ScalarType.Float64));
+
     /// <summary>The closed-form Fourier estimate at <paramref name="sampleCount"/> fresh draws.</summary>
     /// <param name="distribution">The distribution (only sampled).</param>
-    /// <param name="cumulantGeneratingFunction">K_θ(s) of the distribution.</param>
+    /// <param name="cumulantGeneratingFunction">K_θ(s) of the distribution, for one without a generated K (else use the overload without it).</param>
     /// <param name="rate">s, the rate of the exponential: ∂_jⁿ f = sⁿ⁻¹·∂_j f. Non-zero.</param>
     /// <param name="objective">f, geometric in the sense above.</param>
     /// <param name="sampleCount">S.</param>
@@ -53,7 +79,7 @@ public static class ExponentialFourier
         return EstimateAt(distribution, cumulantGeneratingFunction, rate, objective, samples).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The closed-form Fourier estimate at given samples <c>[S, ...BatchShape]</c>; see <see cref="Estimate"/>.</summary>
+    /// <summary>The closed-form Fourier estimate at given samples <c>[S, ...BatchShape]</c>; see <see cref="Estimate(IDistribution, CumulantGeneratingFunction, double, Objective, long, Generator?)"/>.</summary>
     public static GradientEstimate EstimateAt(IDistribution distribution, CumulantGeneratingFunction cumulantGeneratingFunction, double rate, Objective objective, Tensor samples)
     {
         ArgumentNullException.ThrowIfNull(distribution);
@@ -81,6 +107,7 @@ public static class ExponentialFourier
         {
             Tensor[] leaves = distribution.Parameters.Select(p => p.detach().clone().requires_grad_(true)).ToArray();
             Tensor k = Shapes.ToBatch(cumulantGeneratingFunction(leaves, rate), distribution.BatchShape);
+            CheckFinite(k, distribution, rate);
             // Coordinates are independent: Σ_j K_j differentiated by θ gives each coordinate's ∇K_j where θ is per coordinate.
             IList<Tensor> gradients = torch.autograd.grad(new[] { k.sum() }, leaves, allow_unused: true);
             for (int p = 0; p < parameterCount; p++)
@@ -102,6 +129,31 @@ public static class ExponentialFourier
         Tensor[] reduced = perSample.Select((g, p) => Shapes.ReduceToParameter(g, distribution.Parameters[p].shape)).ToArray();
         return new GradientEstimate("fourier(closed form, exponential)", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
             .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Outside the interval where E e^{s z} &lt; ∞, K(s) is +∞ and so is every estimate; the formula then gives NaN
+    /// or an infinity (the log of a non-positive number). Say so, naming s and the parameters of the first such coordinate.
+    /// </summary>
+    private static void CheckFinite(Tensor k, IDistribution distribution, double rate)
+    {
+        Tensor finite = torch.isfinite(k.detach());
+        if (finite.all().item<bool>())
+        {
+            return;
+        }
+        long index = finite.logical_not().reshape(-1).nonzero()[0, 0].item<long>();
+        string parameters = string.Join(", ", distribution.ParameterNames.Select((name, p) =>
+        {
+            Tensor value = Shapes.ToBatch(distribution.Parameters[p].detach(), distribution.BatchShape).reshape(-1)[index];
+            return $"{name} = {value.to_type(ScalarType.Float64).item<double>().ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";
+        }));
+        double shown = k.detach().reshape(-1)[index].to_type(ScalarType.Float64).item<double>();
+        throw new ArgumentOutOfRangeException(
+            "rate",
+            rate,
+            $"The cumulant generating function K(s) of {distribution.Name} is not finite ({shown.ToString(System.Globalization.CultureInfo.InvariantCulture)}) at s = {rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} "
+            + $"for coordinate {index} (flat index) with {parameters}: E[exp(s*z)] is infinite there, so the closed-form estimate does not exist. Choose s inside the interval where K is finite.");
     }
 
     /// <summary>

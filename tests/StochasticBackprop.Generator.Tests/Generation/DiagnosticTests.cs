@@ -270,6 +270,24 @@ public sealed class DiagnosticTests
             public partial class D { }
             """);
 
+    [Fact]
+    public void CharacteristicFunctionTheSimplifierCannotMakeReal_HasNoCumulantGeneratingFunction_AndSaysSoQuietly()
+    {
+        // The Normal with i factored out of the sum: valid, but i survives w = -i*s (it is not distributed over the sum).
+        const string body = """
+            [Distribution, Parameter("mu"), Parameter("sigma", ParameterDomain.Positive), Reparameterization("mu + sigma*eps")]
+            [LogCharacteristicFunction([|"i*(mu*w + i*sigma^2*w^2/2)"|])]
+            public partial class D { }
+            """;
+        AssertSingle("SBG022", body, DiagnosticSeverity.Hidden);
+
+        GeneratorRun run = Run(body.Replace("[|", "").Replace("|]", ""));
+        GeneratedFile file = Assert.Single(run.GeneratedSources);
+        Assert.Contains("ICumulantDistribution", file.Text, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("CumulantGeneratingFunction", file.Text, System.StringComparison.Ordinal);
+        GeneratorHarness.AssertOutputCompiles(run);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -4,7 +4,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Bernoulli : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IFactorialCumulantDistribution
+    partial class Bernoulli : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "p" };
 
@@ -193,6 +193,24 @@ namespace StochasticBackprop.Samples.Distributions
             {
                 throw new global::System.ArgumentOutOfRangeException(nameof(order), order, "Bernoulli has factorial cumulants of orders 1 to 8.");
             }
+        }
+
+        /// <summary>
+        /// The cumulant generating function K(s) = log E[exp(s*z)] = log φ(-i*s), per coordinate (derived by the generator):
+        /// <br/>K(s) = log(1 + p*exp(s) - p)
+        /// </summary>
+        /// <param name="s">The argument; broadcasts against <see cref="BatchShape"/> (a 0-dimensional tensor for one s).</param>
+        /// <returns>K(s), of the broadcast shape of <see cref="BatchShape"/> and <paramref name="s"/>, differentiable in the parameters.</returns>
+        /// <remarks>K is finite only where E[exp(s*z)] is, an interval around s = 0. This formula needs 1 + p*exp(s) - p &gt; 0; where that fails it returns NaN or an infinity.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::TorchSharp.torch.Tensor s) => this.CumulantGeneratingFunction(this.Parameters, s);
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
+        {
+            global::TorchSharp.torch.Tensor p = parameters[0];
+            return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(1 + p * global::TorchSharp.torch.exp(s) - p), global::StochasticBackprop.Shapes.BroadcastShapes(p.shape, s.shape)); // K(s) = log(1 + p*exp(s) - p)
         }
 
         /// <summary>Local-expectation estimate (002 Theorem 2): the exact discrete difference over every support value of each coordinate, one evaluation of f per coordinate and value.</summary>

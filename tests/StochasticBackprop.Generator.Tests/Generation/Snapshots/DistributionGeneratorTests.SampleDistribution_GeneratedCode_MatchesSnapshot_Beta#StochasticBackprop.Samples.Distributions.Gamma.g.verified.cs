@@ -4,7 +4,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Gamma : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution
+    partial class Gamma : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "k", "theta" };
 
@@ -212,6 +212,24 @@ namespace StochasticBackprop.Samples.Distributions
             {
                 throw new global::System.ArgumentOutOfRangeException(nameof(order), order, "Gamma has cumulants of orders 1 to 8.");
             }
+        }
+
+        /// <summary>
+        /// The cumulant generating function K(s) = log E[exp(s*z)] = log φ(-i*s), per coordinate (derived by the generator):
+        /// <br/>K(s) = -k*log(1 - theta*s)
+        /// </summary>
+        /// <param name="s">The argument; broadcasts against <see cref="BatchShape"/> (a 0-dimensional tensor for one s).</param>
+        /// <returns>K(s), of the broadcast shape of <see cref="BatchShape"/> and <paramref name="s"/>, differentiable in the parameters.</returns>
+        /// <remarks>K is finite only where E[exp(s*z)] is, an interval around s = 0. This formula needs 1 - theta*s &gt; 0; where that fails it returns NaN or an infinity.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::TorchSharp.torch.Tensor s) => this.CumulantGeneratingFunction(this.Parameters, s);
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
+        {
+            global::TorchSharp.torch.Tensor k = parameters[0], theta = parameters[1];
+            return global::StochasticBackprop.Shapes.ToBatch(-k * global::TorchSharp.torch.log(1 - theta * s), global::StochasticBackprop.Shapes.BroadcastShapes(k.shape, theta.shape, s.shape)); // K(s) = -k*log(1 - theta*s)
         }
 
         /// <summary>Pathwise (reparameterization, implicit) estimate of E f(z) and its gradient, through z = theta*eps.</summary>

@@ -4,7 +4,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution
+    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "mu", "b" };
 
@@ -205,6 +205,24 @@ namespace StochasticBackprop.Samples.Distributions
             {
                 throw new global::System.ArgumentOutOfRangeException(nameof(order), order, "Laplace has cumulants of orders 1 to 12.");
             }
+        }
+
+        /// <summary>
+        /// The cumulant generating function K(s) = log E[exp(s*z)] = log φ(-i*s), per coordinate (derived by the generator):
+        /// <br/>K(s) = mu*s - log(1 - b^2*s^2)
+        /// </summary>
+        /// <param name="s">The argument; broadcasts against <see cref="BatchShape"/> (a 0-dimensional tensor for one s).</param>
+        /// <returns>K(s), of the broadcast shape of <see cref="BatchShape"/> and <paramref name="s"/>, differentiable in the parameters.</returns>
+        /// <remarks>K is finite only where E[exp(s*z)] is, an interval around s = 0. This formula needs 1 - b^2*s^2 &gt; 0; where that fails it returns NaN or an infinity.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::TorchSharp.torch.Tensor s) => this.CumulantGeneratingFunction(this.Parameters, s);
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
+        {
+            global::TorchSharp.torch.Tensor mu = parameters[0], b = parameters[1];
+            return global::StochasticBackprop.Shapes.ToBatch(mu * s - global::TorchSharp.torch.log(1 - b.pow(2) * s.pow(2)), global::StochasticBackprop.Shapes.BroadcastShapes(mu.shape, b.shape, s.shape)); // K(s) = mu*s - log(1 - b^2*s^2)
         }
 
         /// <summary>Pathwise (reparameterization) estimate of E f(z) and its gradient, through z = mu + b*eps.</summary>

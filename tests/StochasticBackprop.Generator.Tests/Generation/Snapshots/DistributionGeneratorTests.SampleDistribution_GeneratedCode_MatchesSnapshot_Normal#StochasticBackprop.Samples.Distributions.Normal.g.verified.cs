@@ -4,7 +4,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Normal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution
+    partial class Normal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "mu", "sigma" };
 
@@ -165,6 +165,24 @@ namespace StochasticBackprop.Samples.Distributions
             {
                 throw new global::System.ArgumentOutOfRangeException(nameof(order), order, "Normal has cumulants of orders 1 to 8.");
             }
+        }
+
+        /// <summary>
+        /// The cumulant generating function K(s) = log E[exp(s*z)] = log φ(-i*s), per coordinate (derived by the generator):
+        /// <br/>K(s) = mu*s + sigma^2*s^2/2
+        /// </summary>
+        /// <param name="s">The argument; broadcasts against <see cref="BatchShape"/> (a 0-dimensional tensor for one s).</param>
+        /// <returns>K(s), of the broadcast shape of <see cref="BatchShape"/> and <paramref name="s"/>, differentiable in the parameters.</returns>
+        /// <remarks>K is finite only where E[exp(s*z)] is, an interval around s = 0. This formula is finite for every s.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::TorchSharp.torch.Tensor s) => this.CumulantGeneratingFunction(this.Parameters, s);
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
+        {
+            global::TorchSharp.torch.Tensor mu = parameters[0], sigma = parameters[1];
+            return global::StochasticBackprop.Shapes.ToBatch(mu * s + sigma.pow(2) * s.pow(2) / 2, global::StochasticBackprop.Shapes.BroadcastShapes(mu.shape, sigma.shape, s.shape)); // K(s) = mu*s + sigma^2*s^2/2
         }
 
         /// <summary>Pathwise (reparameterization) estimate of E f(z) and its gradient, through z = mu + sigma*eps.</summary>

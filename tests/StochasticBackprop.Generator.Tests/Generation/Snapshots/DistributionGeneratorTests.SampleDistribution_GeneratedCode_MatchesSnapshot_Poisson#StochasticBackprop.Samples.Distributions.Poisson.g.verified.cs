@@ -4,7 +4,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Poisson : global::StochasticBackprop.IScoredDistribution, global::StochasticBackprop.IFactorialCumulantDistribution
+    partial class Poisson : global::StochasticBackprop.IScoredDistribution, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "rate" };
 
@@ -130,6 +130,24 @@ namespace StochasticBackprop.Samples.Distributions
             {
                 throw new global::System.ArgumentOutOfRangeException(nameof(order), order, "Poisson has factorial cumulants of orders 1 to 8.");
             }
+        }
+
+        /// <summary>
+        /// The cumulant generating function K(s) = log E[exp(s*z)] = log φ(-i*s), per coordinate (derived by the generator):
+        /// <br/>K(s) = (exp(s) - 1)*rate
+        /// </summary>
+        /// <param name="s">The argument; broadcasts against <see cref="BatchShape"/> (a 0-dimensional tensor for one s).</param>
+        /// <returns>K(s), of the broadcast shape of <see cref="BatchShape"/> and <paramref name="s"/>, differentiable in the parameters.</returns>
+        /// <remarks>K is finite only where E[exp(s*z)] is, an interval around s = 0. This formula is finite for every s.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::TorchSharp.torch.Tensor s) => this.CumulantGeneratingFunction(this.Parameters, s);
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
+        {
+            global::TorchSharp.torch.Tensor rate = parameters[0];
+            return global::StochasticBackprop.Shapes.ToBatch((global::TorchSharp.torch.exp(s) - 1) * rate, global::StochasticBackprop.Shapes.BroadcastShapes(rate.shape, s.shape)); // K(s) = (exp(s) - 1)*rate
         }
 
         /// <summary>Score-function (likelihood-ratio) estimate of E f(z) and its gradient, with an optional baseline.</summary>

@@ -4,7 +4,7 @@
 
 namespace UserProject
 {
-    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution
+    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "k" };
 
@@ -195,6 +195,24 @@ namespace UserProject
             {
                 throw new global::System.ArgumentOutOfRangeException(nameof(order), order, "ChiSquared has cumulants of orders 1 to 8.");
             }
+        }
+
+        /// <summary>
+        /// The cumulant generating function K(s) = log E[exp(s*z)] = log φ(-i*s), per coordinate (derived by the generator):
+        /// <br/>K(s) = -k*log(1 - 2*s)/2
+        /// </summary>
+        /// <param name="s">The argument; broadcasts against <see cref="BatchShape"/> (a 0-dimensional tensor for one s).</param>
+        /// <returns>K(s), of the broadcast shape of <see cref="BatchShape"/> and <paramref name="s"/>, differentiable in the parameters.</returns>
+        /// <remarks>K is finite only where E[exp(s*z)] is, an interval around s = 0. This formula needs 1 - 2*s &gt; 0; where that fails it returns NaN or an infinity.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::TorchSharp.torch.Tensor s) => this.CumulantGeneratingFunction(this.Parameters, s);
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
+        {
+            global::TorchSharp.torch.Tensor k = parameters[0];
+            return global::StochasticBackprop.Shapes.ToBatch(-k * global::TorchSharp.torch.log(1 - 2 * s) / 2, global::StochasticBackprop.Shapes.BroadcastShapes(k.shape, s.shape)); // K(s) = -k*log(1 - 2*s)/2
         }
 
         /// <summary>Pathwise (reparameterization, implicit) estimate of E f(z) and its gradient, through z = 2*eps.</summary>
