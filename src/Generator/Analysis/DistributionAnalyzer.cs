@@ -28,6 +28,15 @@ internal sealed class DistributionAnalyzer
         "i", "pi", FrequencyVariable, DensityVariable, NoiseVariable,
     };
 
+    /// <summary>
+    /// Arguments and locals of the generated methods that also hold the parameters as locals; a
+    /// parameter of one of these names would not compile (ParameterNamedLikeAGeneratedIdentifier test).
+    /// </summary>
+    private static readonly HashSet<string> GeneratedLocalNames = new(StringComparer.Ordinal)
+    {
+        "sampleCount", "generator", "order", "shape",
+    };
+
     /// <summary>Members the generated part declares: a parameter's property must not take one of these names.</summary>
     private static readonly HashSet<string> GeneratedMemberNames = new(StringComparer.Ordinal)
     {
@@ -342,7 +351,12 @@ internal sealed class DistributionAnalyzer
         {
             var site = new DiagnosticSite(SiteKind.Parameter, Index: parameter.Index);
             string property = PropertyName(parameter.Name);
-            if (!IsValidParameterName(parameter.Name))
+            if (GeneratedLocalNames.Contains(parameter.Name))
+            {
+                Report(DiagnosticDescriptors.InvalidParameter, site,
+                    $"'{parameter.Name}' cannot name a parameter: the generated methods use it for their own arguments ({string.Join(", ", GeneratedLocalNames.OrderBy(n => n, StringComparer.Ordinal))}); rename the parameter");
+            }
+            else if (!IsValidParameterName(parameter.Name))
             {
                 Report(DiagnosticDescriptors.InvalidParameter, site,
                     $"'{parameter.Name}' cannot name a parameter: use an identifier (letters, digits, underscores) other than i, pi, w, z, eps and the formula functions");

@@ -246,6 +246,14 @@ public sealed class DiagnosticTests
             """);
 
     [Fact]
+    public void ParameterNamedLikeAGeneratedArgument_IsAnInvalidParameter()
+        => AssertSingle("SBG011", """
+            [Distribution, Parameter([|"sampleCount"|]), Reparameterization("sampleCount + eps")]
+            [LogDensity("-(z - sampleCount)^2/2")]
+            public partial class D { }
+            """);
+
+    [Fact]
     public void ElementwiseParameterBesideAnEventParameter_IsAnInvalidParameter()
         => AssertSingle("SBG011", """
             [Distribution, Parameter("logits", ParameterDomain.Real, EventRank = 1), Parameter([|"temperature"|], ParameterDomain.Positive), Support(SupportKind.Categories)]

@@ -60,6 +60,59 @@ public sealed class DistributionGeneratorTests
         GeneratorHarness.AssertOutputCompiles(run);
     }
 
+    /// <summary>
+    /// Names the generated members use for their own arguments and locals. A parameter may take such a
+    /// name only if the generated code still compiles; otherwise the declaration must be refused (SBG011)
+    /// rather than produce generated code that does not compile.
+    /// </summary>
+    [Theory]
+    [InlineData("sampleCount")]
+    [InlineData("generator")]
+    [InlineData("order")]
+    [InlineData("objective")]
+    [InlineData("baseline")]
+    [InlineData("hybrid")]
+    [InlineData("temperature")]
+    [InlineData("parameters")]
+    [InlineData("shape")]
+    [InlineData("s")]
+    [InlineData("c")]
+    [InlineData("component")]
+    [InlineData("components")]
+    [InlineData("value")]
+    [InlineData("result")]
+    [InlineData("scope")]
+    public void ParameterNamedLikeAGeneratedIdentifier_CompilesOrIsRefused(string name)
+    {
+        string[] sources =
+        {
+            $$"""
+            using StochasticBackprop;
+            namespace N;
+            [Distribution, Parameter("{{name}}"), Parameter("sd", ParameterDomain.Positive)]
+            [CharacteristicFunction("exp(i*w*{{name}} - sd^2*w^2/2)")]
+            [LogDensity("-(z - {{name}})^2/(2*sd^2) - log(sd)")]
+            [Reparameterization("{{name}} + sd*eps")]
+            public sealed partial class Shifted { }
+            """,
+            $$"""
+            using StochasticBackprop;
+            namespace N;
+            [Distribution, Parameter("{{name}}", ParameterDomain.UnitInterval), Support(SupportKind.Finite, Values = "0, 1")]
+            [CharacteristicFunction("1 - {{name}} + {{name}}*exp(i*w)")]
+            [LogDensity("z*log({{name}}) + (1 - z)*log(1 - {{name}})")]
+            public sealed partial class Coin { }
+            """,
+        };
+        foreach (string source in sources)
+        {
+            GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+            GeneratorHarness.AssertNoGeneratorExceptions(run);
+            if (run.GeneratorDiagnostics.Any(d => d.Id == "SBG011")) continue;
+            GeneratorHarness.AssertOutputCompiles(run);
+        }
+    }
+
     [Fact]
     public void NestedGenericContainer_GeneratedCode_CompilesAndIsNamedAfterTheChain()
     {
