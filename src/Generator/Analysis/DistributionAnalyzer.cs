@@ -34,7 +34,7 @@ internal sealed class DistributionAnalyzer
     /// </summary>
     private static readonly HashSet<string> GeneratedLocalNames = new(StringComparer.Ordinal)
     {
-        "sampleCount", "generator", "order", "shape",
+        "sampleCount", "generator", "order", "shape", "blocks", "block", "arguments", "components",
     };
 
     /// <summary>Members the generated part declares: a parameter's property must not take one of these names.</summary>

@@ -364,22 +364,7 @@ internal static class DistributionEmitter
                 w.Line($"return {composition.Map.Code};");
             }
 
-            w.Line();
-            w.Line($"/// <summary>Draws samples z = {Escape(composition.Map.Printed)}, {Escape(blocks)}, shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public {Tensor} Sample(long sampleCount, {Generator}? generator = null)");
-            using (w.Block())
-            {
-                w.Line("using (global::TorchSharp.torch.no_grad())");
-                using (w.Block())
-                {
-                    w.Line($"return this.Reparameterize({string.Join(", ", Parameters.Select(p => $"this.{p.PropertyName}.detach()"))}, sampleCount, generator);");
-                }
-            }
-            w.Line();
-            w.Line(GeneratedCode);
-            w.Line($"{Tensor} {Runtime}.IReparameterizedDistribution.Reparameterize({ListOfTensors} parameters, long sampleCount, {Generator}? generator)");
-            w.Line($"    => this.Reparameterize({string.Join(", ", Parameters.Select((_, i) => $"parameters[{i}]"))}, sampleCount, generator);");
+            WriteSampleAndReparameterizeForwarder($"{Escape(composition.Map.Printed)}, {Escape(blocks)}");
             w.Line();
             w.Line($"/// <summary>The pathwise map z = {Escape(composition.Map.Printed)} through each building block's own pathwise map.</summary>");
             w.Line(GeneratedCode);
@@ -390,24 +375,23 @@ internal static class DistributionEmitter
                 w.Line($"global::System.Collections.Generic.IReadOnlyList<{Runtime}.IDistribution> blocks = this.Components(this.Parameters);");
                 w.Line($"{Tensor}[][] arguments = ComponentParameters(new[] {{ {string.Join(", ", Parameters.Select(p => $"{Runtime}.Shapes.ToBatch({p.LocalName}, shape)"))} }});");
                 w.Line($"var components = new {Tensor}[blocks.Count];");
-                w.Line("for (int c = 0; c < blocks.Count; c++)");
+                w.Line("for (int block = 0; block < blocks.Count; block++)");
                 using (w.Block())
                 {
-                    w.Line($"components[c] = (({Runtime}.IReparameterizedDistribution)blocks[c]).Reparameterize(arguments[c], sampleCount, generator);");
+                    w.Line($"components[block] = (({Runtime}.IReparameterizedDistribution)blocks[block]).Reparameterize(arguments[block], sampleCount, generator);");
                 }
                 w.Line("return this.Compose(components);");
             }
         }
 
-        private void WriteSampling(ReparameterizationSpec r)
+        /// <summary>
+        /// <c>Sample</c> (no gradient) and the interface's <c>Reparameterize(parameters, …)</c>, both
+        /// forwarding to the private <c>Reparameterize</c> that takes the parameters one by one.
+        /// </summary>
+        private void WriteSampleAndReparameterizeForwarder(string escapedMap)
         {
-            string noise = NoiseText(r);
             w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public bool IsImplicit => {(r.IsImplicit ? "true" : "false")};");
-            w.Line();
-            w.Line($"/// <summary>Draws samples z = {Escape(r.Map.Printed)}{noise}, shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>");
+            w.Line($"/// <summary>Draws samples z = {escapedMap}, shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>");
             w.Line(GeneratedCode);
             w.Line($"public {Tensor} Sample(long sampleCount, {Generator}? generator = null)");
             using (w.Block())
@@ -422,6 +406,16 @@ internal static class DistributionEmitter
             w.Line(GeneratedCode);
             w.Line($"{Tensor} {Runtime}.IReparameterizedDistribution.Reparameterize({ListOfTensors} parameters, long sampleCount, {Generator}? generator)");
             w.Line($"    => this.Reparameterize({string.Join(", ", Parameters.Select((_, i) => $"parameters[{i}]"))}, sampleCount, generator);");
+        }
+
+        private void WriteSampling(ReparameterizationSpec r)
+        {
+            string noise = NoiseText(r);
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line(GeneratedCode);
+            w.Line($"public bool IsImplicit => {(r.IsImplicit ? "true" : "false")};");
+            WriteSampleAndReparameterizeForwarder($"{Escape(r.Map.Printed)}{noise}");
             w.Line();
             w.Line($"/// <summary>The pathwise map z = {Escape(r.Map.Printed)}{noise}.</summary>");
             w.Line(GeneratedCode);

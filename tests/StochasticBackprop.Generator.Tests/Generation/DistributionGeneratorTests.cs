@@ -82,6 +82,9 @@ public sealed class DistributionGeneratorTests
     [InlineData("value")]
     [InlineData("result")]
     [InlineData("scope")]
+    [InlineData("blocks")]
+    [InlineData("block")]
+    [InlineData("arguments")]
     public void ParameterNamedLikeAGeneratedIdentifier_CompilesOrIsRefused(string name)
     {
         string[] sources =
@@ -102,6 +105,18 @@ public sealed class DistributionGeneratorTests
             [CharacteristicFunction("1 - {{name}} + {{name}}*exp(i*w)")]
             [LogDensity("z*log({{name}}) + (1 - z)*log(1 - {{name}})")]
             public sealed partial class Coin { }
+            """,
+            $$"""
+            using StochasticBackprop;
+            namespace N;
+            [Distribution, Parameter("k", ParameterDomain.Positive), Parameter("theta", ParameterDomain.Positive)]
+            [CharacteristicFunction("(1 - i*theta*w)^(-k)")]
+            [Reparameterization("theta*eps", Noise = NoiseKind.StandardGamma, NoiseShape = "k")]
+            public sealed partial class G { }
+            [Distribution, Parameter("{{name}}", ParameterDomain.Positive), Parameter("b", ParameterDomain.Positive)]
+            [Component("zeta1", typeof(G), "{{name}}", "1"), Component("zeta2", typeof(G), "b", "1")]
+            [Composition("zeta1/(zeta1 + zeta2)")]
+            public sealed partial class Ratio { }
             """,
         };
         foreach (string source in sources)

@@ -118,9 +118,9 @@ namespace StochasticBackprop.Samples.Distributions
             global::System.Collections.Generic.IReadOnlyList<global::StochasticBackprop.IDistribution> blocks = this.Components(this.Parameters);
             global::TorchSharp.torch.Tensor[][] arguments = ComponentParameters(new[] { global::StochasticBackprop.Shapes.ToBatch(alpha, shape) });
             var components = new global::TorchSharp.torch.Tensor[blocks.Count];
-            for (int c = 0; c < blocks.Count; c++)
+            for (int block = 0; block < blocks.Count; block++)
             {
-                components[c] = ((global::StochasticBackprop.IReparameterizedDistribution)blocks[c]).Reparameterize(arguments[c], sampleCount, generator);
+                components[block] = ((global::StochasticBackprop.IReparameterizedDistribution)blocks[block]).Reparameterize(arguments[block], sampleCount, generator);
             }
             return this.Compose(components);
         }
