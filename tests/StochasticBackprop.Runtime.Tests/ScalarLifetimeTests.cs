@@ -15,8 +15,8 @@ namespace StochasticBackprop.Runtime.Tests;
 /// has been read, possibly before libtorch reads it (dotnet/TorchSharp PRs #1434, #1496): a garbage
 /// collection at that moment aborts the process. Here one thread collects garbage and runs finalizers
 /// without pause while this one runs every generated member and every estimator family; without
-/// <see cref="Scalars"/> in the runtime and the generated code the test host aborts within a second or
-/// two (libtorch: "Expected false to be true ... toDouble" or "Unknown scalar type"). Its own class, so
+/// <see cref="Scalars"/> in the runtime and the generated code it fails within a few seconds (libtorch's
+/// "Expected false to be true" or "Unknown scalar type", as an exception or an abort). Its own class, so
 /// that an abort names it; in a collection that runs alone, because its collector thread forces
 /// collections on the whole process (other tests' own objectives would be exposed) and wants a free core
 /// for the finalizer thread. The objectives use <see cref="Scalars"/> too.
