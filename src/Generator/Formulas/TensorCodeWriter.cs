@@ -19,17 +19,25 @@ internal sealed record TensorCode(string? Code, bool IsTensor, string? Error, So
 /// <para>
 /// A subexpression without symbols is a <c>double</c> computed with <c>global::System.Math</c>; one
 /// with a symbol is a tensor. The writer uses only overloads TorchSharp 0.107.0 has:
-/// <c>Tensor op Tensor</c>, <c>Tensor op double/int</c>, <c>double/int op Tensor</c> for
-/// <c>+ - * /</c>, unary <c>-Tensor</c>, <c>Tensor.pow(Tensor)</c>, <c>Tensor.pow(Scalar)</c>, and the
-/// <c>torch.exp</c>-style functions. It has no <c>pow(Scalar, Tensor)</c>, so <c>a^t</c> for a
-/// constant <c>a</c> is written <c>exp(t*log(a))</c>, which assumes <c>a &gt; 0</c>.
+/// <c>Tensor op Tensor</c>, <c>Tensor op Scalar</c>, <c>Scalar op Tensor</c> for <c>- * /</c>,
+/// <c>Tensor.add(Tensor or Scalar, Scalar alpha)</c>, unary <c>-Tensor</c>, <c>Tensor.pow(Tensor)</c>,
+/// <c>Tensor.pow(Scalar)</c>, and the <c>torch.exp</c>-style functions. It has no
+/// <c>pow(Scalar, Tensor)</c>, so <c>a^t</c> for a constant <c>a</c> is written <c>exp(t*log(a))</c>,
+/// which assumes <c>a &gt; 0</c>.
 /// </para>
 /// <para>
-/// Number literals next to a tensor are written as C# <c>int</c> when integral (<c>2 * x</c>,
-/// <c>x.pow(2)</c>): TorchSharp keeps the tensor's floating dtype. In <c>double</c> arithmetic every
-/// literal carries a decimal point (<c>1.0 / 2.0</c>), so no integer division can happen.
-/// <c>System.Math</c> has no lgamma or digamma: of a constant they are computed on a 0-dimensional
-/// tensor (<c>torch.lgamma(torch.tensor(c))</c>), so that subexpression is a tensor.
+/// Where a number meets a tensor it is written as a cached, kept-alive
+/// <c>global::StochasticBackprop.Scalars.Of(c)</c>, never as a C# number: TorchSharp 0.107 converts a number
+/// operand into a temporary finalizable <c>Scalar</c> that a garbage collection can free while libtorch
+/// reads it (dotnet/TorchSharp PRs #1434, #1496; see <c>Scalars</c> in the runtime). For the same reason
+/// the writer avoids the members that make such a temporary themselves: a sum of tensors is
+/// <c>a.add(b, Scalars.One)</c> (<c>a + b</c> passes a temporary <c>alpha</c>), <c>c - t</c> is
+/// <c>-(t - Scalars.Of(c))</c> (exact: negation and rounding are symmetric), and <c>softplus(t)</c> is
+/// <c>-logsigmoid(-t)</c> (<c>softplus</c> converts its <c>beta</c> and <c>threshold</c>). Integral
+/// constants are <c>Scalars.Of(2)</c> (an integer Scalar: TorchSharp keeps the tensor's floating dtype).
+/// In <c>double</c> arithmetic every literal carries a decimal point (<c>1.0 / 2.0</c>), so no integer
+/// division can happen. <c>System.Math</c> has no lgamma or digamma: of a constant they are computed on a
+/// 0-dimensional tensor (<c>torch.lgamma(torch.tensor(c))</c>), so that subexpression is a tensor.
 /// The imaginary unit has no real-tensor form and is reported.
 /// </para>
 /// </remarks>
@@ -37,6 +45,7 @@ internal static class TensorCodeWriter
 {
     private const string Torch = "global::TorchSharp.torch";
     private const string MathClass = "global::System.Math";
+    private const string Scalars = "global::StochasticBackprop.Scalars";
 
     private const int AdditivePrecedence = 1;
     private const int MultiplicativePrecedence = 2;
@@ -108,13 +117,31 @@ internal static class TensorCodeWriter
 
         private Fragment EmitArithmetic(BinaryOperator op, Fragment left, Fragment right)
         {
-            bool isTensor = left.IsTensor || right.IsTensor;
-            if (isTensor)
+            if (!left.IsTensor && !right.IsTensor)
             {
-                left = AsTensorOperand(left);
-                right = AsTensorOperand(right);
+                return EmitOperator(op, left, right, isTensor: false);
             }
 
+            if (op == BinaryOperator.Add)
+            {
+                // a + b passes TorchSharp's own temporary alpha = 1; addition commutes, so a constant goes second.
+                (Fragment tensor, Fragment other) = left.IsTensor ? (left, right) : (right, left);
+                string addend = other.IsTensor ? other.Text : AsScalar(other).Text;
+                return new Fragment(Wrap(tensor, tensor.Precedence < PrimaryPrecedence) + ".add(" + addend + ", " + Scalars + ".One)", PrimaryPrecedence, true);
+            }
+
+            if (op == BinaryOperator.Subtract && !left.IsTensor)
+            {
+                // c - t is t.negative().add(c) in TorchSharp, with a temporary alpha; -(t - c) is the same number.
+                Fragment difference = EmitOperator(BinaryOperator.Subtract, right, AsScalar(left), isTensor: true);
+                return new Fragment("-(" + difference.Text + ")", UnaryPrecedence, true);
+            }
+
+            return EmitOperator(op, left.IsTensor ? left : AsScalar(left), right.IsTensor ? right : AsScalar(right), isTensor: true);
+        }
+
+        private static Fragment EmitOperator(BinaryOperator op, Fragment left, Fragment right, bool isTensor)
+        {
             (string symbol, int precedence) = op switch
             {
                 BinaryOperator.Add => ("+", AdditivePrecedence),
@@ -132,14 +159,14 @@ internal static class TensorCodeWriter
         {
             if (@base.IsTensor)
             {
-                Fragment argument = exponent.IsTensor ? exponent : AsTensorOperand(exponent);
+                Fragment argument = exponent.IsTensor ? exponent : AsScalar(exponent);
                 return new Fragment(Wrap(@base, @base.Precedence < PrimaryPrecedence) + ".pow(" + argument.Text + ")", PrimaryPrecedence, true);
             }
 
             if (exponent.IsTensor)
             {
                 // No pow(Scalar, Tensor) in TorchSharp: a^t = exp(t*log(a)), for a > 0.
-                string product = Wrap(exponent, exponent.Precedence < MultiplicativePrecedence) + " * " + MathClass + ".Log(" + @base.Text + ")";
+                string product = Wrap(exponent, exponent.Precedence < MultiplicativePrecedence) + " * " + Scalars + ".Of(" + MathClass + ".Log(" + @base.Text + "))";
                 return new Fragment(Torch + ".exp(" + product + ")", PrimaryPrecedence, true);
             }
 
@@ -165,8 +192,14 @@ internal static class TensorCodeWriter
 
             if (argument.IsTensor)
             {
-                string callee = function == FunctionKind.Softplus ? Torch + ".nn.functional.softplus" : Torch + "." + name;
-                return new Fragment(callee + "(" + argument.Text + ")", PrimaryPrecedence, true);
+                if (function == FunctionKind.Softplus)
+                {
+                    // softplus(t) = -logsigmoid(-t): TorchSharp's softplus passes temporary Scalars for beta and threshold.
+                    string negatedArgument = "-" + Wrap(argument, argument.Precedence < UnaryPrecedence || argument.Text.StartsWith("-", System.StringComparison.Ordinal));
+                    return new Fragment("-" + Torch + ".nn.functional.logsigmoid(" + negatedArgument + ")", UnaryPrecedence, true);
+                }
+
+                return new Fragment(Torch + "." + name + "(" + argument.Text + ")", PrimaryPrecedence, true);
             }
 
             string a = argument.Text;
@@ -184,11 +217,18 @@ internal static class TensorCodeWriter
             };
         }
 
-        /// <summary>An operand of an operation on a tensor: integral literals become C# ints, which read better.</summary>
-        private static Fragment AsTensorOperand(Fragment fragment) =>
-            fragment.Literal is double value && value == System.Math.Floor(value) && System.Math.Abs(value) <= int.MaxValue
-                ? fragment with { Text = ((long)value).ToString(CultureInfo.InvariantCulture) }
-                : fragment;
+        /// <summary>
+        /// A constant operand of an operation on a tensor, as a kept-alive Scalar: <c>Scalars.Of(2)</c> for an
+        /// integral literal (reads better; an integer Scalar keeps the tensor's dtype), <c>Scalars.Of(0.5)</c> or
+        /// <c>Scalars.Of(global::System.Math.PI)</c> otherwise.
+        /// </summary>
+        private static Fragment AsScalar(Fragment constant)
+        {
+            string value = constant.Literal is double literal && literal == System.Math.Floor(literal) && System.Math.Abs(literal) <= int.MaxValue
+                ? ((long)literal).ToString(CultureInfo.InvariantCulture)
+                : constant.Text;
+            return new Fragment(Scalars + ".Of(" + value + ")", PrimaryPrecedence, false);
+        }
 
         private static string Wrap(Fragment fragment, bool parenthesize) => parenthesize ? "(" + fragment.Text + ")" : fragment.Text;
 

@@ -58,7 +58,11 @@ public abstract class Baseline
     {
         public override string Name => "constant";
 
-        public override Tensor Compute(Tensor values) => torch.full_like(values, value);
+        public override Tensor Compute(Tensor values)
+        {
+            using Scalar fill = value.ToScalar(); // held for the call: see Scalars
+            return torch.full_like(values, fill);
+        }
     }
 
     private sealed class MovingAverageBaseline(double decay) : Baseline
@@ -67,7 +71,11 @@ public abstract class Baseline
 
         public override string Name => "moving-average";
 
-        public override Tensor Compute(Tensor values) => torch.full_like(values, average ?? 0.0);
+        public override Tensor Compute(Tensor values)
+        {
+            using Scalar fill = (average ?? 0.0).ToScalar(); // held for the call: see Scalars
+            return torch.full_like(values, fill);
+        }
 
         public override void Observe(Tensor values)
         {
@@ -90,7 +98,8 @@ public abstract class Baseline
             {
                 throw new ArgumentException("The leave-one-out baseline needs at least 2 samples.", nameof(values));
             }
-            return (values.sum() - values) / (sampleCount - 1);
+            using Scalar others = (sampleCount - 1).ToScalar(); // held for the call: see Scalars
+            return (values.sum() - values) / others;
         }
     }
 }

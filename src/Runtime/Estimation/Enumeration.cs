@@ -42,13 +42,17 @@ public static class Enumeration
         table = table.expand(distribution.BatchShape.Append(categories).ToArray()).reshape(coordinates, categories);
 
         // State s has category (s / K^j) mod K in coordinate j.
+        // Scalars held for the call (see Scalars); arange(stop) would make its start and step temporaries.
         long count = (long)states;
-        Tensor index = torch.arange(count, dtype: ScalarType.Int64, device: table.device);
+        using Scalar stop = count.ToScalar();
+        Tensor index = torch.arange(Scalars.Of(0), stop, Scalars.Of(1), dtype: ScalarType.Int64, device: table.device);
+        using Scalar categoryCount = categories.ToScalar();
         var columns = new Tensor[coordinates];
         long stride = 1;
         for (long j = 0; j < coordinates; j++)
         {
-            columns[j] = index.div(stride, RoundingMode.floor).remainder(categories);
+            using Scalar strideScalar = stride.ToScalar();
+            columns[j] = index.div(strideScalar, RoundingMode.floor).remainder(categoryCount);
             stride *= categories;
         }
         Tensor category = torch.stack(columns, 1);                                         // [states, d]

@@ -113,10 +113,11 @@ public static partial class Estimators
         using (torch.no_grad())
         {
             Tensor uniform = torch.rand(logits.shape, dtype: logits.dtype, device: logits.device, generator: generator);
-            gumbel = uniform.clamp_min(1e-300).log().neg().log().neg();
+            gumbel = uniform.clamp_min(Scalars.Of(1e-300)).log().neg().log().neg();
         }
         Tensor support = torch.tensor(distribution.SupportValues.ToArray(), dtype: logits.dtype, device: logits.device);
-        Tensor relaxed = ((logits + gumbel) / temperature).softmax(-1).mul(support).sum(new long[] { -1 });
+        using Scalar temperatureScalar = temperature.ToScalar(); // held for the call: see Scalars
+        Tensor relaxed = (logits.add(gumbel, Scalars.One) / temperatureScalar).softmax(-1).mul(support).sum(new long[] { -1 });
         Tensor values = EvaluateObjective(objective, relaxed);
         Tensor[] perSample = DiscreteSupport.Gradient(values.sum(), leaves);
         Tensor[] reduced = ReduceAll(distribution, perSample);
@@ -221,7 +222,8 @@ public static partial class Estimators
             {
                 foreach (int n in orders.Where(n => !atLeaves[c].CumulantVanishes(n)))
                 {
-                    series = series + (atLeaves[c].Cumulant(n) * derivatives[n - 1].select(1, c)).sum() / Factorial(n);
+                    using Scalar factorial = Factorial(n).ToScalar();
+                    series = series.add((atLeaves[c].Cumulant(n) * derivatives[n - 1].select(1, c)).sum() / factorial, Scalars.One);
                 }
             }
             perSample = DiscreteSupport.Gradient(series, leaves);

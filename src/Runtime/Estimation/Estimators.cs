@@ -171,11 +171,11 @@ public static partial class Estimators
             foreach (int n in orders)
             {
                 IReadOnlyList<Tensor> gradient = coefficientGradient(n);
-                double factorial = Factorial(n);
+                using Scalar factorial = Factorial(n).ToScalar(); // held for the loop: see Scalars
                 for (int p = 0; p < parameterCount; p++)
                 {
                     // The coefficient's gradient has the batch shape and broadcasts over the sample axis.
-                    perSample[p] = perSample[p] + gradient[p].detach() / factorial * terms[n - 1];
+                    perSample[p] = perSample[p].add(gradient[p].detach() / factorial * terms[n - 1], Scalars.One);
                 }
             }
         }

@@ -117,13 +117,14 @@ public static class ExponentialFourier
         }
 
         var perSample = new Tensor[parameterCount];
+        using Scalar rateScalar = rate.ToScalar(); // held for the call: see Scalars
         using (torch.no_grad())
         {
             for (int p = 0; p < parameterCount; p++)
             {
                 // Per coordinate: ∂K_j/∂θ_p broadcast to the batch shape, times ∂_j f / s.
                 Tensor coefficient = Shapes.ToBatch(PerCoordinate(cgfGradient[p], distribution.Parameters[p], distribution.BatchShape), distribution.BatchShape);
-                perSample[p] = coefficient * firstDerivative / rate;
+                perSample[p] = coefficient * firstDerivative / rateScalar;
             }
         }
         Tensor[] reduced = perSample.Select((g, p) => Shapes.ReduceToParameter(g, distribution.Parameters[p].shape)).ToArray();

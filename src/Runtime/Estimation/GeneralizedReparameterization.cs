@@ -115,7 +115,7 @@ public static class GeneralizedReparameterization
                 for (int p = 0; p < parameterCount; p++)
                 {
                     Tensor alongTheta = second[p + 1].IsInvalid ? torch.zeros_like(zDetached) : second[p + 1].detach();
-                    logJacobianGradient[p] = alongTheta + alongZ * transport[p];
+                    logJacobianGradient[p] = alongTheta.add(alongZ * transport[p], Scalars.One);
                 }
             }
             else
@@ -142,7 +142,7 @@ public static class GeneralizedReparameterization
             {
                 Tensor rep = objectiveGradient * transport[p];
                 perSample[p] = correction
-                    ? rep + fz * (logDensityGradient * transport[p] + Shapes.ToBatch(scores[p].detach(), zDetached.shape) + logJacobianGradient[p])
+                    ? rep.add(fz * (logDensityGradient * transport[p]).add(Shapes.ToBatch(scores[p].detach(), zDetached.shape), Scalars.One).add(logJacobianGradient[p], Scalars.One), Scalars.One)
                     : rep;
             }
         }

@@ -89,9 +89,9 @@ public sealed class GradientEstimate : IDisposable
             Tensor linear = torch.zeros(Array.Empty<long>(), dtype: Values.dtype, device: Values.device);
             for (int p = 0; p < this.parameters.Count; p++)
             {
-                linear = linear + (this.parameters[p] * Gradients[p]).sum();
+                linear = linear.add((this.parameters[p] * Gradients[p]).sum(), Scalars.One);
             }
-            Surrogate = linear - linear.detach() + objectiveWithGraph.mean();
+            Surrogate = (linear - linear.detach()).add(objectiveWithGraph.mean(), Scalars.One);
             MoveToOuterDisposeScope();
         }
     }

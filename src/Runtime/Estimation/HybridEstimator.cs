@@ -155,7 +155,8 @@ public sealed class HybridEstimator
             Tensor lambda = torch.tensor(coordinateLambdas, dtype: gFirst.dtype, device: gFirst.device).reshape(first.Gradients[p].shape);
             lambdaTensors[p] = lambda;
             perTensor[p] = coordinateLambdas.Length == 0 ? Options.InitialLambda : coordinateLambdas.Average();
-            combined[p] = lambda * gFirst + (1 - lambda) * second.PerSampleGradients[p];
+            Tensor complement = -(lambda - Scalars.Of(1)); // 1 − λ, exactly
+            combined[p] = (lambda * gFirst).add(complement * second.PerSampleGradients[p], Scalars.One);
         }
 
         return new GradientEstimate(

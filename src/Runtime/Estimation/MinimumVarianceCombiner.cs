@@ -78,10 +78,13 @@ public sealed class MinimumVarianceCombiner
         var combined = new Tensor[parameterCount];
         for (int p = 0; p < parameterCount; p++)
         {
-            Tensor sum = weights[p][0] * first.PerSampleGradients[p];
+            // Weights as Scalars held while they are used: see Scalars.
+            using Scalar firstWeight = weights[p][0].ToScalar();
+            Tensor sum = first.PerSampleGradients[p] * firstWeight;
             for (int k = 1; k < estimates.Count; k++)
             {
-                sum = sum + weights[p][k] * estimates[k].PerSampleGradients[p];
+                using Scalar weight = weights[p][k].ToScalar();
+                sum = sum.add(estimates[k].PerSampleGradients[p] * weight, Scalars.One);
             }
             combined[p] = sum;
         }

@@ -74,7 +74,7 @@ public abstract partial class Objective
                 // h elementwise: the gradient of Σ h⁽ⁿ⁻¹⁾(U) by U is h⁽ⁿ⁾(U), every ridge and sample at once.
                 current = Derivative(current, u, keepGraph: order < maxOrder);
                 // ∂_jⁿ Σ_i h(a_iᵀz) = Σ_i h⁽ⁿ⁾(u_i)·a_ijⁿ.
-                derivatives.Add(current.detach().matmul(a.pow(order)).reshape(z.shape));
+                derivatives.Add(current.detach().matmul(a.pow(Scalars.Of(order))).reshape(z.shape));
             }
             return Escape(derivatives);
         }
@@ -89,7 +89,7 @@ public abstract partial class Objective
             for (int order = 1; order <= maxOrder; order++)
             {
                 // ∂_jⁿ Σ_i h(a_iᵀz) = Σ_i h⁽ⁿ⁾(u_i)·a_ijⁿ.
-                derivatives.Add(derivative(u, order).matmul(a.pow(order)).reshape(z.shape));
+                derivatives.Add(derivative(u, order).matmul(a.pow(Scalars.Of(order))).reshape(z.shape));
             }
             return Escape(derivatives);
         }

@@ -104,7 +104,7 @@ public abstract partial class Objective
             {
                 using DisposeScope coordinateScope = torch.NewDisposeScope();
                 Tensor moved = flat.clone();
-                moved[.., j] = moved[.., j] + m;
+                moved[.., j] = moved[.., j].add(Scalars.Of(m), Scalars.One);
                 shifted[m][.., j] = Evaluate(moved.reshape(z.shape)).detach();
             }
         }
@@ -120,7 +120,8 @@ public abstract partial class Objective
             double binomial = 1;
             for (int m = 0; m <= n; m++)
             {
-                difference = difference + ((n - m) % 2 == 0 ? binomial : -binomial) * shifted[m];
+                using Scalar coefficient = ((n - m) % 2 == 0 ? binomial : -binomial).ToScalar(); // held: see Scalars
+                difference = difference.add(shifted[m] * coefficient, Scalars.One);
                 binomial = binomial * (n - m) / (m + 1);
             }
             yield return difference;
@@ -172,7 +173,7 @@ public abstract partial class Objective
             using DisposeScope scope = torch.NewDisposeScope();
             using IDisposable noGradient = torch.no_grad();
             // Σ_j h(z_j) shifted in coordinate j changes only h(z_j): the differences are h's, elementwise.
-            Tensor[] shifted = Enumerable.Range(0, maxOrder + 1).Select(m => elementwise(z.detach() + m).detach()).ToArray();
+            Tensor[] shifted = Enumerable.Range(0, maxOrder + 1).Select(m => elementwise(z.detach().add(Scalars.Of(m), Scalars.One)).detach()).ToArray();
             return Escape(Differences(shifted, maxOrder));
         }
 
@@ -214,7 +215,7 @@ public abstract partial class Objective
             {
                 current = Derivative(current, u, keepGraph: order < maxOrder);
                 // ∂_jⁿ h(aᵀz) = h⁽ⁿ⁾(u)·a_jⁿ.
-                derivatives.Add(current.detach().reshape(perSample) * a.pow(order));
+                derivatives.Add(current.detach().reshape(perSample) * a.pow(Scalars.Of(order)));
             }
             return Escape(derivatives);
         }

@@ -41,7 +41,9 @@ public static class ScalarFunctions
         for (int a = 0; a <= order; a++)
         {
             if (a > 0) sPower = sPower * s;
-            if (c[a] != 0) result = result.add_(sPower * tPowers[order - a], alpha: c[a]);
+            if (c[a] == 0) continue;
+            using Scalar coefficient = c[a].ToScalar(); // held for the call: see Scalars
+            result = result.add_(sPower * tPowers[order - a], alpha: coefficient);
         }
         return result;
     };

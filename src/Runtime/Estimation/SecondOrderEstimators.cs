@@ -68,7 +68,7 @@ public static class SecondOrderEstimators
         }
         using (torch.no_grad())
         {
-            Tensor weight = scoreA.detach() * scoreB.detach() + derivative.detach();
+            Tensor weight = (scoreA.detach() * scoreB.detach()).add(derivative.detach(), Scalars.One);
             return (values * weight).MoveToOuterDisposeScope();
         }
     }

@@ -146,7 +146,8 @@ public static class VarianceStatistics
             Tensor a = first.detach() - first.detach().mean(new long[] { 0 }, keepdim: true);
             Tensor b = second.detach() - second.detach().mean(new long[] { 0 }, keepdim: true);
             // An explicit axis array: a literal 0 would bind to sum(ScalarType) and reduce everything.
-            return (a * b).sum(new long[] { 0 }) / (sampleCount - 1);
+            using Scalar degreesOfFreedom = (sampleCount - 1).ToScalar(); // held for the call: see Scalars
+            return (a * b).sum(new long[] { 0 }) / degreesOfFreedom;
         }
     }
 

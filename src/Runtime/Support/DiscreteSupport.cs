@@ -34,7 +34,8 @@ public static class DiscreteSupport
             Tensor cdf = table.cumsum(-1);
             Tensor uniform = torch.rand(Shapes.Sampled(sampleCount, batch).Append(1L).ToArray(), dtype: table.dtype, device: table.device, generator: generator);
             // The index is the number of categories whose cumulative probability lies below u (clamped against rounding).
-            Tensor index = cdf.lt(uniform).sum(new long[] { -1 }).clamp_max(categories - 1);
+            using Scalar lastCategory = (categories - 1).ToScalar(); // held for the call: see Scalars
+            Tensor index = cdf.lt(uniform).sum(new long[] { -1 }).clamp_max(lastCategory);
             Tensor values = torch.tensor(supportValues.ToArray(), dtype: table.dtype, device: table.device);
             return values[index].MoveToOuterDisposeScope();
         }
@@ -59,14 +60,14 @@ public static class DiscreteSupport
             Tensor k = torch.zeros(shape, dtype: like.dtype, device: like.device);
             for (int visited = 0; visited < MaxCount; visited++)
             {
-                cdf = cdf + logDensity(k).detach().exp();
+                cdf = cdf.add(logDensity(k).detach().exp(), Scalars.One);
                 Tensor below = cdf.lt(uniform);
                 if (!below.any().item<bool>())
                 {
                     return count.MoveToOuterDisposeScope();
                 }
-                count = count + below.to_type(like.dtype);
-                k = k + 1;
+                count = count.add(below.to_type(like.dtype), Scalars.One);
+                k = k.add(Scalars.Of(1), Scalars.One);
             }
             throw new InvalidOperationException($"The counts sampler placed not every draw within {MaxCount} counts: the log density's probabilities do not sum to 1.");
         }

@@ -20,15 +20,15 @@ public static class ParameterCheck
 
     /// <summary>Checks that every element is finite and strictly positive. Returns <paramref name="value"/>.</summary>
     public static Tensor Positive(string distribution, string parameter, Tensor value) =>
-        Check(distribution, parameter, value, "must be positive", v => v.isfinite().logical_and(v.gt(0)));
+        Check(distribution, parameter, value, "must be positive", v => v.isfinite().logical_and(v.gt(Scalars.Of(0))));
 
     /// <summary>Checks that every element is finite and zero or positive. Returns <paramref name="value"/>.</summary>
     public static Tensor NonNegative(string distribution, string parameter, Tensor value) =>
-        Check(distribution, parameter, value, "must be non-negative", v => v.isfinite().logical_and(v.ge(0)));
+        Check(distribution, parameter, value, "must be non-negative", v => v.isfinite().logical_and(v.ge(Scalars.Of(0))));
 
     /// <summary>Checks that every element lies in the closed interval [0, 1]. Returns <paramref name="value"/>.</summary>
     public static Tensor UnitInterval(string distribution, string parameter, Tensor value) =>
-        Check(distribution, parameter, value, "must lie in [0, 1]", v => v.ge(0).logical_and(v.le(1)));
+        Check(distribution, parameter, value, "must lie in [0, 1]", v => v.ge(Scalars.Of(0)).logical_and(v.le(Scalars.Of(1))));
 
     /// <summary>
     /// Checks that every element lies in [0, 1] and that each vector along the last axis sums to 1
@@ -47,7 +47,7 @@ public static class ParameterCheck
         using (torch.no_grad())
         {
             Tensor sums = value.detach().to_type(ScalarType.Float64).sum(new long[] { -1 });
-            Tensor bad = sums.sub(1.0).abs().gt(1e-6).flatten().nonzero();
+            Tensor bad = sums.sub(Scalars.Of(1.0)).abs().gt(Scalars.Of(1e-6)).flatten().nonzero();
             if (bad.shape[0] > 0)
             {
                 long flat = bad[0, 0].item<long>();

@@ -66,7 +66,8 @@ public static class Shapes
     public static Tensor Full(long[] shape, double value, Tensor like)
     {
         ArgumentNullException.ThrowIfNull(like);
-        return torch.full(shape, value, dtype: like.dtype, device: like.device);
+        using Scalar fill = value.ToScalar(); // held for the call: see Scalars
+        return torch.full(shape, fill, dtype: like.dtype, device: like.device);
     }
 
     /// <summary>

@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using StochasticBackprop.Samples.Distributions;
+using TorchSharp;
+using Xunit;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace StochasticBackprop.Runtime.Tests;
+
+/// <summary>
+/// TorchSharp 0.107 frees a temporary <see cref="Scalar"/> on the finalizer thread as soon as its handle
+/// has been read, possibly before libtorch reads it (dotnet/TorchSharp PRs #1434, #1496): a garbage
+/// collection at that moment aborts the process. Here one thread collects garbage and runs finalizers
+/// without pause while this one runs every generated member and every estimator family; without
+/// <see cref="Scalars"/> in the runtime and the generated code it fails within a few seconds (libtorch's
+/// "Expected false to be true" or "Unknown scalar type", as an exception or an abort). Its own class, so
+/// that an abort names it; in a collection that runs alone, because its collector thread forces
+/// collections on the whole process (other tests' own objectives would be exposed) and wants a free core
+/// for the finalizer thread. The objectives use <see cref="Scalars"/> too.
+/// </summary>
+[Collection(ScalarLifetimeCollection.Name)]
+public sealed class ScalarLifetimeTests
+{
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(5);
+
+    private readonly ITestOutputHelper output;
+
+    public ScalarLifetimeTests(ITestOutputHelper output) => this.output = output;
+
+    [Fact]
+    public void GeneratedMembersAndEstimators_UnderContinuousGarbageCollection_DoNotCrash()
+    {
+        var stop = 0;
+        long collections = 0;
+        var collector = new Thread(() =>
+        {
+            // Generation 0 is where the temporaries live, and collecting only it is fast: many collections a second.
+            while (Volatile.Read(ref stop) == 0)
+            {
+                GC.Collect(0);
+                GC.WaitForPendingFinalizers();
+                collections++;
+            }
+        }) { IsBackground = true, Name = "collector" };
+
+        // One worker: the other core is left to the collector and the finalizer thread.
+        long rounds = 0;
+        collector.Start();
+        try
+        {
+            IReadOnlyList<Action> steps = Steps(20261123);
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < Duration)
+            {
+                foreach (Action step in steps)
+                {
+                    using DisposeScope scope = torch.NewDisposeScope();
+                    step();
+                }
+                rounds++;
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, 1);
+            collector.Join();
+        }
+
+        output.WriteLine($"{rounds} rounds, {collections} collections");
+        Assert.True(rounds > 0 && collections > 0);
+    }
+
+    private static IReadOnlyList<Action> Steps(ulong seed)
+    {
+        static Tensor Vector(params double[] values) => torch.tensor(values, dtype: ScalarType.Float64);
+        var generator = new Generator(seed, torch.CPU);
+        // Small batches: the crash comes sooner the more tensor operations run per second (measured with the
+        // estimators' code unfixed). The members' draws are made once, so each round is the generated code only.
+        const long memberSampleCount = 64;
+        const long sampleCount = 16;
+
+        var normal = new Normal(Vector(0.5, -0.3), Vector(1.2, 0.7));
+        var gamma = new Gamma(Vector(2.5, 0.8), Vector(0.9, 1.3));
+        var laplace = new Laplace(Vector(0.2), Vector(0.8));
+        var exponential = new Exponential(Vector(1.5));
+        var bernoulli = new Bernoulli(Vector(0.3, 0.6));
+        var poisson = new Poisson(Vector(2.0));
+        var beta = new Beta(Vector(3.0), Vector(4.0));
+        var categorical = new Categorical(torch.tensor(new[] { 0.2, 0.5, 0.3 }, dtype: ScalarType.Float64));
+
+        // f(z) = Σ (z − 1)², written without implicit Scalars (z.square() would be pow(2) with a temporary).
+        Objective quadratic = Objective.Separable(z =>
+        {
+            Tensor d = z - Scalars.Of(1.0);
+            return d * d;
+        });
+        Objective general = Objective.General(z => (z * Scalars.Of(-0.7)).exp().sum(new long[] { 1 }));
+        var hybrid = new HybridEstimator();
+        Tensor normalDraws = normal.Sample(memberSampleCount, generator), gammaDraws = gamma.Sample(memberSampleCount, generator),
+            laplaceDraws = laplace.Sample(memberSampleCount, generator), exponentialDraws = exponential.Sample(memberSampleCount, generator),
+            bernoulliDraws = bernoulli.Sample(memberSampleCount, generator), poissonDraws = poisson.Sample(memberSampleCount, generator),
+            betaDraws = beta.Sample(memberSampleCount, generator);
+
+        void Members<T>(T distribution, Tensor z) where T : IScoredDistribution
+        {
+            distribution.LogDensity(z);
+            distribution.Score(z);
+            if (distribution is ICumulantDistribution cumulants)
+            {
+                for (int n = 1; n <= cumulants.CumulantOrder; n++)
+                {
+                    cumulants.Cumulant(n);
+                    cumulants.CumulantGradient(n);
+                }
+            }
+            if (distribution is IFactorialCumulantDistribution factorial)
+            {
+                for (int n = 1; n <= factorial.FactorialCumulantOrder; n++)
+                {
+                    factorial.FactorialCumulant(n);
+                    factorial.FactorialCumulantGradient(n);
+                }
+            }
+        }
+
+        return new Action[]
+        {
+            () => Members(normal, normalDraws),
+            () => Members(gamma, gammaDraws),
+            () => Members(laplace, laplaceDraws),
+            () => Members(exponential, exponentialDraws),
+            () => Members(bernoulli, bernoulliDraws),
+            () => Members(poisson, poissonDraws),
+            () => Members(beta, betaDraws),
+            () => Estimators.Pathwise(gamma, quadratic, sampleCount, generator),
+            () => Estimators.Pathwise(normal, general, sampleCount, generator),
+            () => Estimators.ScoreFunction(normal, quadratic, sampleCount, Baseline.LeaveOneOut, generator),
+            () => Estimators.ScoreFunction(gamma, quadratic, sampleCount, Baseline.Constant(0.5), generator),
+            () => Estimators.Fourier(gamma, quadratic, sampleCount, 4, generator),
+            () => Estimators.Fourier(laplace, general, sampleCount, 2, generator),
+            () => hybrid.Estimate(normal, quadratic, sampleCount, generator).Surrogate.item<double>(),
+            () => Estimators.LocalExpectation(bernoulli, quadratic, sampleCount, generator),
+            () => Estimators.GumbelSoftmax(categorical, quadratic, sampleCount, 0.5, generator),
+            () => Estimators.Fourier(poisson, quadratic, sampleCount, 2, generator),
+            () => Estimators.Fourier(beta, quadratic, sampleCount, 2, generator),
+            () => Enumeration.Expectation(bernoulli, quadratic),
+        };
+    }
+}
+
+/// <summary>Runs <see cref="ScalarLifetimeTests"/> with no other test in parallel.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ScalarLifetimeCollection
+{
+    public const string Name = "Scalar lifetime (runs alone)";
+}
