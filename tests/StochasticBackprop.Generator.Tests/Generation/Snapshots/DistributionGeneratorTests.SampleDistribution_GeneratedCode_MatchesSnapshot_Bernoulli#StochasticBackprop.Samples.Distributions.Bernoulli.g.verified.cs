@@ -213,7 +213,7 @@ namespace StochasticBackprop.Samples.Distributions
         public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
         {
             global::TorchSharp.torch.Tensor p = parameters[0];
-            return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(1 + p * global::TorchSharp.torch.exp(s) - p), global::StochasticBackprop.Shapes.BroadcastShapes(p.shape, s.shape)); // K(s) = log(1 + p*exp(s) - p)
+            return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log((p * global::TorchSharp.torch.exp(s)).add(global::StochasticBackprop.Scalars.Of(1), global::StochasticBackprop.Scalars.One) - p), global::StochasticBackprop.Shapes.BroadcastShapes(p.shape, s.shape)); // K(s) = log(1 + p*exp(s) - p)
         }
 
         /// <summary>Local-expectation estimate (002 Theorem 2): the exact discrete difference over every support value of each coordinate, one evaluation of f per coordinate and value.</summary>

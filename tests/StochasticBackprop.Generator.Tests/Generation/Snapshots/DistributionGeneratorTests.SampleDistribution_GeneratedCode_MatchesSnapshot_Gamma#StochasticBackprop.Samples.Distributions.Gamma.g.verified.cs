@@ -232,7 +232,7 @@ namespace StochasticBackprop.Samples.Distributions
         public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
         {
             global::TorchSharp.torch.Tensor k = parameters[0], theta = parameters[1];
-            return global::StochasticBackprop.Shapes.ToBatch(-k * global::TorchSharp.torch.log(1 - theta * s), global::StochasticBackprop.Shapes.BroadcastShapes(k.shape, theta.shape, s.shape)); // K(s) = -k*log(1 - theta*s)
+            return global::StochasticBackprop.Shapes.ToBatch(-k * global::TorchSharp.torch.log(-(theta * s - global::StochasticBackprop.Scalars.Of(1))), global::StochasticBackprop.Shapes.BroadcastShapes(k.shape, theta.shape, s.shape)); // K(s) = -k*log(1 - theta*s)
         }
 
         /// <summary>Pathwise (reparameterization, implicit) estimate of E f(z) and its gradient, through z = theta*eps.</summary>

@@ -225,7 +225,7 @@ namespace StochasticBackprop.Samples.Distributions
         public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
         {
             global::TorchSharp.torch.Tensor mu = parameters[0], b = parameters[1];
-            return global::StochasticBackprop.Shapes.ToBatch(mu * s - global::TorchSharp.torch.log(1 - b.pow(2) * s.pow(2)), global::StochasticBackprop.Shapes.BroadcastShapes(mu.shape, b.shape, s.shape)); // K(s) = mu*s - log(1 - b^2*s^2)
+            return global::StochasticBackprop.Shapes.ToBatch(mu * s - global::TorchSharp.torch.log(-(b.pow(global::StochasticBackprop.Scalars.Of(2)) * s.pow(global::StochasticBackprop.Scalars.Of(2)) - global::StochasticBackprop.Scalars.Of(1))), global::StochasticBackprop.Shapes.BroadcastShapes(mu.shape, b.shape, s.shape)); // K(s) = mu*s - log(1 - b^2*s^2)
         }
 
         /// <summary>Pathwise (reparameterization) estimate of E f(z) and its gradient, through z = mu + b*eps.</summary>

@@ -185,7 +185,7 @@ namespace StochasticBackprop.Samples.Distributions
         public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
         {
             global::TorchSharp.torch.Tensor mu = parameters[0], sigma = parameters[1];
-            return global::StochasticBackprop.Shapes.ToBatch(mu * s + sigma.pow(2) * s.pow(2) / 2, global::StochasticBackprop.Shapes.BroadcastShapes(mu.shape, sigma.shape, s.shape)); // K(s) = mu*s + sigma^2*s^2/2
+            return global::StochasticBackprop.Shapes.ToBatch((mu * s).add(sigma.pow(global::StochasticBackprop.Scalars.Of(2)) * s.pow(global::StochasticBackprop.Scalars.Of(2)) / global::StochasticBackprop.Scalars.Of(2), global::StochasticBackprop.Scalars.One), global::StochasticBackprop.Shapes.BroadcastShapes(mu.shape, sigma.shape, s.shape)); // K(s) = mu*s + sigma^2*s^2/2
         }
 
         /// <summary>Pathwise (reparameterization) estimate of E f(z) and its gradient, through z = mu + sigma*eps.</summary>

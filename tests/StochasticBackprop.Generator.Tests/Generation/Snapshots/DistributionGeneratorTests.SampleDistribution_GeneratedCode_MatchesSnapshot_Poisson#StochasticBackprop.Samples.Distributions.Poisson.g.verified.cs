@@ -150,7 +150,7 @@ namespace StochasticBackprop.Samples.Distributions
         public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
         {
             global::TorchSharp.torch.Tensor rate = parameters[0];
-            return global::StochasticBackprop.Shapes.ToBatch((global::TorchSharp.torch.exp(s) - 1) * rate, global::StochasticBackprop.Shapes.BroadcastShapes(rate.shape, s.shape)); // K(s) = (exp(s) - 1)*rate
+            return global::StochasticBackprop.Shapes.ToBatch((global::TorchSharp.torch.exp(s) - global::StochasticBackprop.Scalars.Of(1)) * rate, global::StochasticBackprop.Shapes.BroadcastShapes(rate.shape, s.shape)); // K(s) = (exp(s) - 1)*rate
         }
 
         /// <summary>Score-function (likelihood-ratio) estimate of E f(z) and its gradient, with an optional baseline.</summary>

@@ -215,7 +215,7 @@ namespace UserProject
         public global::TorchSharp.torch.Tensor CumulantGeneratingFunction(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, global::TorchSharp.torch.Tensor s)
         {
             global::TorchSharp.torch.Tensor k = parameters[0];
-            return global::StochasticBackprop.Shapes.ToBatch(-k * global::TorchSharp.torch.log(1 - 2 * s) / 2, global::StochasticBackprop.Shapes.BroadcastShapes(k.shape, s.shape)); // K(s) = -k*log(1 - 2*s)/2
+            return global::StochasticBackprop.Shapes.ToBatch(-k * global::TorchSharp.torch.log(-(global::StochasticBackprop.Scalars.Of(2) * s - global::StochasticBackprop.Scalars.Of(1))) / global::StochasticBackprop.Scalars.Of(2), global::StochasticBackprop.Shapes.BroadcastShapes(k.shape, s.shape)); // K(s) = -k*log(1 - 2*s)/2
         }
 
         /// <summary>Pathwise (reparameterization, implicit) estimate of E f(z) and its gradient, through z = 2*eps.</summary>
