@@ -20,14 +20,7 @@ public static partial class Estimators
     public static GradientEstimate LocalExpectation(IFiniteDistribution distribution, Objective objective, long sampleCount, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
-        TorchBackend.EnsureAvailable();
-        using DisposeScope scope = torch.NewDisposeScope();
-        Tensor samples;
-        using (torch.no_grad())
-        {
-            samples = distribution.Sample(sampleCount, generator);
-        }
-        return LocalExpectationAt(distribution, objective, samples).MoveToOuterDisposeScope();
+        return Estimators.AtFreshSamples(distribution, sampleCount, generator, samples => LocalExpectationAt(distribution, objective, samples));
     }
 
     /// <summary>The local-expectation estimator at given samples <c>[S, ...BatchShape]</c>; see <see cref="LocalExpectation"/>.</summary>
@@ -139,14 +132,7 @@ public static partial class Estimators
     public static GradientEstimate Fourier(IFactorialCumulantDistribution distribution, Objective objective, long sampleCount, int? order = null, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
-        TorchBackend.EnsureAvailable();
-        using DisposeScope scope = torch.NewDisposeScope();
-        Tensor samples;
-        using (torch.no_grad())
-        {
-            samples = distribution.Sample(sampleCount, generator);
-        }
-        return FourierAt(distribution, objective, samples, order).MoveToOuterDisposeScope();
+        return Estimators.AtFreshSamples(distribution, sampleCount, generator, samples => FourierAt(distribution, objective, samples, order));
     }
 
     /// <summary>The Fourier rule on the integers at given samples; see <see cref="Fourier(IFactorialCumulantDistribution, Objective, long, int?, Generator?)"/>.</summary>

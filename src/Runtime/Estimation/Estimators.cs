@@ -62,6 +62,22 @@ public static partial class Estimators
     }
 
     /// <summary>
+    /// Draws <paramref name="sampleCount"/> fresh samples (no gradient), runs an estimator's <c>…At</c>
+    /// form on them and keeps only its result: the one body behind every "at fresh draws" overload.
+    /// </summary>
+    internal static GradientEstimate AtFreshSamples(IDistribution distribution, long sampleCount, Generator? generator, Func<Tensor, GradientEstimate> estimateAt)
+    {
+        TorchBackend.EnsureAvailable();
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor samples;
+        using (torch.no_grad())
+        {
+            samples = distribution.Sample(sampleCount, generator);
+        }
+        return estimateAt(samples).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// The score-function (REINFORCE, Malliavin weight) estimator ĝ_i = (f(z_i) − b_i)·∇_θ log p(z_i; θ),
     /// at <paramref name="sampleCount"/> fresh draws. Needs only values of f: any f, even discontinuous.
     /// </summary>
@@ -73,14 +89,7 @@ public static partial class Estimators
     public static GradientEstimate ScoreFunction(IScoredDistribution distribution, Objective objective, long sampleCount, Baseline? baseline = null, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
-        TorchBackend.EnsureAvailable();
-        using DisposeScope scope = torch.NewDisposeScope();
-        Tensor samples;
-        using (torch.no_grad())
-        {
-            samples = distribution.Sample(sampleCount, generator);
-        }
-        return ScoreFunctionAt(distribution, objective, samples, baseline).MoveToOuterDisposeScope();
+        return Estimators.AtFreshSamples(distribution, sampleCount, generator, samples => ScoreFunctionAt(distribution, objective, samples, baseline));
     }
 
     /// <summary>The score-function estimator evaluated at given samples <c>[S, ...BatchShape]</c> (for instance another estimate's <see cref="GradientEstimate.Samples"/>).</summary>
@@ -115,15 +124,8 @@ public static partial class Estimators
     public static GradientEstimate Fourier(ICumulantDistribution distribution, Objective objective, long sampleCount, int? order = null, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
-        TorchBackend.EnsureAvailable();
         int truncation = CheckFourierOrder(distribution, order);
-        using DisposeScope scope = torch.NewDisposeScope();
-        Tensor samples;
-        using (torch.no_grad())
-        {
-            samples = distribution.Sample(sampleCount, generator);
-        }
-        return FourierAt(distribution, objective, samples, truncation).MoveToOuterDisposeScope();
+        return Estimators.AtFreshSamples(distribution, sampleCount, generator, samples => FourierAt(distribution, objective, samples, truncation));
     }
 
     /// <summary>The Fourier-series estimator evaluated at given samples <c>[S, ...BatchShape]</c>; see <see cref="Fourier(ICumulantDistribution, Objective, long, int?, Generator?)"/>.</summary>

@@ -69,14 +69,7 @@ public static class ExponentialFourier
     public static GradientEstimate Estimate(IDistribution distribution, CumulantGeneratingFunction cumulantGeneratingFunction, double rate, Objective objective, long sampleCount, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
-        TorchBackend.EnsureAvailable();
-        using DisposeScope scope = torch.NewDisposeScope();
-        Tensor samples;
-        using (torch.no_grad())
-        {
-            samples = distribution.Sample(sampleCount, generator);
-        }
-        return EstimateAt(distribution, cumulantGeneratingFunction, rate, objective, samples).MoveToOuterDisposeScope();
+        return Estimators.AtFreshSamples(distribution, sampleCount, generator, samples => EstimateAt(distribution, cumulantGeneratingFunction, rate, objective, samples));
     }
 
     /// <summary>The closed-form Fourier estimate at given samples <c>[S, ...BatchShape]</c>; see <see cref="Estimate(IDistribution, CumulantGeneratingFunction, double, Objective, long, Generator?)"/>.</summary>

@@ -49,14 +49,7 @@ public static class GeneralizedReparameterization
     public static GradientEstimate Estimate(IScoredDistribution distribution, Standardization standardization, Objective objective, long sampleCount, Generator? generator = null, bool correction = true)
     {
         ArgumentNullException.ThrowIfNull(distribution);
-        TorchBackend.EnsureAvailable();
-        using DisposeScope scope = torch.NewDisposeScope();
-        Tensor samples;
-        using (torch.no_grad())
-        {
-            samples = distribution.Sample(sampleCount, generator);
-        }
-        return EstimateAt(distribution, standardization, objective, samples, correction).MoveToOuterDisposeScope();
+        return Estimators.AtFreshSamples(distribution, sampleCount, generator, samples => EstimateAt(distribution, standardization, objective, samples, correction));
     }
 
     /// <summary>G-REP evaluated at given samples <c>[S, ...BatchShape]</c>; see <see cref="Estimate"/>.</summary>
