@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using StochasticBackprop.Samples.Distributions;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples;
@@ -22,9 +23,13 @@ public static class Benchmark
         long sampleCount, long dimension, int iterations, int memoryIterations)
     {
         TorchBackend.EnsureAvailable();
-        Objective objective = Objective.Separable(z => (z - 1.0).square());
+        Objective objective = Objective.Separable(z => (z - Scalars.Of(1.0)).pow(Scalars.Of(2)));   // Scalars: see the README, "TorchSharp 0.107's temporary Scalars"
         var generator = new Generator(1);
-        Tensor Vector(double value) => full(new[] { dimension }, value, float64);
+        Tensor Vector(double value)
+        {
+            using Scalar fill = value.ToScalar();   // held for the native call
+            return full(new[] { dimension }, fill, float64);
+        }
 
         var distributions = new (string Name, Func<Dictionary<string, Func<GradientEstimate>>> Estimators)[]
         {

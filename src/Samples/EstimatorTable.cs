@@ -31,7 +31,8 @@ public static class EstimatorTable
     {
         TorchBackend.EnsureAvailable();
         var rows = new List<Row>();
-        Objective objective = Objective.Separable(z => (z - c).square());
+        using Scalar center = c.ToScalar();   // c is the caller's: held for the whole measurement, not a temporary
+        Objective objective = Objective.Separable(z => (z - center).pow(Scalars.Of(2)));
         foreach (Case @case in Cases(c))
         {
             using var scope = NewDisposeScope();

@@ -19,7 +19,7 @@ public sealed class DeterministicIdentityTests
 
     private static StochasticBackprop.Samples.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Scalar(Mu), DistributionFactory.Scalar(Sigma));
 
-    private static Objective Square() => Objective.Separable(z => (z - C).pow(2));
+    private static Objective Square() => Objective.Separable(z => (z - Scalars.Of(C)).pow(Scalars.Of(2)));
 
     private static double[] Values(Tensor t) => t.detach().to_type(ScalarType.Float64).contiguous().flatten().data<double>().ToArray();
 
@@ -101,7 +101,7 @@ public sealed class DeterministicIdentityTests
         using DisposeScope scope = torch.NewDisposeScope();
         const double k = 1.7, theta = 0.6;
         var gamma = DistributionFactory.Gamma(DistributionFactory.Scalar(k), DistributionFactory.Scalar(theta));
-        GradientEstimate estimate = Estimators.Fourier(gamma, Objective.Separable(z => z.pow(3)), 5, 4, new Generator(16, torch.CPU));
+        GradientEstimate estimate = Estimators.Fourier(gamma, Objective.Separable(z => z.pow(Scalars.Of(3))), 5, 4, new Generator(16, torch.CPU));
         double[] z = Values(estimate.Samples);
         // f′ = 3z², f″ = 6z, f‴ = 6; ∂κ_n/∂k /n! = θⁿ/n, ∂κ_n/∂θ /n! = kθ^{n−1}.
         AssertClose(z.Select(v => theta * 3 * v * v + theta * theta / 2 * 6 * v + Math.Pow(theta, 3) / 3 * 6).ToArray(), Values(estimate.PerSampleGradient("k")));

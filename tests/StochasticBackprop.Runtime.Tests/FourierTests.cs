@@ -29,7 +29,7 @@ public sealed class FourierTests
     public void Normal_OrderFour_RequestsOnlyTwoDerivativeOrders()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var objective = new CountingObjective(Objective.Separable(z => z.pow(4)));
+        var objective = new CountingObjective(Objective.Separable(z => z.pow(Scalars.Of(4))));
         Estimators.Fourier(EstimatorRunner.Normal(), objective, 10, 4, new Generator(1, torch.CPU));
         Assert.Equal(new[] { 2 }, objective.RequestedOrders);
     }
@@ -38,7 +38,7 @@ public sealed class FourierTests
     public void Gamma_OrderFour_RequestsFourDerivativeOrders()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var objective = new CountingObjective(Objective.Separable(z => z.pow(4)));
+        var objective = new CountingObjective(Objective.Separable(z => z.pow(Scalars.Of(4))));
         Estimators.Fourier(EstimatorRunner.Gamma(), objective, 10, null, new Generator(1, torch.CPU));
         Assert.Equal(new[] { 4 }, objective.RequestedOrders);
     }

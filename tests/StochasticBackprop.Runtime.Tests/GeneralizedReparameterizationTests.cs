@@ -33,7 +33,7 @@ public sealed class GeneralizedReparameterizationTests
     public void Gamma_GammaStandardization_IsUnbiasedForSquare()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        GradientEstimate estimate = GeneralizedReparameterization.Estimate(Gamma(), GeneralizedReparameterization.GammaShapeScale, Objective.Separable(z => z.square()), SampleCount, new Generator(31, torch.CPU));
+        GradientEstimate estimate = GeneralizedReparameterization.Estimate(Gamma(), GeneralizedReparameterization.GammaShapeScale, Objective.Separable(z => z.pow(Scalars.Of(2))), SampleCount, new Generator(31, torch.CPU));
         double[][] truth = SquareTruth();
         StatisticalAssert.WithinStandardErrors(estimate.PerSampleGradient("k"), truth[0], "G-REP ∂k");
         StatisticalAssert.WithinStandardErrors(estimate.PerSampleGradient("theta"), truth[1], "G-REP ∂θ");
@@ -58,7 +58,7 @@ public sealed class GeneralizedReparameterizationTests
     public void Gamma_WithoutCorrection_IsCaughtAsBiased()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        GradientEstimate repOnly = GeneralizedReparameterization.Estimate(Gamma(), GeneralizedReparameterization.GammaShapeScale, Objective.Separable(z => z.square()), SampleCount, new Generator(31, torch.CPU), correction: false);
+        GradientEstimate repOnly = GeneralizedReparameterization.Estimate(Gamma(), GeneralizedReparameterization.GammaShapeScale, Objective.Separable(z => z.pow(Scalars.Of(2))), SampleCount, new Generator(31, torch.CPU), correction: false);
         double[][] truth = SquareTruth();
         StatisticalAssert.FailsAgainst(repOnly.PerSampleGradient("k"), truth[0], "G-REP without correction ∂k");
     }
@@ -68,7 +68,7 @@ public sealed class GeneralizedReparameterizationTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         var normal = new Normal(torch.tensor(new[] { 0.3, -1.0 }, dtype: ScalarType.Float64), torch.tensor(new[] { 1.4, 0.5 }, dtype: ScalarType.Float64));
-        Objective f = Objective.Separable(z => z.pow(3) + z.sin());
+        Objective f = Objective.Separable(z => z.pow(Scalars.Of(3)) + z.sin());
         GradientEstimate pathwise = Estimators.Pathwise(normal, f, 64, new Generator(5, torch.CPU));
         GradientEstimate grep = GeneralizedReparameterization.EstimateAt(normal, (z, p) => (z - p[0]) / p[1], f, pathwise.Samples);
         for (int p = 0; p < 2; p++)

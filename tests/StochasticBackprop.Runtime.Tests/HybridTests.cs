@@ -14,7 +14,7 @@ public sealed class HybridTests
 
     private static StochasticBackprop.Samples.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Vector(0.3, -0.5), DistributionFactory.Vector(1.5, 0.8));
 
-    private static Objective Square() => Objective.Separable(z => (z - ClosedForms.Shift).pow(2));
+    private static Objective Square() => Objective.Separable(z => (z - Scalars.Of(ClosedForms.Shift)).pow(Scalars.Of(2)));
 
     private static double MaxDifference(Tensor a, Tensor b) => (a - b).abs().max().item<double>();
 
@@ -72,7 +72,7 @@ public sealed class HybridTests
         // DESIGN §2.3's setting: N(θ, e^{αθ}), θ = 0.8, α = 2, clipped quadratic min(z²/2, 2).
         using DisposeScope scope = torch.NewDisposeScope();
         var normal = DistributionFactory.Normal(DistributionFactory.Scalar(0.8), DistributionFactory.Scalar(Math.Exp(1.6)));
-        Objective clipped = Objective.Separable(z => torch.clamp_max(z.pow(2) / 2, 2.0));
+        Objective clipped = Objective.Separable(z => torch.clamp_max(z.pow(Scalars.Of(2)) / 2, 2.0));
         GradientEstimate pathwise = Estimators.Pathwise(normal, clipped, SampleCount, new Generator(23, torch.CPU));
         GradientEstimate score = Estimators.ScoreFunctionAt(normal, clipped, pathwise.Samples);
         int unclipped = 0;
@@ -103,7 +103,7 @@ public sealed class HybridTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         var gamma = EstimatorRunner.Gamma();
-        Objective cube = Objective.Separable(z => z.pow(3));
+        Objective cube = Objective.Separable(z => z.pow(Scalars.Of(3)));
         GradientEstimate pathwise = Estimators.Pathwise(gamma, cube, SampleCount, new Generator(24, torch.CPU));
         GradientEstimate score = Estimators.ScoreFunctionAt(gamma, cube, pathwise.Samples, Baseline.LeaveOneOut);
         GradientEstimate fourier = Estimators.FourierAt(gamma, cube, pathwise.Samples, 4);
@@ -176,7 +176,7 @@ public sealed class HybridTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         var gamma = EstimatorRunner.Gamma();
-        Objective cube = Objective.Separable(z => z.pow(3));
+        Objective cube = Objective.Separable(z => z.pow(Scalars.Of(3)));
         GradientEstimate pathwise = Estimators.Pathwise(gamma, cube, 40_000, new Generator(26, torch.CPU));
         GradientEstimate fourier = Estimators.FourierAt(gamma, cube, pathwise.Samples, 4);
         GradientEstimate combined = HybridEstimator.Combine(pathwise, fourier);

@@ -12,7 +12,7 @@ public sealed class MemoryTests
     public void RepeatedEstimation_InADisposeScope_KeepsTheLiveTensorCountFlat()
     {
         var gamma = EstimatorRunner.Gamma();
-        Objective general = Objective.General(z => (z * -0.7).exp().sum(new long[] { 1 }));
+        Objective general = Objective.General(z => (z * Scalars.Of(-0.7)).exp().sum(new long[] { 1 }));
         var hybrid = new HybridEstimator(new HybridOptions { Mode = LambdaMode.PreviousBatches });
         Baseline baseline = Baseline.MovingAverage();
         var generator = new Generator(99, torch.CPU);

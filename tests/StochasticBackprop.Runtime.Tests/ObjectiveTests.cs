@@ -23,11 +23,11 @@ public sealed class ObjectiveTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = Samples();
-        Objective f = Objective.Separable(x => x.pow(4) + x.sin());
+        Objective f = Objective.Separable(x => x.pow(Scalars.Of(4)) + x.sin());
         Assert.Equal(new[] { 3L }, f.Evaluate(z).shape);
         var d = f.CoordinateDerivatives(z, 5);
-        AssertClose(4 * z.pow(3) + z.cos(), d[0]);
-        AssertClose(12 * z.pow(2) - z.sin(), d[1]);
+        AssertClose(4 * z.pow(Scalars.Of(3)) + z.cos(), d[0]);
+        AssertClose(12 * z.pow(Scalars.Of(2)) - z.sin(), d[1]);
         AssertClose(24 * z - z.cos(), d[2]);
         AssertClose(24 + z.sin(), d[3]);
         AssertClose(z.cos(), d[4]);
@@ -38,7 +38,7 @@ public sealed class ObjectiveTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = Samples();
-        var d = Objective.Separable(x => x.pow(2)).CoordinateDerivatives(z, 4);
+        var d = Objective.Separable(x => x.pow(Scalars.Of(2))).CoordinateDerivatives(z, 4);
         AssertClose(torch.full_like(z, 2.0), d[1]);
         AssertClose(torch.zeros_like(z), d[2]);
         AssertClose(torch.zeros_like(z), d[3]);
@@ -76,11 +76,11 @@ public sealed class ObjectiveTests
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = Samples();
         // f = (z₁z₂)² + z₁³: ∂₁f = 2z₁z₂² + 3z₁², ∂₁²f = 2z₂² + 6z₁, ∂₁³f = 6; ∂₂f = 2z₁²z₂, ∂₂²f = 2z₁², ∂₂³f = 0.
-        Objective f = Objective.General(x => (x[.., 0] * x[.., 1]).pow(2) + x[.., 0].pow(3));
+        Objective f = Objective.General(x => (x[.., 0] * x[.., 1]).pow(Scalars.Of(2)) + x[.., 0].pow(Scalars.Of(3)));
         var d = f.CoordinateDerivatives(z, 3);
         Tensor z1 = z[.., 0], z2 = z[.., 1];
-        AssertClose(torch.stack(new[] { 2 * z1 * z2.pow(2) + 3 * z1.pow(2), 2 * z1.pow(2) * z2 }, 1), d[0]);
-        AssertClose(torch.stack(new[] { 2 * z2.pow(2) + 6 * z1, 2 * z1.pow(2) }, 1), d[1]);
+        AssertClose(torch.stack(new[] { 2 * z1 * z2.pow(Scalars.Of(2)) + 3 * z1.pow(Scalars.Of(2)), 2 * z1.pow(Scalars.Of(2)) * z2 }, 1), d[0]);
+        AssertClose(torch.stack(new[] { 2 * z2.pow(Scalars.Of(2)) + 6 * z1, 2 * z1.pow(Scalars.Of(2)) }, 1), d[1]);
         AssertClose(torch.stack(new[] { torch.full_like(z1, 6.0), torch.zeros_like(z2) }, 1), d[2]);
     }
 
@@ -89,8 +89,8 @@ public sealed class ObjectiveTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = Samples();
-        var general = Objective.General(x => (-0.7 * x).exp().sum(new long[] { 1 })).CoordinateDerivatives(z, 4);
-        var separable = Objective.Separable(x => (-0.7 * x).exp()).CoordinateDerivatives(z, 4);
+        var general = Objective.General(x => (x * Scalars.Of(-0.7)).exp().sum(new long[] { 1 })).CoordinateDerivatives(z, 4);
+        var separable = Objective.Separable(x => (x * Scalars.Of(-0.7)).exp()).CoordinateDerivatives(z, 4);
         for (int n = 0; n < 4; n++)
         {
             AssertClose(separable[n], general[n]);

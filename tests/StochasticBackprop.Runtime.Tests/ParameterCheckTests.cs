@@ -54,7 +54,7 @@ public sealed class ParameterCheckTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor sigma = torch.tensor(new[] { 0.5, 1.5 }, dtype: ScalarType.Float64).requires_grad_();
-        Tensor derived = sigma * 2;
+        Tensor derived = sigma * Scalars.Of(2);
         Assert.Same(derived, ParameterCheck.Positive("Normal", "sigma", derived));
         Assert.True(derived.requires_grad);
     }

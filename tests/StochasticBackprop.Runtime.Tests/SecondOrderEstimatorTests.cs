@@ -26,7 +26,7 @@ public sealed class SecondOrderEstimatorTests
     public void LikelihoodRatio_OfCube_MatchesClosedFormWithinFourStandardErrors(string first, string second, double truth, int seed)
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        Tensor perSample = SecondOrderEstimators.LikelihoodRatio(Normal(), Rebuild, Objective.Separable(z => z.pow(3)), SampleCount, first, second, new Generator((ulong)seed, torch.CPU));
+        Tensor perSample = SecondOrderEstimators.LikelihoodRatio(Normal(), Rebuild, Objective.Separable(z => z.pow(Scalars.Of(3))), SampleCount, first, second, new Generator((ulong)seed, torch.CPU));
         Assert.Equal(new[] { SampleCount }, perSample.shape);
         StatisticalAssert.WithinStandardErrors(perSample, new[] { truth }, $"∂²E z³/∂{first}∂{second}");
     }
@@ -51,7 +51,7 @@ public sealed class SecondOrderEstimatorTests
         var normal = Normal();
         Tensor z = normal.Sample(SampleCount, new Generator(52, torch.CPU));
         Tensor sigmaScore = normal.Score(z)[1];
-        Tensor wrong = z.pow(3) * sigmaScore * sigmaScore;
+        Tensor wrong = z.pow(Scalars.Of(3)) * sigmaScore * sigmaScore;
         StatisticalAssert.FailsAgainst(wrong, new[] { 6 * Mu }, "f·s_σ² without ∂s_σ/∂σ");
     }
 

@@ -45,7 +45,7 @@ public sealed class SumOfRidgesTests
         var generator = new Generator(12, torch.CPU);
         Tensor a = torch.randn(new long[] { 3, 2, 2 }, dtype: ScalarType.Float64, generator: generator);
         Tensor z = torch.randn(new long[] { 4, 2, 2 }, dtype: ScalarType.Float64, generator: generator);
-        Func<Tensor, Tensor> h = u => u.sin() + u.pow(3);
+        Func<Tensor, Tensor> h = u => u.sin() + u.pow(Scalars.Of(3));
         Objective ridges = Objective.SumOfRidges(h, a);
         Objective general = Objective.General(x => h(x.flatten(1).matmul(a.flatten(1).t())).sum(new long[] { 1 }));
         var expected = general.CoordinateDerivatives(z, 4);

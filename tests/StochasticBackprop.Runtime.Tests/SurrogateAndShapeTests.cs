@@ -34,7 +34,7 @@ public sealed class SurrogateAndShapeTests
         Tensor mu = w1.matmul(x);
         Tensor sigma = w2.matmul(x).exp();
         var normal = DistributionFactory.Normal(mu, sigma);
-        Objective f = Objective.Separable(z => (z - c).pow(2));
+        Objective f = Objective.Separable(z => (z - c).pow(Scalars.Of(2)));
 
         GradientEstimate estimate = Run(estimator, normal, f, 2_000, 41);
         Assert.Equal(estimate.Value.item<double>(), estimate.Surrogate.item<double>(), 12);
@@ -59,7 +59,7 @@ public sealed class SurrogateAndShapeTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         var normal = DistributionFactory.Normal(DistributionFactory.Vector(0.1, -0.4, 0.9), DistributionFactory.Scalar(0.7));
-        Objective f = Objective.Separable(z => (z - ClosedForms.Shift).pow(2));
+        Objective f = Objective.Separable(z => (z - Scalars.Of(ClosedForms.Shift)).pow(Scalars.Of(2)));
         GradientEstimate estimate = Run(estimator, normal, f, 50, 42);
 
         Assert.Equal(new[] { 3L }, normal.BatchShape);
@@ -74,7 +74,7 @@ public sealed class SurrogateAndShapeTests
         {
             // ĝσ_i = Σ_j 2(z_ij − c)·ε_ij, ε = (z − μ)/σ.
             Tensor z = estimate.Samples;
-            Tensor expected = (2 * (z - ClosedForms.Shift) * (z - normal.Mu) / 0.7).sum(new long[] { 1 });
+            Tensor expected = (2 * (z - Scalars.Of(ClosedForms.Shift)) * (z - normal.Mu) / 0.7).sum(new long[] { 1 });
             Assert.True((expected - estimate.PerSampleGradient("sigma")).abs().max().item<double>() < 1e-10);
         }
     }

@@ -36,9 +36,9 @@ public sealed class CountAndCompositeEstimatorTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         Tensor rate = tensor(Rate, float64).requires_grad_();
         var poisson = new Poisson(rate);
-        Objective f = function == "square" ? Objective.Separable(z => z.square()) : Objective.Separable(z => exp(-Epsilon * z));
+        Objective f = function == "square" ? Objective.Separable(z => z.pow(Scalars.Of(2))) : Objective.Separable(z => exp(-Epsilon * z));
         // E z² = λ + λ²; E exp(−εz) = exp(λ(e^−ε − 1)).
-        Tensor expectation = function == "square" ? rate + rate.square() : exp(rate * (Math.Exp(-Epsilon) - 1));
+        Tensor expectation = function == "square" ? rate + rate.pow(Scalars.Of(2)) : exp(rate * (Math.Exp(-Epsilon) - 1));
         double[] truth = Flat(autograd.grad(new[] { expectation.sum() }, new[] { rate })[0]);
 
         GradientEstimate estimate = estimator switch
@@ -159,14 +159,14 @@ public sealed class CountAndCompositeEstimatorTests(ITestOutputHelper output)
             Tensor a = tensor(BetaA, float64).requires_grad_(), b = tensor(BetaB, float64).requires_grad_();
             // E z² = a(a + 1)/((a + b)(a + b + 1)).
             Tensor moment = a * (a + 1) / ((a + b) * (a + b + 1));
-            return (new Beta(a, b), new[] { a, b }, Objective.Separable(z => z.square()), moment.sum());
+            return (new Beta(a, b), new[] { a, b }, Objective.Separable(z => z.pow(Scalars.Of(2))), moment.sum());
         }
         Tensor alpha = tensor(Alpha, float64).requires_grad_();
         Tensor weights = tensor(DirichletWeights, float64);
         Tensor total = alpha.sum();
         // E z_k² = α_k(α_k + 1)/(α0(α0 + 1)).
         Tensor expectation = (weights * alpha * (alpha + 1)).sum() / (total * (total + 1));
-        return (new Dirichlet(alpha), new[] { alpha }, Objective.General(z => (z.square() * weights).sum(new long[] { 1 })), expectation);
+        return (new Dirichlet(alpha), new[] { alpha }, Objective.General(z => (z.pow(Scalars.Of(2)) * weights).sum(new long[] { 1 })), expectation);
     }
 
     private static double[] Flat(Tensor t) => t.detach().flatten().data<double>().ToArray();

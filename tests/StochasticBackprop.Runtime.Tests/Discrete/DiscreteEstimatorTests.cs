@@ -25,7 +25,7 @@ public sealed class DiscreteEstimatorTests(ITestOutputHelper output)
     public static Objective Function(string name, int coordinates) => name switch
     {
         // (Σ_j w_j z_j − 0.45)², w_j = 1, −0.5, 0.7, …
-        "quadratic" => Objective.General(z => (z.matmul(Weights(coordinates, z)) - 0.45).square()),
+        "quadratic" => Objective.General(z => (z.matmul(Weights(coordinates, z)) - 0.45).pow(Scalars.Of(2))),
         // sigmoid(2·Σ_j w_j z_j − 1): bounded, every order of difference non-zero.
         _ => Objective.General(z => (2 * z.matmul(Weights(coordinates, z)) - 1).sigmoid()),
     };
@@ -92,7 +92,7 @@ public sealed class DiscreteEstimatorTests(ITestOutputHelper output)
         IFiniteDistribution d = Create(distribution);
         Objective f = Function("quadratic", (int)d.BatchShape[0]);
         double[] truth = Flat(Enumeration.Expectation(d, f).Gradients[0]);
-        var wrong = new DefectiveFiniteDistribution(d, table => table.pow(1.15) / table.pow(1.15).sum(new long[] { -1 }, keepdim: true));
+        var wrong = new DefectiveFiniteDistribution(d, table => table.pow(Scalars.Of(1.15)) / table.pow(Scalars.Of(1.15)).sum(new long[] { -1 }, keepdim: true));
 
         StatisticalAssert.WithinStandardErrors(Estimators.LocalExpectation(d, f, Samples, new Generator(3)).PerSampleGradients[0], truth, "correct table");
         StatisticalAssert.FailsAgainst(Estimators.LocalExpectation(wrong, f, Samples, new Generator(3)).PerSampleGradients[0], truth, "table^1.15");

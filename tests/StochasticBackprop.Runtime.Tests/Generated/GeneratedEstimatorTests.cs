@@ -33,43 +33,43 @@ public sealed class GeneratedEstimatorTests
     private static readonly Dictionary<string, Case> Cases = new()
     {
         ["Normal"] = new(p => new Normal(p[0], p[1]), new[] { 0.3, 1.4 },
-            (p, n) => n == 1 ? p[0] : n == 2 ? p[1].square() : zeros_like(p[0]),
+            (p, n) => n == 1 ? p[0] : n == 2 ? p[1].pow(Scalars.Of(2)) : zeros_like(p[0]),
             (p, f) => f switch
             {
-                "square" => (p[0] - C).square() + p[1].square(),
-                "cube" => p[0].pow(3) + 3 * p[0] * p[1].square(),
-                _ => exp(-Epsilon * p[0] + Epsilon * Epsilon * p[1].square() / 2),
+                "square" => (p[0] - C).pow(Scalars.Of(2)) + p[1].pow(Scalars.Of(2)),
+                "cube" => p[0].pow(Scalars.Of(3)) + 3 * p[0] * p[1].pow(Scalars.Of(2)),
+                _ => exp(-Epsilon * p[0] + Epsilon * Epsilon * p[1].pow(Scalars.Of(2)) / 2),
             }),
         ["Laplace"] = new(p => new Laplace(p[0], p[1]), new[] { 0.2, 0.7 },
             (p, n) => n == 1 ? p[0] : n % 2 == 1 ? zeros_like(p[0]) : p[1].pow(n) * (Factorial(n) / (n / 2)),
             (p, f) => f switch
             {
-                "square" => (p[0] - C).square() + 2 * p[1].square(),
-                "cube" => p[0].pow(3) + 6 * p[0] * p[1].square(),
-                _ => exp(-Epsilon * p[0]) / (1 - Epsilon * Epsilon * p[1].square()),
+                "square" => (p[0] - C).pow(Scalars.Of(2)) + 2 * p[1].pow(Scalars.Of(2)),
+                "cube" => p[0].pow(Scalars.Of(3)) + 6 * p[0] * p[1].pow(Scalars.Of(2)),
+                _ => exp(-Epsilon * p[0]) / (1 - Epsilon * Epsilon * p[1].pow(Scalars.Of(2))),
             }),
         ["Gamma"] = new(p => new Gamma(p[0], p[1]), new[] { 2.5, 0.6 },
             (p, n) => p[0] * p[1].pow(n) * Factorial(n - 1),
             (p, f) => f switch
             {
-                "square" => p[0] * (p[0] + 1) * p[1].square() - 2 * C * p[0] * p[1] + C * C,
-                "cube" => p[0] * (p[0] + 1) * (p[0] + 2) * p[1].pow(3),
+                "square" => p[0] * (p[0] + 1) * p[1].pow(Scalars.Of(2)) - 2 * C * p[0] * p[1] + C * C,
+                "cube" => p[0] * (p[0] + 1) * (p[0] + 2) * p[1].pow(Scalars.Of(3)),
                 _ => (1 + Epsilon * p[1]).pow(-p[0]),
             }),
         ["Exponential"] = new(p => new Exponential(p[0]), new[] { 1.7 },
             (p, n) => Factorial(n - 1) / p[0].pow(n),
             (p, f) => f switch
             {
-                "square" => 2 / p[0].square() - 2 * C / p[0] + C * C,
-                "cube" => 6 / p[0].pow(3),
+                "square" => 2 / p[0].pow(Scalars.Of(2)) - 2 * C / p[0] + C * C,
+                "cube" => 6 / p[0].pow(Scalars.Of(3)),
                 _ => p[0] / (p[0] + Epsilon),
             }),
         ["Dirac"] = new(p => new Dirac(p[0]), new[] { 0.4 },
             (p, n) => n == 1 ? p[0] : zeros_like(p[0]),
             (p, f) => f switch
             {
-                "square" => (p[0] - C).square(),
-                "cube" => p[0].pow(3),
+                "square" => (p[0] - C).pow(Scalars.Of(2)),
+                "cube" => p[0].pow(Scalars.Of(3)),
                 _ => exp(-Epsilon * p[0]),
             }),
     };
@@ -176,10 +176,10 @@ public sealed class GeneratedEstimatorTests
         using var scope = NewDisposeScope();
         Tensor a = tensor(new[] { 0.4, -1.2, 2.0 }, float64).requires_grad_();
         var dirac = new Dirac(a);
-        Objective f = Objective.Separable(z => sin(z) * z.square());
+        Objective f = Objective.Separable(z => sin(z) * z.pow(Scalars.Of(2)));
 
         GradientEstimate fourier = dirac.Fourier(f, 16);
-        Tensor backprop = autograd.grad(new[] { (sin(a) * a.square()).sum() }, new[] { a })[0];
+        Tensor backprop = autograd.grad(new[] { (sin(a) * a.pow(Scalars.Of(2))).sum() }, new[] { a })[0];
 
         Tensor perSample = fourier.PerSampleGradient("a");
         for (int s = 0; s < 16; s++)
@@ -219,8 +219,8 @@ public sealed class GeneratedEstimatorTests
 
     private static Objective ObjectiveOf(string name) => name switch
     {
-        "square" => Objective.Separable(z => (z - C).square()),
-        "cube" => Objective.Separable(z => z.pow(3)),
+        "square" => Objective.Separable(z => (z - Scalars.Of(C)).pow(Scalars.Of(2))),
+        "cube" => Objective.Separable(z => z.pow(Scalars.Of(3))),
         _ => Objective.Separable(z => exp(-Epsilon * z)),
     };
 
@@ -234,7 +234,7 @@ public sealed class GeneratedEstimatorTests
 
     private static Tensor Mean(Case @case, Tensor[] p) => @case.Cumulant(p, 1);
 
-    private static Tensor SecondMoment(Case @case, Tensor[] p) => @case.Cumulant(p, 2) + @case.Cumulant(p, 1).square();
+    private static Tensor SecondMoment(Case @case, Tensor[] p) => @case.Cumulant(p, 2) + @case.Cumulant(p, 1).pow(Scalars.Of(2));
 
     /// <summary>Σ_{n≤N} ∂κn/∂θ / n! · E f⁽ⁿ⁾(z), with the cumulants in closed form (held fixed in E f⁽ⁿ⁾).</summary>
     private static Tensor[] TruncatedSeriesGradient(Case @case, Tensor[] parameters, string objective, int order)

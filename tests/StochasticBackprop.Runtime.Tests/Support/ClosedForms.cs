@@ -25,9 +25,9 @@ public static class ClosedForms
 
     public static TorchSharp.torch.Tensor Apply(TestFunction function, TorchSharp.torch.Tensor z) => function switch
     {
-        TestFunction.Square => (z - Shift).pow(2),
-        TestFunction.Cube => z.pow(3),
-        _ => (z * -Rate).exp(),
+        TestFunction.Square => (z - Scalars.Of(Shift)).pow(Scalars.Of(2)),
+        TestFunction.Cube => z.pow(Scalars.Of(3)),
+        _ => (z * Scalars.Of(-Rate)).exp(),
     };
 
     public static int Degree(TestFunction function) => function switch

@@ -22,7 +22,8 @@ public static class StatisticalAssert
             long sampleCount = perSample.shape[0];
             Tensor flat = perSample.detach().to_type(ScalarType.Float64).reshape(sampleCount, -1);
             double[] mean = flat.mean(new long[] { 0 }).data<double>().ToArray();
-            double[] standardError = (flat.var(new long[] { 0 }) / sampleCount).sqrt().data<double>().ToArray();
+            using Scalar count = sampleCount.ToScalar();   // a run-time value: held for the call
+            double[] standardError = (flat.var(new long[] { 0 }) / count).sqrt().data<double>().ToArray();
             return (mean, standardError);
         }
     }

@@ -121,15 +121,15 @@ public abstract class GammaToyExperiment : IExperiment
     private (double[] Loss, double[] Variance, (double[] K, double[] Theta) Final) Train(int d, int iterations, int every, long sampleCount, Func<Gamma, long, Generator, GradientEstimate> estimate, Generator generator)
     {
         using DisposeScope outer = torch.NewDisposeScope();
-        var logK = new TorchSharp.Modules.Parameter(torch.full(new long[] { d }, Math.Log(InitialShape), dtype: ScalarType.Float64));
-        var logTheta = new TorchSharp.Modules.Parameter(torch.full(new long[] { d }, Math.Log(InitialScale), dtype: ScalarType.Float64));
-        var optimizer = torch.optim.Adam(new[] { logK, logTheta }, lr: LearningRate);
+        var logK = new TorchSharp.Modules.Parameter(torch.full(new long[] { d }, Scalars.Of(Math.Log(InitialShape)), dtype: ScalarType.Float64));
+        var logTheta = new TorchSharp.Modules.Parameter(torch.full(new long[] { d }, Scalars.Of(Math.Log(InitialScale)), dtype: ScalarType.Float64));
+        var optimizer = new AdamUpdate(new[] { logK, logTheta }, LearningRate);
         var loss = new List<double>();
         var variance = new List<double>();
         for (int t = 0; t <= iterations; t++)
         {
             using DisposeScope scope = torch.NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             Tensor k = logK.exp(), theta = logTheta.exp();
             GradientEstimate g = estimate(new Gamma(k, theta), sampleCount, generator);
             if (t % every == 0)
@@ -139,7 +139,7 @@ public abstract class GammaToyExperiment : IExperiment
             }
             if (t == iterations) break;
             g.Surrogate.backward();
-            optimizer.step();
+            optimizer.Step();
         }
         double[] finalK, finalTheta;
         using (torch.no_grad())
@@ -240,12 +240,12 @@ public sealed class GammaQuadraticExperiment : GammaToyExperiment
     public override string Name => "fourier-gamma-quadratic";
     public override string Title => "Gamma toy problem 1: E‖z − ε‖²";
     public override int Order => 200;
-    protected override Objective Objective { get; } = Objective.Separable(z => (z - Epsilon).square());
+    protected override Objective Objective { get; } = Objective.Separable(z => (z - Scalars.Of(Epsilon)).pow(Scalars.Of(2)));
     protected override string FourierLabel => "Fourier series (N = 2, exact)";
 
     // E(z − ε)² = Var z + (E z − ε)² = kμ² + (kμ − ε)².
     protected override double ExactLoss(Tensor k, Tensor theta) =>
-        (k * theta.square() + (k * theta - Epsilon).square()).sum().item<double>();
+        (k * theta.pow(Scalars.Of(2))).add((k * theta - Scalars.Of(Epsilon)).pow(Scalars.Of(2)), Scalars.One).sum().item<double>();
 
     protected override GradientEstimate Fourier(Gamma gamma, long sampleCount, Generator generator) => gamma.Fourier(Objective, sampleCount, order: 2, generator);
 
@@ -256,7 +256,7 @@ public sealed class GammaQuadraticExperiment : GammaToyExperiment
 
     protected override IEnumerable<(string Name, double Value)> FinalDiagnostics(Tensor k, Tensor theta)
     {
-        yield return ("mean |kμ − ε|", (k * theta - Epsilon).abs().mean().item<double>());
+        yield return ("mean |kμ − ε|", (k * theta - Scalars.Of(Epsilon)).abs().mean().item<double>());
         yield return ("mean μ", theta.mean().item<double>());
     }
 }
@@ -267,11 +267,11 @@ public sealed class GammaExponentialExperiment : GammaToyExperiment
     public override string Name => "fourier-gamma-exponential";
     public override string Title => "Gamma toy problem 2: E Σ exp(−ε z_j)";
     public override int Order => 201;
-    protected override Objective Objective { get; } = Objective.Separable(z => (-Epsilon * z).exp());
+    protected override Objective Objective { get; } = Objective.Separable(z => (z * Scalars.Of(-Epsilon)).exp());
     protected override string FourierLabel => "Fourier series (closed form)";
 
     // E e^{−εz} = (1 + εμ)^{−k}.
-    protected override double ExactLoss(Tensor k, Tensor theta) => (1 + Epsilon * theta).pow(-k).sum().item<double>();
+    protected override double ExactLoss(Tensor k, Tensor theta) => (theta * Scalars.Of(Epsilon)).add(Scalars.Of(1), Scalars.One).pow(-k).sum().item<double>();
 
     // K(s) = −k log(1 − μs) is the Gamma's generated CumulantGeneratingFunction, derived from its φ(ω) = (1 − iμω)^{−k} at ω = −is.
     protected override GradientEstimate Fourier(Gamma gamma, long sampleCount, Generator generator) =>

@@ -45,9 +45,11 @@ public sealed class HingeExperiment : IExperiment
             foreach (double tau in Temperatures)
             {
                 double[] truth = truths[tau] = Truth(tau);
+                // τ·softplus((1 − z)/τ) = −τ·log σ((z − 1)/τ), and 1 − z = −(z − 1): no temporary Scalars (README,
+                // "TorchSharp 0.107's temporary Scalars"); τ is one of the constant Temperatures.
                 Objective f = tau > 0
-                    ? Objective.Separable(z => tau * torch.nn.functional.softplus((1 - z) / tau))
-                    : Objective.Separable(z => torch.nn.functional.relu(1 - z));
+                    ? Objective.Separable(z => -torch.nn.functional.logsigmoid((z - Scalars.Of(1.0)) / Scalars.Of(tau)) * Scalars.Of(tau))
+                    : Objective.Separable(z => torch.nn.functional.relu(-(z - Scalars.Of(1.0))));
                 var batchGradients = Labels.ToDictionary(l => l, _ => new List<double[]>());
                 var lambdas = Labels.ToDictionary(l => l, _ => new List<double[]>());
                 var unbiasedHybrid = new HybridEstimator(new HybridOptions { Mode = LambdaMode.PreviousBatches });

@@ -34,11 +34,15 @@ internal sealed class LaplaceLogisticModel
     {
         double scale = (double)Count / batchDirections.shape[0];
         // log σ with closed-form derivatives: nested autograd would cost a graph growing with every order.
-        return Objective.SumOfRidges((u, n) => ScalarFunctions.LogSigmoid(u, n) * scale, batchDirections);
+        return Objective.SumOfRidges((u, n) =>
+        {
+            using Scalar factor = scale.ToScalar();   // a run-time value: held for the native call, not a temporary
+            return ScalarFunctions.LogSigmoid(u, n) * factor;
+        }, batchDirections);
     }
 
     /// <summary>KL(Laplace(μ, b) ‖ Laplace(0, 1)) = Σ_j |μ_j| + b_j e^{−|μ_j|/b_j} − log b_j − 1 (003 eq. 27).</summary>
-    public static Tensor KullbackLeibler(Tensor mu, Tensor b) => (mu.abs() + b * (-mu.abs() / b).exp() - b.log() - 1).sum();
+    public static Tensor KullbackLeibler(Tensor mu, Tensor b) => (mu.abs().add(b * (-mu.abs() / b).exp(), Scalars.One) - b.log() - Scalars.Of(1)).sum();
 
     /// <summary>The ELBO on the whole data set, E_q[Σ_i log σ(a_iᵀw)] by <paramref name="samples"/> draws, minus the exact KL.</summary>
     public double Elbo(Tensor mu, Tensor b, long samples, Generator generator)
@@ -56,7 +60,7 @@ internal sealed class LaplaceLogisticModel
     {
         using DisposeScope scope = torch.NewDisposeScope();
         using IDisposable noGrad = torch.no_grad();
-        return (Directions.matmul(mu.detach()) > 0).to_type(ScalarType.Float64).mean().item<double>();
+        return Directions.matmul(mu.detach()).gt(Scalars.Of(0)).to_type(ScalarType.Float64).mean().item<double>();
     }
 
     /// <summary>Minibatches of one epoch: a random permutation cut into batches of <paramref name="batchSize"/> (the last one shorter).</summary>
@@ -78,15 +82,18 @@ internal sealed class LaplacePosterior
     public LaplacePosterior(int dimension, double initialScale)
     {
         Mu = new TorchSharp.Modules.Parameter(torch.zeros(dimension, dtype: ScalarType.Float64));
-        LogScale = new TorchSharp.Modules.Parameter(torch.full(new long[] { dimension }, Math.Log(initialScale), dtype: ScalarType.Float64));
-        Optimizer = torch.optim.Adam(new[] { Mu, LogScale }, lr: 1e-3);
+        using (Scalar logScale = Math.Log(initialScale).ToScalar())
+        {
+            LogScale = new TorchSharp.Modules.Parameter(torch.full(new long[] { dimension }, logScale, dtype: ScalarType.Float64));
+        }
+        Optimizer = new AdamUpdate(new[] { Mu, LogScale }, learningRate: 1e-3);
     }
 
     public TorchSharp.Modules.Parameter Mu { get; }
 
     public TorchSharp.Modules.Parameter LogScale { get; }
 
-    public torch.optim.Optimizer Optimizer { get; }
+    public AdamUpdate Optimizer { get; }
 
     /// <summary>b = exp(β), with its graph to β.</summary>
     public Tensor Scale() => LogScale.exp();
@@ -97,9 +104,9 @@ internal sealed class LaplacePosterior
     /// </summary>
     public void Step(GradientEstimate likelihood, Tensor b)
     {
-        Optimizer.zero_grad();
-        Tensor loss = -likelihood.Surrogate + LaplaceLogisticModel.KullbackLeibler(Mu, b);
+        Optimizer.ZeroGrad();
+        Tensor loss = (-likelihood.Surrogate).add(LaplaceLogisticModel.KullbackLeibler(Mu, b), Scalars.One);
         loss.backward();
-        Optimizer.step();
+        Optimizer.Step();
     }
 }

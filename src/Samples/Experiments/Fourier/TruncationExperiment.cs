@@ -60,7 +60,7 @@ public sealed class TruncationExperiment : IExperiment
                     GradientEstimate fourier = Estimators.FourierAt(q, f, pathwise.Samples, TrainingOrder);
                     GradientEstimate score = Estimators.ScoreFunctionAt(q, f, pathwise.Samples);
                     Tensor gf = Flat(fourier), gp = Flat(pathwise), gs = Flat(score);
-                    double dp = (gf - gp).square().mean().item<double>(), ds = (gf - gs).square().mean().item<double>();
+                    double dp = (gf - gp).pow(Scalars.Of(2)).mean().item<double>(), ds = (gf - gs).pow(Scalars.Of(2)).mean().item<double>();
                     double[] n = { gf.norm().item<double>(), gp.norm().item<double>(), gs.norm().item<double>() };
                     iterations.Add(iteration);
                     msdPathwise.Add(dp);
@@ -100,7 +100,7 @@ public sealed class TruncationExperiment : IExperiment
         foreach (double scale in WiderScales)
         {
             using DisposeScope scope = torch.NewDisposeScope();
-            var q = new Laplace(posterior.Mu.detach(), torch.full_like(posterior.Mu.detach(), scale));
+            var q = new Laplace(posterior.Mu.detach(), torch.full_like(posterior.Mu.detach(), Scalars.Of(scale)));
             Tensor batch = model.Epoch(LogisticRegressionExperiment.BatchSize, new Generator(context.StreamSeed(2), torch.CPU)).First();
             var (sb, nf, v, pv, _, _) = BiasAndVariance(q, model.MinibatchLikelihood(batch), truthSamples, chunk, new Generator(context.StreamSeed(3), torch.CPU), context);
             scaled.Add((scale, sb, nf, v, pv));
@@ -174,37 +174,39 @@ public sealed class TruncationExperiment : IExperiment
                 Tensor gs = FlatPerSample(Estimators.ScoreFunctionAt(q, f, pathwise.Samples));
                 using (torch.no_grad())
                 {
-                    pathwiseSum.add_(gp.sum(new long[] { 0 }));
-                    pathwiseSquares.add_(gp.square().sum(new long[] { 0 }));
-                    scoreSum.add_(gs.sum(new long[] { 0 }));
-                    scoreSquares.add_(gs.square().sum(new long[] { 0 }));
+                    pathwiseSum.add_(gp.sum(new long[] { 0 }), Scalars.One);
+                    pathwiseSquares.add_(gp.pow(Scalars.Of(2)).sum(new long[] { 0 }), Scalars.One);
+                    scoreSum.add_(gs.sum(new long[] { 0 }), Scalars.One);
+                    scoreSquares.add_(gs.pow(Scalars.Of(2)).sum(new long[] { 0 }), Scalars.One);
                     for (int n = 0; n < MaxOrder; n++)
                     {
                         Tensor gf = FlatPerSample(Estimators.FourierAt(q, cached, pathwise.Samples, n + 1));
                         Tensor difference = gf - gp;
-                        sum[n].add_(difference.sum(new long[] { 0 }));
-                        sumSquares[n].add_(difference.square().sum(new long[] { 0 }));
-                        fourierSum[n].add_(gf.sum(new long[] { 0 }));
-                        fourierSquares[n].add_(gf.square().sum(new long[] { 0 }));
+                        sum[n].add_(difference.sum(new long[] { 0 }), Scalars.One);
+                        sumSquares[n].add_(difference.pow(Scalars.Of(2)).sum(new long[] { 0 }), Scalars.One);
+                        fourierSum[n].add_(gf.sum(new long[] { 0 }), Scalars.One);
+                        fourierSquares[n].add_(gf.pow(Scalars.Of(2)).sum(new long[] { 0 }), Scalars.One);
                     }
                 }
                 bar.Tick();
             }
         }
         double count = chunks * (double)chunk;
-        Tensor Variance(Tensor s1, Tensor s2) => (s2 - s1.square() / count) / (count - 1);
+        // count is a run-time value: its Scalars are held for the rest of the method (README, "TorchSharp 0.107's temporary Scalars").
+        using Scalar countScalar = count.ToScalar(), countLessOne = (count - 1).ToScalar();
+        Tensor Variance(Tensor s1, Tensor s2) => (s2 - s1.pow(Scalars.Of(2)) / countScalar) / countLessOne;
         var squaredBias = new double[MaxOrder];
         var noiseFloor = new double[MaxOrder];
         var variance = new double[MaxOrder];
         for (int n = 0; n < MaxOrder; n++)
         {
-            Tensor bias = sum[n] / count;
-            Tensor se2 = Variance(sum[n], sumSquares[n]) / count;
-            squaredBias[n] = bias.square().mean().item<double>();
+            Tensor bias = sum[n] / countScalar;
+            Tensor se2 = Variance(sum[n], sumSquares[n]) / countScalar;
+            squaredBias[n] = bias.pow(Scalars.Of(2)).mean().item<double>();
             noiseFloor[n] = se2.mean().item<double>();
             variance[n] = Variance(fourierSum[n], fourierSquares[n]).sum().item<double>();
         }
-        double truthSe = Math.Sqrt((Variance(pathwiseSum, pathwiseSquares) / count).mean().item<double>());
+        double truthSe = Math.Sqrt((Variance(pathwiseSum, pathwiseSquares) / countScalar).mean().item<double>());
         return (squaredBias, noiseFloor, variance, Variance(pathwiseSum, pathwiseSquares).sum().item<double>(), Variance(scoreSum, scoreSquares).sum().item<double>(), truthSe);
     }
 

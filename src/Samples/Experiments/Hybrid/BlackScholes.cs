@@ -12,20 +12,18 @@ internal sealed record Payoff(string Name, string Formula, Func<Tensor, Tensor> 
 {
     public Objective Objective { get; } = Objective.Separable(Elementwise);
 
-    // Long-lived Scalars: see Loss for why implicit double → Scalar temporaries are avoided in objectives.
-    private static readonly Scalar Zero = 0.0;
-
     /// <summary>max(S − K, 0).</summary>
+    /// <remarks>The strike is a constant of the experiment, so <see cref="Scalars.Of(double)"/> may keep it for the process (see Loss).</remarks>
     public static Payoff Call(double strike)
     {
-        Scalar k = strike;
-        return new("call", $"max(S_T − {strike}, 0)", s => s.sub(k).clamp_min(Zero), (s, x) => Math.Max(s - x, 0.0));
+        Scalar k = Scalars.Of(strike);
+        return new("call", $"max(S_T − {strike}, 0)", s => s.sub(k).clamp_min(Scalars.Of(0.0)), (s, x) => Math.Max(s - x, 0.0));
     }
 
     /// <summary>1{S > K} (cash-or-nothing, pays 1). Its tensor form has no gradient: the pathwise estimator sees f′ = 0.</summary>
     public static Payoff Digital(double strike)
     {
-        Scalar k = strike;
+        Scalar k = Scalars.Of(strike);
         return new("digital", $"1{{S_T > {strike}}}", s => s.gt(k).to_type(ScalarType.Float64), (s, x) => s > x ? 1.0 : 0.0);
     }
 }

@@ -33,11 +33,11 @@ public sealed class CostExperiment : IExperiment
         var weightGenerator = new Generator(context.StreamSeed(2));
         Tensor w1 = torch.randn(new long[] { width }, float64, generator: weightGenerator);
         Tensor b1 = torch.randn(new long[] { width }, float64, generator: weightGenerator);
-        Tensor w2 = torch.randn(new long[] { width }, float64, generator: weightGenerator) / Math.Sqrt(width);
+        Tensor w2 = torch.randn(new long[] { width }, float64, generator: weightGenerator) / Scalars.Of(Math.Sqrt(width));
         var objectives = new (string Name, Objective Objective, long[] Sizes)[]
         {
             ("min(z²/2, 2)", Loss.ClippedQuadratic.Objective, sizes),
-            ($"tanh network, width {width}", Objective.Separable(z => torch.tanh(z.unsqueeze(-1) * w1 + b1).matmul(w2)), new[] { networkSize }),
+            ($"tanh network, width {width}", Objective.Separable(z => torch.tanh((z.unsqueeze(-1) * w1).add(b1, Scalars.One)).matmul(w2)), new[] { networkSize }),
         };
 
         (string Name, Func<long, GradientEstimate> Estimate)[] Estimators(Objective f) => new (string, Func<long, GradientEstimate>)[]

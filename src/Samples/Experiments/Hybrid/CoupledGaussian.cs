@@ -17,15 +17,17 @@ internal sealed record Loss(string Name, string Formula, Func<Tensor, Tensor> El
 {
     public Objective Objective { get; } = Objective.Separable(Elementwise);
 
-    // Constants as Scalars held for the life of the process. An implicit double → Scalar conversion makes a
-    // temporary that TorchSharp 0.107 does not keep alive across the native call (no GC.KeepAlive): when the
-    // finalizer frees it mid-call libtorch reports "Unknown scalar type" (seen once in a long run of this suite).
-    private static readonly Scalar Zero = 0.0, Half = 0.5, One = 1.0, Two = 2.0;
+    // Constants as Scalars held for the life of the process (Scalars.Of). An implicit double → Scalar conversion
+    // makes a temporary that TorchSharp 0.107 does not keep alive across the native call (no GC.KeepAlive): when
+    // the finalizer frees it mid-call libtorch reports "Unknown scalar type" (seen once in a long run of this
+    // suite). So does a member that makes one itself: 1 − z is written −(z − 1), not z.neg().add(1) (a hidden
+    // alpha = 1), z² is z.pow(2), not z.square(), and softplus(x) is −logsigmoid(−x). See the README, "TorchSharp
+    // 0.107's temporary Scalars".
 
     /// <summary>f(z) = max(0, 1 − z).</summary>
     public static Loss Hinge { get; } = new(
         "hinge", "max(0, 1 − z)",
-        z => z.neg().add(One).clamp_min(Zero),
+        z => (-(z - Scalars.Of(1.0))).clamp_min(Scalars.Of(0.0)),
         z => Math.Max(0.0, 1.0 - z),
         z => z < 1.0 ? -1.0 : 0.0,
         new[] { 1.0 });
@@ -33,7 +35,7 @@ internal sealed record Loss(string Name, string Formula, Func<Tensor, Tensor> El
     /// <summary>f(z) = min(z²/2, 2).</summary>
     public static Loss ClippedQuadratic { get; } = new(
         "clipped-quadratic", "min(z²/2, 2)",
-        z => z.square().mul(Half).clamp_max(Two),
+        z => z.pow(Scalars.Of(2)).mul(Scalars.Of(0.5)).clamp_max(Scalars.Of(2.0)),
         z => Math.Min(z * z / 2.0, 2.0),
         z => Math.Abs(z) < 2.0 ? z : 0.0,
         new[] { -2.0, 2.0 });
@@ -41,7 +43,7 @@ internal sealed record Loss(string Name, string Formula, Func<Tensor, Tensor> El
     /// <summary>f(z) = softplus(1 − z) = log(1 + e^{1−z}): a smooth hinge, where the Fourier series is exact at N = 2.</summary>
     public static Loss SmoothHinge { get; } = new(
         "smooth-hinge", "log(1 + exp(1 − z))",
-        z => torch.nn.functional.softplus(z.neg().add(One)),
+        z => -torch.nn.functional.logsigmoid(z - Scalars.Of(1.0)),   // softplus(1 − z) = −log σ(z − 1)
         z => Math.Max(0.0, 1.0 - z) + Math.Log(1 + Math.Exp(-Math.Abs(1.0 - z))),
         z => -1.0 / (1.0 + Math.Exp(z - 1.0)),
         Array.Empty<double>());

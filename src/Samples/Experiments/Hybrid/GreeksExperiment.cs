@@ -79,7 +79,7 @@ public sealed class GreeksExperiment : IExperiment
                 {
                     // The library's second-order likelihood ratio: per path f·(s² + ∂s/∂S₀), no bump.
                     Tensor perPath = SecondOrderEstimators.LikelihoodRatio(market.Create(), ps => new GbmTerminalPrice(ps[0], ps[1], ps[2], ps[3]), payoff.Objective, n,
-                        "s0", "s0", new Generator(context.StreamSeed(850_000 + 100_000 * Array.IndexOf(payoffs, payoff) + r))) * market.Discount;
+                        "s0", "s0", new Generator(context.StreamSeed(850_000 + 100_000 * Array.IndexOf(payoffs, payoff) + r))) * Scalars.Of(market.Discount);
                     secondOrder[r] = perPath.mean().item<double>();
                     secondOrderVariance[r] = perPath.var().item<double>();
                 }
