@@ -36,7 +36,7 @@ namespace StochasticBackprop;
 /// <item><term><c>t + 1</c></term><description><c>t.add(Scalars.Of(1), Scalars.One)</c></description></item>
 /// <item><term><c>1 - t</c></term><description><c>-(t - Scalars.Of(1))</c> (exact: negation and rounding are symmetric)</description></item>
 /// <item><term><c>t.square()</c></term><description><c>t.pow(Scalars.Of(2))</c> or <c>t * t</c></description></item>
-/// <item><term><c>softplus(t)</c></term><description><c>torch.logaddexp(t, torch.zeros_like(t))</c></description></item>
+/// <item><term><c>softplus(t)</c></term><description><c>-torch.nn.functional.logsigmoid(-t)</c> (as the generated code writes it)</description></item>
 /// <item><term><c>t.ToDouble()</c></term><description><c>t.item&lt;double&gt;()</c></description></item>
 /// <item><term><c>t * value</c> (a value computed at run time)</term><description><c>using Scalar s = value.ToScalar(); … t * s …</c> (a local held for the whole call), or a 0-dimensional tensor <c>torch.tensor(value, t.dtype)</c> made inside the dispose scope</description></item>
 /// </list>
