@@ -37,7 +37,7 @@ public sealed class ExponentialFourierTests
         var gamma = new Gamma(torch.tensor(new[] { 0.8, 2.0 }, dtype: ScalarType.Float64), torch.tensor(new[] { 0.5, 0.3 }, dtype: ScalarType.Float64));
         const double s = -0.2;
         // f = Σ e^{s z}: ∂f = s e^{s z}. The per-sample gradient divided by e^{s z} is the coefficient ∇K(s)/s·s = ∇K(s).
-        GradientEstimate estimate = ExponentialFourier.Estimate(gamma, GammaCgf, s, Objective.Separable(z => (s * z).exp()), 8, new Generator(3, torch.CPU));
+        GradientEstimate estimate = ExponentialFourier.Estimate(gamma, GammaCgf, s, Objective.Separable(z => (z * Scalars.Of(s)).exp()), 8, new Generator(3, torch.CPU));
         Tensor weight = (s * estimate.Samples).exp();
         for (int p = 0; p < 2; p++)
         {
@@ -62,7 +62,7 @@ public sealed class ExponentialFourierTests
         const double eps = 0.49;
         var gamma = new Gamma(torch.tensor(k, dtype: ScalarType.Float64), torch.tensor(theta, dtype: ScalarType.Float64));
         // K from the generated CumulantGeneratingFunction.
-        GradientEstimate estimate = ExponentialFourier.Estimate(gamma, -eps, Objective.Separable(z => (-eps * z).exp()), SampleCount, new Generator(4, torch.CPU));
+        GradientEstimate estimate = ExponentialFourier.Estimate(gamma, -eps, Objective.Separable(z => (z * Scalars.Of(-eps)).exp()), SampleCount, new Generator(4, torch.CPU));
         double[][] truth = ExponentialTruth(k, theta, eps);
         StatisticalAssert.WithinStandardErrors(estimate.PerSampleGradient("k"), truth[0], "closed-form Fourier ∂k");
         StatisticalAssert.WithinStandardErrors(estimate.PerSampleGradient("theta"), truth[1], "closed-form Fourier ∂θ");
@@ -75,7 +75,7 @@ public sealed class ExponentialFourierTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         var gamma = new Gamma(torch.tensor(new[] { 0.7, 3.0 }, dtype: ScalarType.Float64), torch.tensor(new[] { 1.3, 2.5 }, dtype: ScalarType.Float64));
-        Objective objective = Objective.Separable(z => (s * z).exp());
+        Objective objective = Objective.Separable(z => (z * Scalars.Of(s)).exp());
         Tensor samples = gamma.Sample(64, new Generator(5, torch.CPU));
         GradientEstimate generated = ExponentialFourier.EstimateAt(gamma, s, objective, samples);
         GradientEstimate handWritten = ExponentialFourier.EstimateAt(gamma, GammaCgf, s, objective, samples);
@@ -93,7 +93,7 @@ public sealed class ExponentialFourierTests
         using DisposeScope scope = torch.NewDisposeScope();
         // s = 0.5 with θ = (1.3, 2.5): E e^{s z} is infinite for the second coordinate (sθ = 1.25 > 1).
         var gamma = new Gamma(torch.tensor(new[] { 0.7, 3.0 }, dtype: ScalarType.Float64), torch.tensor(new[] { 1.3, 2.5 }, dtype: ScalarType.Float64));
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ExponentialFourier.Estimate(gamma, 0.5, Objective.Separable(z => (0.5 * z).exp()), 16, new Generator(6, torch.CPU)));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ExponentialFourier.Estimate(gamma, 0.5, Objective.Separable(z => (z * Scalars.Of(0.5)).exp()), 16, new Generator(6, torch.CPU)));
         Assert.Contains("s = 0.5", error.Message, StringComparison.Ordinal);
         Assert.Contains("coordinate 1", error.Message, StringComparison.Ordinal);
         Assert.Contains("k = 3, theta = 2.5", error.Message, StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed class ExponentialFourierTests
         const double eps = 0.49;
         var gamma = new Gamma(torch.tensor(k, dtype: ScalarType.Float64), torch.tensor(theta, dtype: ScalarType.Float64));
         // K evaluated at +ε instead of −ε (φ at the conjugate point): a plausible slip.
-        GradientEstimate wrong = ExponentialFourier.Estimate(gamma, (p, s) => GammaCgf(p, -s), -eps, Objective.Separable(z => (-eps * z).exp()), SampleCount, new Generator(4, torch.CPU));
+        GradientEstimate wrong = ExponentialFourier.Estimate(gamma, (p, s) => GammaCgf(p, -s), -eps, Objective.Separable(z => (z * Scalars.Of(-eps)).exp()), SampleCount, new Generator(4, torch.CPU));
         double[][] truth = ExponentialTruth(k, theta, eps);
         StatisticalAssert.FailsAgainst(wrong.PerSampleGradient("theta"), truth[1], "closed-form Fourier with K(+ε)");
     }

@@ -72,7 +72,7 @@ public sealed class HybridTests
         // DESIGN §2.3's setting: N(θ, e^{αθ}), θ = 0.8, α = 2, clipped quadratic min(z²/2, 2).
         using DisposeScope scope = torch.NewDisposeScope();
         var normal = DistributionFactory.Normal(DistributionFactory.Scalar(0.8), DistributionFactory.Scalar(Math.Exp(1.6)));
-        Objective clipped = Objective.Separable(z => torch.clamp_max(z.pow(Scalars.Of(2)) / 2, 2.0));
+        Objective clipped = Objective.Separable(z => torch.clamp_max(z.pow(Scalars.Of(2)) / Scalars.Of(2), Scalars.Of(2.0)));
         GradientEstimate pathwise = Estimators.Pathwise(normal, clipped, SampleCount, new Generator(23, torch.CPU));
         GradientEstimate score = Estimators.ScoreFunctionAt(normal, clipped, pathwise.Samples);
         int unclipped = 0;

@@ -53,7 +53,7 @@ public sealed class MinimumVarianceCombinerTests
     public void Combine_ThreeEstimators_WeightsSumToOne_AndVarianceIsAtMostEachComponents()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        Objective clipped = Objective.Separable(z => torch.clamp_max(z.pow(Scalars.Of(2)) / 2, 2.0));
+        Objective clipped = Objective.Separable(z => torch.clamp_max(z.pow(Scalars.Of(2)) / Scalars.Of(2), Scalars.Of(2.0)));
         GradientEstimate[] estimates = ThreeEstimates(clipped, 20_000, 42);
         CombinedEstimate combined = MinimumVarianceCombiner.Combine(estimates);
         for (int p = 0; p < 2; p++)

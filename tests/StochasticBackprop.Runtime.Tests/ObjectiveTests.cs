@@ -23,7 +23,7 @@ public sealed class ObjectiveTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = Samples();
-        Objective f = Objective.Separable(x => x.pow(Scalars.Of(4)) + x.sin());
+        Objective f = Objective.Separable(x => x.pow(Scalars.Of(4)).add(x.sin(), Scalars.One));
         Assert.Equal(new[] { 3L }, f.Evaluate(z).shape);
         var d = f.CoordinateDerivatives(z, 5);
         AssertClose(4 * z.pow(Scalars.Of(3)) + z.cos(), d[0]);
@@ -49,7 +49,7 @@ public sealed class ObjectiveTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = Samples();
-        var d = Objective.Separable(x => torch.nn.functional.relu(1 - x)).CoordinateDerivatives(z, 2);
+        var d = Objective.Separable(x => torch.nn.functional.relu(-(x - Scalars.Of(1)))).CoordinateDerivatives(z, 2);
         AssertClose(torch.where(z < 1, -torch.ones_like(z), torch.zeros_like(z)), d[0]);
         AssertClose(torch.zeros_like(z), d[1]);
     }
@@ -76,7 +76,7 @@ public sealed class ObjectiveTests
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = Samples();
         // f = (z₁z₂)² + z₁³: ∂₁f = 2z₁z₂² + 3z₁², ∂₁²f = 2z₂² + 6z₁, ∂₁³f = 6; ∂₂f = 2z₁²z₂, ∂₂²f = 2z₁², ∂₂³f = 0.
-        Objective f = Objective.General(x => (x[.., 0] * x[.., 1]).pow(Scalars.Of(2)) + x[.., 0].pow(Scalars.Of(3)));
+        Objective f = Objective.General(x => (x[.., 0] * x[.., 1]).pow(Scalars.Of(2)).add(x[.., 0].pow(Scalars.Of(3)), Scalars.One));
         var d = f.CoordinateDerivatives(z, 3);
         Tensor z1 = z[.., 0], z2 = z[.., 1];
         AssertClose(torch.stack(new[] { 2 * z1 * z2.pow(Scalars.Of(2)) + 3 * z1.pow(Scalars.Of(2)), 2 * z1.pow(Scalars.Of(2)) * z2 }, 1), d[0]);

@@ -39,7 +39,7 @@ public sealed class SecondOrderEstimatorTests
         const double c = 1.0;
         double d = (Mu - c) / Sigma;
         double truth = -Math.Exp(-d * d / 2) / Math.Sqrt(2 * Math.PI) * d / (Sigma * Sigma);
-        Tensor perSample = SecondOrderEstimators.LikelihoodRatio(Normal(), Rebuild, Objective.Separable(z => z.gt(c).to_type(ScalarType.Float64)), SampleCount, "mu", "mu", new Generator(55, torch.CPU));
+        Tensor perSample = SecondOrderEstimators.LikelihoodRatio(Normal(), Rebuild, Objective.Separable(z => z.gt(Scalars.Of(c)).to_type(ScalarType.Float64)), SampleCount, "mu", "mu", new Generator(55, torch.CPU));
         StatisticalAssert.WithinStandardErrors(perSample, new[] { truth }, "∂²P(z > 1)/∂μ²");
     }
 

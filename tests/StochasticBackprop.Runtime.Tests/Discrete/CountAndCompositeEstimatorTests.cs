@@ -36,7 +36,7 @@ public sealed class CountAndCompositeEstimatorTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         Tensor rate = tensor(Rate, float64).requires_grad_();
         var poisson = new Poisson(rate);
-        Objective f = function == "square" ? Objective.Separable(z => z.pow(Scalars.Of(2))) : Objective.Separable(z => exp(-Epsilon * z));
+        Objective f = function == "square" ? Objective.Separable(z => z.pow(Scalars.Of(2))) : Objective.Separable(z => exp(z * Scalars.Of(-Epsilon)));
         // E z² = λ + λ²; E exp(−εz) = exp(λ(e^−ε − 1)).
         Tensor expectation = function == "square" ? rate + rate.pow(Scalars.Of(2)) : exp(rate * (Math.Exp(-Epsilon) - 1));
         double[] truth = Flat(autograd.grad(new[] { expectation.sum() }, new[] { rate })[0]);
@@ -59,7 +59,7 @@ public sealed class CountAndCompositeEstimatorTests(ITestOutputHelper output)
         var poisson = new Poisson(tensor(Rate, float64));
         Assert.False(poisson.FactorialCumulantVanishes(1));
         Assert.True(Enumerable.Range(2, poisson.FactorialCumulantOrder - 1).All(poisson.FactorialCumulantVanishes));
-        Objective f = Objective.Separable(z => exp(-Epsilon * z));
+        Objective f = Objective.Separable(z => exp(z * Scalars.Of(-Epsilon)));
         double[] truth = Rate.Select(l => (Math.Exp(-Epsilon) - 1) * Math.Exp(l * (Math.Exp(-Epsilon) - 1))).ToArray();
 
         GradientEstimate right = poisson.Fourier(f, Samples, 1, new Generator(37));

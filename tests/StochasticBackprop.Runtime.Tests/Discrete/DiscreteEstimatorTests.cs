@@ -25,9 +25,9 @@ public sealed class DiscreteEstimatorTests(ITestOutputHelper output)
     public static Objective Function(string name, int coordinates) => name switch
     {
         // (Σ_j w_j z_j − 0.45)², w_j = 1, −0.5, 0.7, …
-        "quadratic" => Objective.General(z => (z.matmul(Weights(coordinates, z)) - 0.45).pow(Scalars.Of(2))),
+        "quadratic" => Objective.General(z => (z.matmul(Weights(coordinates, z)) - Scalars.Of(0.45)).pow(Scalars.Of(2))),
         // sigmoid(2·Σ_j w_j z_j − 1): bounded, every order of difference non-zero.
-        _ => Objective.General(z => (2 * z.matmul(Weights(coordinates, z)) - 1).sigmoid()),
+        _ => Objective.General(z => (z.matmul(Weights(coordinates, z)) * Scalars.Of(2) - Scalars.Of(1)).sigmoid()),
     };
 
     public static IEnumerable<object[]> FiniteCases()

@@ -221,7 +221,7 @@ public sealed class GeneratedEstimatorTests
     {
         "square" => Objective.Separable(z => (z - Scalars.Of(C)).pow(Scalars.Of(2))),
         "cube" => Objective.Separable(z => z.pow(Scalars.Of(3))),
-        _ => Objective.Separable(z => exp(-Epsilon * z)),
+        _ => Objective.Separable(z => exp(z * Scalars.Of(-Epsilon))),
     };
 
     /// <summary>E f⁽ⁿ⁾(z) in closed form, from the first two moments (polynomials) or E exp(−εz).</summary>

@@ -24,7 +24,7 @@ public sealed class PackageTests
 
         // d/dk E z² for z ~ ChiSquared(k): E z² = 2k + k², so the gradient is 2 + 2k.
         var chi = new ChiSquared(tensor(3.0, float64));
-        var f = Objective.Separable(z => z.square());
+        var f = Objective.Separable(z => z.pow(Scalars.Of(2)));
         var generator = new Generator(42);
         foreach (var estimate in new[] { chi.Pathwise(f, 100_000, generator), chi.ScoreFunction(f, 100_000, null, generator), chi.Fourier(f, 100_000, null, generator), chi.Hybrid(f, 100_000, null, generator) })
         {
