@@ -45,8 +45,14 @@ public static partial class Snapshot
     /// with a fresh driver gives different text, or if a snapshot of this test names a file the
     /// generator no longer produces.
     /// </summary>
-    public static void Verify(GeneratorRun run, [CallerFilePath] string sourceFile = "", [CallerMemberName] string method = "") =>
-        Verify(run, SnapshotLocation.Beside(sourceFile, method), Environment.GetEnvironmentVariable);
+    /// <param name="run">The generator run.</param>
+    /// <param name="includeHint">Which generated files to snapshot (by hint name); null for all. A test whose
+    /// compilation needs another declaration's output (a composite's building block) leaves that file to
+    /// its own snapshot.</param>
+    /// <param name="sourceFile">The calling test's file (filled in by the compiler).</param>
+    /// <param name="method">The snapshot's name (by default the calling test method).</param>
+    public static void Verify(GeneratorRun run, Func<string, bool>? includeHint = null, [CallerFilePath] string sourceFile = "", [CallerMemberName] string method = "") =>
+        Verify(run, SnapshotLocation.Beside(sourceFile, method), Environment.GetEnvironmentVariable, includeHint);
 
     /// <summary>
     /// Checks <paramref name="text"/> against <c>{Class}.{Method}.{name}.verified.txt</c>, for tests
@@ -102,12 +108,13 @@ public static partial class Snapshot
     }
 
     /// <summary>The testable core of <see cref="Verify(GeneratorRun, string, string)"/>: explicit folder and environment.</summary>
-    internal static void Verify(GeneratorRun run, SnapshotLocation location, Func<string, string?> environment)
+    internal static void Verify(GeneratorRun run, SnapshotLocation location, Func<string, string?> environment, Func<string, bool>? includeHint = null)
     {
         GeneratorHarness.AssertNoGeneratorExceptions(run);
         AssertDeterministic(run);
 
         var expected = run.GeneratedSources
+            .Where(file => includeHint?.Invoke(file.HintName) ?? true)
             .Select(file => new SnapshotFile(
                 $"{location.Prefix}#{HintStem(file.HintName)}", "cs", $"//HintName: {file.HintName}\n{Normalize(file.Text)}"))
             .ToList();
