@@ -15,7 +15,8 @@ namespace StochasticBackprop.Samples;
 public static class EstimatorTable
 {
     /// <summary>One row of the table: a distribution, an estimator, one parameter.</summary>
-    public sealed record Row(string Distribution, string Estimator, string Parameter, double Mean, double StandardError, double Truth, double Variance)
+    /// <param name="Biased">The estimator is biased by design (a relaxation), shown to compare with.</param>
+    public sealed record Row(string Distribution, string Estimator, string Parameter, double Mean, double StandardError, double Truth, double Variance, bool Biased)
     {
         /// <summary>|mean − truth| in standard errors.</summary>
         /// <remarks>With no sampling noise (a point mass, or a per-sample gradient that is constant) the deviation is 0 when exact.</remarks>
@@ -36,26 +37,21 @@ public static class EstimatorTable
         foreach (Case @case in Cases(c))
         {
             using var scope = NewDisposeScope();
-            var estimates = new List<GradientEstimate>();
+            var estimates = new List<(GradientEstimate Estimate, bool Biased)>();
             var generator = new Generator((ulong)seed);
             IDistribution d = @case.Distribution;
-            if (d is IReparameterizedDistribution r) estimates.Add(Estimators.Pathwise(r, objective, sampleCount, generator));
+            // Every estimator the runtime has for this distribution's capabilities; the score function once
+            // more with a baseline, to show what a baseline does.
+            foreach (EstimatorEntry entry in EstimatorCatalog.For(d))
+            {
+                estimates.Add((entry.Estimate(d, objective, sampleCount, generator, Settings), entry.Biased));
+            }
             if (d is IScoredDistribution s)
             {
-                estimates.Add(Estimators.ScoreFunction(s, objective, sampleCount, null, generator));
-                estimates.Add(Estimators.ScoreFunction(s, objective, sampleCount, Baseline.LeaveOneOut, generator));
-            }
-            if (d is ICumulantDistribution k) estimates.Add(Estimators.Fourier(k, objective, sampleCount, null, generator));
-            if (d is IFactorialCumulantDistribution fk) estimates.Add(Estimators.Fourier(fk, objective, sampleCount, null, generator));
-            if (d is IComposedDistribution composed) estimates.Add(Estimators.Fourier(composed, objective, sampleCount, null, generator));
-            if (d is IHybridDistribution h) estimates.Add(new HybridEstimator().Estimate(h, objective, sampleCount, generator));
-            if (d is IFiniteDistribution finite)
-            {
-                estimates.Add(Estimators.LocalExpectation(finite, objective, sampleCount, generator));
-                estimates.Add(Estimators.GumbelSoftmax(finite, objective, sampleCount, GumbelTemperature, generator));
+                estimates.Add((Estimators.ScoreFunction(s, objective, sampleCount, Baseline.LeaveOneOut, generator), false));
             }
 
-            foreach (GradientEstimate estimate in estimates)
+            foreach ((GradientEstimate estimate, bool biased) in estimates)
             {
                 // One row per parameter entry (a vector parameter such as logits gives one per component),
                 // in the order of TrueGradient.
@@ -70,7 +66,7 @@ public static class EstimatorTable
                         double mean = column.mean().item<double>();
                         double variance = column.var().item<double>();
                         string name = width == 1 ? estimate.ParameterNames[p] : $"{estimate.ParameterNames[p]}[{j}]";
-                        rows.Add(new Row(d.Name, estimate.Estimator, name, mean, Math.Sqrt(variance / sampleCount), @case.TrueGradient[entry++], variance));
+                        rows.Add(new Row(d.Name, estimate.Estimator, name, mean, Math.Sqrt(variance / sampleCount), @case.TrueGradient[entry++], variance, biased));
                     }
                 }
             }
@@ -127,6 +123,9 @@ public static class EstimatorTable
 
     /// <summary>The Gumbel-softmax (concrete) relaxation's temperature: a biased baseline, shown for comparison.</summary>
     public const double GumbelTemperature = 0.5;
+
+    /// <summary>Settings the table gives every estimator that has them (see <see cref="EstimatorEntry.Estimate"/>).</summary>
+    private static readonly IReadOnlyDictionary<string, object?> Settings = new Dictionary<string, object?> { ["temperature"] = GumbelTemperature };
 
     private static double[] Softmax(double[] logits)
     {

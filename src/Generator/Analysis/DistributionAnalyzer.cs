@@ -23,6 +23,14 @@ internal sealed class DistributionAnalyzer
     public const string DensityVariable = "z";
     public const string NoiseVariable = "eps";
 
+    /// <summary>
+    /// The implicit ∂eps/∂shape of Gamma noise inside a Jacobian formula: a symbol no declaration can write
+    /// (it is not an identifier), printed as it reads, and the local the generated code holds it in.
+    /// </summary>
+    public const string ShapeGradientSymbol = "∂eps/∂shape";
+
+    private const string ShapeGradientLocal = "epsShapeGradient";
+
     private static readonly HashSet<string> ReservedNames = new(StringComparer.Ordinal)
     {
         "i", "pi", FrequencyVariable, DensityVariable, NoiseVariable,
@@ -34,7 +42,7 @@ internal sealed class DistributionAnalyzer
     /// </summary>
     private static readonly HashSet<string> GeneratedLocalNames = new(StringComparer.Ordinal)
     {
-        "sampleCount", "generator", "order", "shape", "blocks", "block", "arguments", "components",
+        "sampleCount", "generator", "order", "shape", "blocks", "block", "arguments", "components", "wanted", ShapeGradientLocal,
     };
 
     /// <summary>Members the generated part declares: a parameter's property must not take one of these names.</summary>
@@ -42,8 +50,8 @@ internal sealed class DistributionAnalyzer
     {
         "Name", "ParameterNames", "Parameters", "BatchShape", "IsImplicit", "Sample", "Reparameterize", "LogDensity", "Score",
         "FourierOrder", "CumulantOrder", "CumulantVanishes", "Cumulant", "CumulantGradient", "CheckCumulantOrder",
-        "Pathwise", "ScoreFunction", "Hybrid", "Fourier", "ParameterNameList",
-        "SupportValues", "ParameterEventRanks", "Probabilities", "LocalExpectation", "GumbelSoftmax",
+        "ParameterNameList", "DrawWithJacobian", "ScoreTable", "SupportValueList", "ParameterEventRankList",
+        "SupportValues", "ParameterEventRanks", "Probabilities",
         "CumulantGeneratingFunction", "FactorialCumulantOrder", "FactorialCumulantVanishes", "FactorialCumulant", "FactorialCumulantGradient", "CheckFactorialCumulantOrder",
         "ComponentNames", "Components", "Compose", "ComponentNameList", "ComponentParameters",
     };
@@ -242,6 +250,7 @@ internal sealed class DistributionAnalyzer
                 if (probability is null) return null;
                 probabilities.Add(probability);
             }
+            return new SupportSpec(kind, values.ToEquatableArray(), probabilities.ToEquatableArray(), DeriveScoreTable(logDensity, values));
         }
         else if (kind == SupportKind.Categories)
         {
@@ -599,7 +608,82 @@ internal sealed class DistributionAnalyzer
         {
             return null;
         }
-        return new ReparameterizationSpec(mapSpec, reparameterization.Noise, shapeSpec);
+        return new ReparameterizationSpec(mapSpec, reparameterization.Noise, shapeSpec, DeriveJacobian(map!, shape));
+    }
+
+    /// <summary>
+    /// ∂z/∂θ_p of z = g(θ, eps) per parameter: ∂g/∂θ_p with eps held fixed and, for Gamma noise whose shape
+    /// depends on θ_p, + ∂g/∂eps·∂shape/∂θ_p·∂eps/∂shape (the implicit derivative, a symbol filled in at run
+    /// time). Null, silently, when a parameter has an event axis (the Jacobian is then not elementwise) or a
+    /// derivative has no tensor form: the runtime's per-sample autograd then takes over, with no diagnostic
+    /// because nothing the user wrote is wrong.
+    /// </summary>
+    private EquatableArray<JacobianSpec>? DeriveJacobian(Expr map, Expr? shape)
+    {
+        if (declaration.Parameters.Any(p => p.EventRank != 0))
+        {
+            return null;
+        }
+        Expr? byNoise = null;
+        if (shape is not null)
+        {
+            DerivativeResult noiseDerivative = Differentiator.Differentiate(map, NoiseVariable);
+            if (noiseDerivative.Result is null) return null;
+            byNoise = noiseDerivative.Result;
+        }
+        var code = SymbolCode.ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+        code[ShapeGradientSymbol] = ShapeGradientLocal;
+        var jacobian = new List<JacobianSpec>();
+        foreach (string parameter in parameterNames)
+        {
+            DerivativeResult direct = Differentiator.Differentiate(map, parameter);
+            if (direct.Result is null) return null;
+            Expr total = direct.Result;
+            bool implicitPart = false;
+            if (shape is not null && byNoise is not null && Differentiator.DependsOn(shape, parameter))
+            {
+                DerivativeResult shapeDerivative = Differentiator.Differentiate(shape, parameter);
+                if (shapeDerivative.Result is null) return null;
+                Expr chain = new BinaryExpr(BinaryOperator.Multiply, new BinaryExpr(BinaryOperator.Multiply, byNoise, shapeDerivative.Result), new SymbolExpr(ShapeGradientSymbol));
+                total = new BinaryExpr(BinaryOperator.Add, total, chain);
+                implicitPart = true;
+            }
+            Expr simplified = Simplifier.Simplify(total);
+            TensorCode tensorCode = TensorCodeWriter.Write(simplified, code);
+            if (tensorCode.Code is null) return null;
+            var value = new DerivedFormula(FormulaPrinter.Print(simplified), tensorCode.Code, ContainsSymbol(simplified), simplified is NumberExpr { Value: 0 });
+            jacobian.Add(new JacobianSpec(value, implicitPart && Differentiator.DependsOn(simplified, ShapeGradientSymbol)));
+        }
+        return jacobian.ToEquatableArray();
+    }
+
+    /// <summary>
+    /// The score at each support value of a finite distribution, ∂/∂θ_p of the log density at z = v_k, simplified
+    /// (for the Bernoulli: 1/p at 1, −1/(1 − p) at 0). Null, silently, when a parameter has an event axis or a
+    /// derivative has no tensor form: the runtime then differentiates the probability table.
+    /// </summary>
+    private EquatableArray<ScoreTableSpec>? DeriveScoreTable(Expr logDensity, IReadOnlyList<double> values)
+    {
+        if (declaration.Parameters.Any(p => p.EventRank != 0))
+        {
+            return null;
+        }
+        var table = new List<ScoreTableSpec>();
+        foreach (string parameter in parameterNames)
+        {
+            var perValue = new List<DerivedFormula>();
+            foreach (double value in values)
+            {
+                Expr at = Simplifier.Simplify(Substitution.Substitute(logDensity, DensityVariable, new NumberExpr(value)));
+                DerivativeResult derivative = Differentiator.Differentiate(at, parameter);
+                if (derivative.Result is null) return null;
+                TensorCode tensorCode = TensorCodeWriter.Write(derivative.Result, SymbolCode);
+                if (tensorCode.Code is null) return null;
+                perValue.Add(new DerivedFormula(FormulaPrinter.Print(derivative.Result), tensorCode.Code, ContainsSymbol(derivative.Result), derivative.Result is NumberExpr { Value: 0 }));
+            }
+            table.Add(new ScoreTableSpec(parameter, perValue.ToEquatableArray()));
+        }
+        return table.ToEquatableArray();
     }
 
     private Expr? Parse(FormulaDeclaration formula, string? variable)

@@ -16,6 +16,7 @@ internal static class DistributionEmitter
     private const string Generator = "global::TorchSharp.torch.Generator";
     private const string Runtime = "global::StochasticBackprop";
     private const string ListOfTensors = "global::System.Collections.Generic.IReadOnlyList<" + Tensor + ">";
+    private const string ShapeGradientLocal = "epsShapeGradient";
 
     public static string GeneratorVersion { get; } = typeof(DistributionEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
@@ -44,6 +45,7 @@ internal static class DistributionEmitter
 
         var interfaces = new List<string>();
         if (spec.Reparameterization is not null) interfaces.Add($"{Runtime}.IReparameterizedDistribution");
+        if (spec.Reparameterization is { Jacobian: not null }) interfaces.Add($"{Runtime}.IPathwiseJacobian");
         if (spec.Composition is not null) interfaces.Add($"{Runtime}.IComposedDistribution");
         if (spec.IsFinite) interfaces.Add($"{Runtime}.IFiniteDistribution");
         if (spec.Density is not null)
@@ -125,7 +127,6 @@ internal static class DistributionEmitter
             {
                 WriteCumulantGeneratingFunction(cumulantGeneratingFunction);
             }
-            WriteEstimators();
         }
 
         private void WriteConstructionAndParameters()
@@ -268,9 +269,61 @@ internal static class DistributionEmitter
             w.Line(GeneratedCode);
             w.Line($"public {Tensor}? LogDensity({Tensor} z) => {Runtime}.DiscreteSupport.LogDensity(this, z);");
             w.Line();
-            w.Line("/// <summary>The per-sample score ∂ log p(z)/∂θ, by autograd through <see cref=\"Probabilities\"/>.</summary>");
+            w.Line("/// <summary>The per-sample score ∂ log p(z)/∂θ: each sample's entry of <see cref=\"ScoreTable\"/>.</summary>");
             w.Line(GeneratedCode);
             w.Line($"public {ListOfTensors} Score({Tensor} z) => {Runtime}.DiscreteSupport.Score(this, z);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line(GeneratedCode);
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Tensor}?> Score({Tensor} z, global::System.Collections.Generic.IReadOnlyList<bool> wanted) => {Runtime}.DiscreteSupport.Score(this, z, wanted);");
+            WriteScoreTable(support);
+        }
+
+        private void WriteScoreTable(SupportSpec support)
+        {
+            w.Line();
+            if (support.ScoreTable is not { } table)
+            {
+                w.Line("/// <summary>∂ log p(z = v)/∂θ at every support value, by autograd through <see cref=\"Probabilities\"/> at the (batch-shaped) parameters.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Tensor}?> ScoreTable(global::System.Collections.Generic.IReadOnlyList<bool> wanted) => {Runtime}.DiscreteSupport.ScoreTableByAutograd(this, wanted);");
+                return;
+            }
+            w.Line("/// <summary>");
+            w.Line("/// ∂ log p(z = v)/∂θ at each support value, from the log density (derived by the generator):");
+            foreach (ScoreTableSpec row in table)
+            {
+                for (int k = 0; k < support.Values.Count; k++)
+                {
+                    w.Line($"/// <br/>∂/∂{row.Parameter} log p(z = {Shown(support.Values[k])}) = {Escape(row.PerValue[k].Printed)}");
+                }
+            }
+            w.Line("/// </summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Tensor}?> ScoreTable(global::System.Collections.Generic.IReadOnlyList<bool> wanted)");
+            using (w.Block())
+            {
+                w.Line("using (global::TorchSharp.torch.no_grad())");
+                using (w.Block())
+                {
+                    w.Line($"{Tensor} {string.Join(", ", Parameters.Select(p => $"{p.LocalName} = this.{p.PropertyName}.detach()"))};");
+                    w.Line("long[] shape = this.BatchShape;");
+                    w.Line($"return new {Tensor}?[]");
+                    w.OpenBrace();
+                    for (int p = 0; p < table.Count; p++)
+                    {
+                        ScoreTableSpec row = table[p];
+                        w.Line($"wanted[{p}] ? global::TorchSharp.torch.stack(new[]");
+                        w.OpenBrace();
+                        for (int k = 0; k < support.Values.Count; k++)
+                        {
+                            w.Line($"{ToShape(row.PerValue[k], "shape")}, // ∂/∂{row.Parameter} log p(z = {Shown(support.Values[k])}) = {row.PerValue[k].Printed}");
+                        }
+                        w.CloseBrace(", -1) : null,");
+                    }
+                    w.CloseBrace(";");
+                }
+            }
         }
 
         private void WriteCountsSampling()
@@ -439,6 +492,73 @@ internal static class DistributionEmitter
                 }
                 w.Line($"return {ToShape(r.Map, "shape")};");
             }
+            if (r.Jacobian is { } jacobian)
+            {
+                WriteDrawWithJacobian(r, jacobian, noise);
+            }
+        }
+
+        /// <summary>
+        /// <c>DrawWithJacobian</c>: z = g(θ, ε) at the detached parameters and ∂z/∂θ_p per wanted parameter, each a
+        /// formula the generator derived (a constant one is a 0-dimensional tensor that broadcasts).
+        /// </summary>
+        private void WriteDrawWithJacobian(ReparameterizationSpec r, EquatableArray<JacobianSpec> jacobian, string noise)
+        {
+            bool anyImplicit = jacobian.Any(j => j.UsesShapeGradient);
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line($"/// Draws z = {Escape(r.Map.Printed)}{noise}, with no graph, and the per-sample Jacobian ∂z/∂θ of each wanted parameter");
+            w.Line("/// (derived by the generator):");
+            for (int p = 0; p < spec.Parameters.Count; p++)
+            {
+                w.Line($"/// <br/>∂z/∂{spec.Parameters[p].Name} = {Escape(jacobian[p].Value.Printed)}");
+            }
+            if (anyImplicit)
+            {
+                w.Line($"/// <br/>{Escape(Analysis.DistributionAnalyzer.ShapeGradientSymbol)}: the implicit derivative of the Gamma noise by its shape (libtorch's).");
+            }
+            w.Line("/// </summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public {Runtime}.PathwiseDraw DrawWithJacobian(long sampleCount, global::System.Collections.Generic.IReadOnlyList<bool> wanted, {Generator}? generator = null)");
+            using (w.Block())
+            {
+                w.Line("using (global::TorchSharp.torch.no_grad())");
+                using (w.Block())
+                {
+                    if (spec.Parameters.Count > 0)
+                    {
+                        w.Line($"{Tensor} {string.Join(", ", Parameters.Select(p => $"{p.LocalName} = this.{p.PropertyName}.detach()"))};");
+                    }
+                    w.Line($"long[] shape = {Runtime}.Shapes.Sampled(sampleCount, this.BatchShape);");
+                    switch (r.Noise)
+                    {
+                        case NoiseKind.None:
+                            break;
+                        case NoiseKind.StandardGamma:
+                            string needed = anyImplicit
+                                ? string.Join(" || ", jacobian.Select((j, p) => (j, p)).Where(x => x.j.UsesShapeGradient).Select(x => $"wanted[{x.p}]"))
+                                : "false";
+                            w.Line($"({Tensor} eps, {Tensor}? {ShapeGradientLocal}) = {Runtime}.Noise.StandardGammaWithShapeGradient({ToShape(r.NoiseShape!, "shape")}, {needed}, generator);");
+                            break;
+                        default:
+                            w.Line($"{Tensor} eps = {Runtime}.Noise.{r.Noise}(shape, {Like}, generator);");
+                            break;
+                    }
+                    w.Line($"return new {Runtime}.PathwiseDraw({ToShape(r.Map, "shape")}, new {Tensor}?[]");
+                    w.OpenBrace();
+                    for (int p = 0; p < spec.Parameters.Count; p++)
+                    {
+                        DerivedFormula value = jacobian[p].Value;
+                        string code = value.IsTensor ? value.Code : $"{Runtime}.Shapes.Constant({value.Code}, {Like})";
+                        if (jacobian[p].UsesShapeGradient)
+                        {
+                            code = code.Replace(ShapeGradientLocal, ShapeGradientLocal + "!");
+                        }
+                        w.Line($"wanted[{p}] ? {code} : null, // ∂z/∂{spec.Parameters[p].Name} = {value.Printed}");
+                    }
+                    w.CloseBrace(");");
+                }
+            }
         }
 
         private void WriteDensity(DensitySpec density)
@@ -485,6 +605,23 @@ internal static class DistributionEmitter
                 foreach (ScoreSpec score in density.Scores)
                 {
                     w.Line($"{ToShape(score.Score, "z.shape", "z")}, // ∂/∂{score.Parameter} = {score.Score.Printed}");
+                }
+                w.CloseBrace(";");
+            }
+
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line(GeneratedCode);
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Tensor}?> Score({Tensor} z, global::System.Collections.Generic.IReadOnlyList<bool> wanted)");
+            using (w.Block())
+            {
+                WriteParameterLocals();
+                w.Line($"return new {Tensor}?[]");
+                w.OpenBrace();
+                for (int p = 0; p < density.Scores.Count; p++)
+                {
+                    ScoreSpec score = density.Scores[p];
+                    w.Line($"wanted[{p}] ? {ToShape(score.Score, "z.shape", "z")} : null, // ∂/∂{score.Parameter} = {score.Score.Printed}");
                 }
                 w.CloseBrace(";");
             }
@@ -620,96 +757,6 @@ internal static class DistributionEmitter
                     }
                     writeDefault();
                 }
-            }
-        }
-
-        private void WriteEstimators()
-        {
-            string estimate = $"{Runtime}.GradientEstimate";
-            string objective = $"{Runtime}.Objective";
-            bool pathwise = spec.Reparameterization is not null || spec.Composition is not null;
-            if (spec.Reparameterization is { } r)
-            {
-                w.Line();
-                w.Line($"/// <summary>Pathwise (reparameterization{(r.IsImplicit ? ", implicit" : "")}) estimate of E f(z) and its gradient, through z = {Escape(r.Map.Printed)}.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {estimate} Pathwise({objective} objective, long sampleCount, {Generator}? generator = null)");
-                w.Line($"    => {Runtime}.Estimators.Pathwise(this, objective, sampleCount, generator);");
-            }
-            else if (spec.Composition is { } composition)
-            {
-                w.Line();
-                w.Line($"/// <summary>Pathwise estimate of E f(z) and its gradient, through z = {Escape(composition.Map.Printed)} and the building blocks' own pathwise maps (implicit for Gammas).</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {estimate} Pathwise({objective} objective, long sampleCount, {Generator}? generator = null)");
-                w.Line($"    => {Runtime}.Estimators.Pathwise(this, objective, sampleCount, generator);");
-            }
-
-            if (spec.IsFinite)
-            {
-                w.Line();
-                w.Line("/// <summary>Local-expectation estimate (002 Theorem 2): the exact discrete difference over every support value of each coordinate, one evaluation of f per coordinate and value.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {estimate} LocalExpectation({objective} objective, long sampleCount, {Generator}? generator = null)");
-                w.Line($"    => {Runtime}.Estimators.LocalExpectation(this, objective, sampleCount, generator);");
-                w.Line();
-                w.Line("/// <summary>Score-function estimate of E f(z) and its gradient (score from the probability table), with an optional baseline.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {estimate} ScoreFunction({objective} objective, long sampleCount, {Runtime}.Baseline? baseline = null, {Generator}? generator = null)");
-                w.Line($"    => {Runtime}.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);");
-                w.Line();
-                w.Line("/// <summary>Gumbel-softmax (concrete) relaxation at the given temperature: a biased baseline, not an unbiased estimator.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {estimate} GumbelSoftmax({objective} objective, long sampleCount, double temperature = 1.0, {Generator}? generator = null)");
-                w.Line($"    => {Runtime}.Estimators.GumbelSoftmax(this, objective, sampleCount, temperature, generator);");
-            }
-
-            if (spec.Density is not null && !pathwise)
-            {
-                w.Line();
-                w.Line("/// <summary>Score-function (likelihood-ratio) estimate of E f(z) and its gradient, with an optional baseline.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {estimate} ScoreFunction({objective} objective, long sampleCount, {Runtime}.Baseline? baseline = null, {Generator}? generator = null)");
-                w.Line($"    => {Runtime}.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);");
-            }
-
-            if (spec.Density is not null && pathwise)
-            {
-                w.Line();
-                w.Line("/// <summary>Score-function (likelihood-ratio, Malliavin weight) estimate of E f(z) and its gradient, with an optional baseline.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {estimate} ScoreFunction({objective} objective, long sampleCount, {Runtime}.Baseline? baseline = null, {Generator}? generator = null)");
-                w.Line($"    => {Runtime}.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);");
-                w.Line();
-                w.Line("/// <summary>Hybrid of the pathwise and score-function estimates on the same samples, weighted by the variance-optimal λ (clipped to [0, 1]).</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {estimate} Hybrid({objective} objective, long sampleCount, {Runtime}.HybridEstimator? hybrid = null, {Generator}? generator = null)");
-                w.Line($"    => (hybrid ?? new {Runtime}.HybridEstimator()).Estimate(this, objective, sampleCount, generator);");
-            }
-
-            if (spec.Cumulants is not null)
-            {
-                w.Line();
-                w.Line($"/// <summary>Fourier-series (generalized stochastic backpropagation) estimate of E f(z) and its gradient, truncated at <paramref name=\"order\"/> (default {spec.FourierOrder}).</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {estimate} Fourier({objective} objective, long sampleCount, int? order = null, {Generator}? generator = null)");
-                w.Line($"    => {Runtime}.Estimators.Fourier(this, objective, sampleCount, order, generator);");
-            }
-            else if (spec.FactorialCumulants is not null)
-            {
-                w.Line();
-                w.Line($"/// <summary>Fourier rule on the integers: factorial cumulants and forward differences Δⁿf, truncated at <paramref name=\"order\"/> (default {spec.FourierOrder}).</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {estimate} Fourier({objective} objective, long sampleCount, int? order = null, {Generator}? generator = null)");
-                w.Line($"    => {Runtime}.Estimators.Fourier(({Runtime}.IFactorialCumulantDistribution)this, objective, sampleCount, order, generator);");
-            }
-            else if (spec.Composition is not null)
-            {
-                w.Line();
-                w.Line($"/// <summary>Fourier estimate through the building blocks' cumulants (002 eqs. 20–21), truncated at <paramref name=\"order\"/> (default {spec.FourierOrder}); asymptotic for Gamma blocks: keep the order small.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {estimate} Fourier({objective} objective, long sampleCount, int? order = null, {Generator}? generator = null)");
-                w.Line($"    => {Runtime}.Estimators.Fourier(({Runtime}.IComposedDistribution)this, objective, sampleCount, order, generator);");
             }
         }
 

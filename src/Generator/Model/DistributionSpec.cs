@@ -32,7 +32,8 @@ internal sealed record ParameterSpec(string Name, string PropertyName, string Lo
 /// <summary>A discrete support and, for a finite one, the probability of each value.</summary>
 /// <param name="Values">Finite: the support values. Empty otherwise.</param>
 /// <param name="Probabilities">Finite: p(z = v_k) per value. Categories: one formula, elementwise over the category axis. Counts: empty.</param>
-internal sealed record SupportSpec(SupportKind Kind, EquatableArray<double> Values, EquatableArray<DerivedFormula> Probabilities);
+/// <param name="ScoreTable">Finite support with elementwise parameters: the score at each support value, per parameter. Null: computed at run time.</param>
+internal sealed record SupportSpec(SupportKind Kind, EquatableArray<double> Values, EquatableArray<DerivedFormula> Probabilities, EquatableArray<ScoreTableSpec>? ScoreTable = null);
 
 /// <summary>A composite z = g(ζ₁, …, ζ_C): its building blocks and the map.</summary>
 internal sealed record CompositionSpec(EquatableArray<ComponentSpec> Components, DerivedFormula Map);
@@ -63,8 +64,20 @@ internal sealed record DensitySpec(DerivedFormula? LogDensity, EquatableArray<Sc
 
 internal sealed record ScoreSpec(string Parameter, bool Derived, DerivedFormula Score);
 
-internal sealed record ReparameterizationSpec(DerivedFormula Map, NoiseKind Noise, DerivedFormula? NoiseShape)
+/// <param name="Jacobian">
+/// Per parameter, ∂z/∂θ_p of the map in closed form (eps held fixed, plus ∂z/∂eps·∂shape/∂θ_p·∂eps/∂shape for
+/// Gamma noise); null when there is none (an event-axis parameter, or a map the differentiator cannot take).
+/// </param>
+internal sealed record ReparameterizationSpec(DerivedFormula Map, NoiseKind Noise, DerivedFormula? NoiseShape, EquatableArray<JacobianSpec>? Jacobian = null)
 {
     /// <summary>Gamma noise: its gradient with respect to the shape is implicit (libtorch's <c>_standard_gamma</c>).</summary>
     public bool IsImplicit => Noise == NoiseKind.StandardGamma;
 }
+
+/// <summary>One parameter's per-sample Jacobian ∂z/∂θ_p of a pathwise map.</summary>
+/// <param name="Value">The formula, in eps, the parameters and (when <paramref name="UsesShapeGradient"/>) ∂eps/∂shape.</param>
+/// <param name="UsesShapeGradient">The parameter enters the Gamma noise's shape, so the implicit ∂eps/∂shape is needed.</param>
+internal sealed record JacobianSpec(DerivedFormula Value, bool UsesShapeGradient);
+
+/// <summary>∂ log p(z = v_k)/∂θ_p for one parameter of a finite distribution, one formula per support value.</summary>
+internal sealed record ScoreTableSpec(string Parameter, EquatableArray<DerivedFormula> PerValue);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,6 +42,32 @@ public interface IReparameterizedDistribution : IDistribution
     Tensor Reparameterize(IReadOnlyList<Tensor> parameters, long sampleCount, Generator? generator = null);
 }
 
+/// <summary>
+/// A pathwise map whose per-sample Jacobian ∂z/∂θ the generator derived in closed form (by symbolic
+/// differentiation of z = g(θ, ε); for Gamma noise with the implicit ∂ε/∂shape of libtorch's
+/// <c>_standard_gamma</c>). The pathwise estimator then needs one backward pass through f only:
+/// ĝ_i = ∇z f(z_i)·∂z_i/∂θ, with no per-sample parameter copies. Generated for every
+/// <c>[Reparameterization]</c> whose parameters are elementwise.
+/// </summary>
+public interface IPathwiseJacobian : IReparameterizedDistribution
+{
+    /// <summary>
+    /// Draws <paramref name="sampleCount"/> samples z = g(θ, ε) at the distribution's own parameters, with
+    /// no autograd graph, and for each parameter p with <paramref name="wanted"/>[p] the per-sample
+    /// Jacobian ∂z/∂θ_p, of shape <c>[S, ...BatchShape]</c> or broadcastable to it (a constant
+    /// Jacobian is a 0-dimensional tensor); null where not wanted.
+    /// </summary>
+    /// <param name="sampleCount">S.</param>
+    /// <param name="wanted">One flag per parameter, in declaration order.</param>
+    /// <param name="generator">The random number generator; null for the global one.</param>
+    PathwiseDraw DrawWithJacobian(long sampleCount, IReadOnlyList<bool> wanted, Generator? generator = null);
+}
+
+/// <summary>Samples z = g(θ, ε) and the per-sample Jacobian ∂z/∂θ_p of each wanted parameter (null otherwise).</summary>
+/// <param name="Samples">z, <c>[S, ...BatchShape]</c>, without an autograd graph.</param>
+/// <param name="Jacobians">Per parameter, ∂z/∂θ_p broadcastable to <c>[S, ...BatchShape]</c>, or null when it was not wanted.</param>
+public readonly record struct PathwiseDraw(Tensor Samples, IReadOnlyList<Tensor?> Jacobians);
+
 /// <summary>A distribution with a log density and a score.</summary>
 public interface IScoredDistribution : IDistribution
 {
@@ -49,6 +76,17 @@ public interface IScoredDistribution : IDistribution
 
     /// <summary>∂ log p(z; θ)/∂θ for each parameter, in declaration order, each the shape of <paramref name="z"/> (the score of a parameter with an event axis carries that axis, [..., K]).</summary>
     IReadOnlyList<Tensor> Score(Tensor z);
+
+    /// <summary>
+    /// The score of the parameters with <paramref name="wanted"/>[p] set, as in <see cref="Score(Tensor)"/>; null
+    /// for the others, which are not computed. Generated distributions compute only the wanted ones; the default
+    /// (for a hand-written distribution) computes <see cref="Score(Tensor)"/> and drops the others.
+    /// </summary>
+    IReadOnlyList<Tensor?> Score(Tensor z, IReadOnlyList<bool> wanted)
+    {
+        IReadOnlyList<Tensor> all = Score(z);
+        return all.Select((score, p) => p < wanted.Count && wanted[p] ? score : null).ToArray();
+    }
 }
 
 /// <summary>A distribution with cumulants κₙ(θ) derived from its characteristic function.</summary>
@@ -124,6 +162,15 @@ public interface IFiniteDistribution : IScoredDistribution
     /// <c>[...broadcast batch shape, K]</c>, keeping the autograd graph back to them.
     /// </summary>
     Tensor Probabilities(IReadOnlyList<Tensor> parameters);
+
+    /// <summary>
+    /// ∂ log p(z_j = v_k)/∂θ for each parameter with <paramref name="wanted"/>[p] set (null for the others), at
+    /// the distribution's own parameters, detached: <c>[...BatchShape, K]</c> for an elementwise parameter (entry k
+    /// the derivative by that coordinate's own θ), <c>[...BatchShape, K, K]</c> for an event-axis parameter (entry
+    /// [k, l] the derivative by θ_l). The per-sample score is the entry at each sample's value (no per-sample autograd).
+    /// The default differentiates <see cref="Probabilities"/> by autograd at batch-shaped parameters.
+    /// </summary>
+    IReadOnlyList<Tensor?> ScoreTable(IReadOnlyList<bool> wanted) => DiscreteSupport.ScoreTableByAutograd(this, wanted);
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,8 @@ public static partial class Estimators
     /// <param name="objective">f.</param>
     /// <param name="sampleCount">S.</param>
     /// <param name="generator">The random number generator; null for the global one.</param>
-    public static GradientEstimate LocalExpectation(IFiniteDistribution distribution, Objective objective, long sampleCount, Generator? generator = null)
+    [Estimator("local-expectation")]
+    public static GradientEstimate LocalExpectation(this IFiniteDistribution distribution, Objective objective, long sampleCount, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         return Estimators.AtFreshSamples(distribution, sampleCount, generator, samples => LocalExpectationAt(distribution, objective, samples));
@@ -25,8 +27,10 @@ public static partial class Estimators
 
     /// <summary>The local-expectation estimator at given samples <c>[S, ...BatchShape]</c>; see <see cref="LocalExpectation"/>.</summary>
     /// <remarks>
-    /// The per-sample gradient is Σ_j Σ_k ∇θ p_jk·f(z_i,−j, v_k), computed as one backward pass of
-    /// Σ p_jk(θ_i)·stopgrad(f(z_i,−j, v_k)) through per-sample parameter copies θ_i. When the table is
+    /// The per-sample gradient is Σ_j Σ_k ∇θ p_jk·f(z_i,−j, v_k). The table gradients ∇θ p_jk are computed once,
+    /// at batch-shaped parameters (K backward passes over the batch, none over samples), and the values
+    /// f(z_i,−j, v_k) in as few evaluations of f as its structure allows (<see cref="Objective.ReplacedValues"/>:
+    /// closed form for separable and ridge objectives, batched evaluations otherwise). When the table is
     /// normalised as a function of θ (logits, a Bernoulli's p), Σ_k ∇θ p_jk = 0 and this equals Theorem 2's
     /// difference form with any reference value v_k*. For probabilities given directly (a Simplex
     /// parameter) it is the derivative of E f as a function of the unconstrained table entries, the
@@ -34,7 +38,7 @@ public static partial class Estimators
     /// reference-value form by a multiple of (1, …, 1) along the event axis, which a softmax or any
     /// normalisation upstream annihilates.
     /// </remarks>
-    public static GradientEstimate LocalExpectationAt(IFiniteDistribution distribution, Objective objective, Tensor samples)
+    public static GradientEstimate LocalExpectationAt(this IFiniteDistribution distribution, Objective objective, Tensor samples)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
@@ -43,35 +47,38 @@ public static partial class Estimators
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = samples.detach();
         long sampleCount = z.shape[0];
-        RequireSampledShape(z, Shapes.Sampled(sampleCount, distribution.BatchShape), "The samples");
+        long[] sampledShape = Shapes.Sampled(sampleCount, distribution.BatchShape);
+        RequireSampledShape(z, sampledShape, "The samples");
         Tensor values = EvaluateObjective(objective, z);
 
         IReadOnlyList<double> support = distribution.SupportValues;
-        Tensor local;
+        bool[] wanted = Wanted.Of(distribution);
+        Tensor?[] tableGradients = DiscreteSupport.TableGradient(distribution, wanted, logarithm: false);
+        var perSample = new Tensor[wanted.Length];
         using (torch.no_grad())
         {
-            Tensor flat = z.reshape(sampleCount, -1);
-            long coordinates = flat.shape[1];
-            local = torch.zeros(sampleCount, coordinates, support.Count, dtype: z.dtype, device: z.device);
-            for (long j = 0; j < coordinates; j++)
+            // [S, C, K]: f with coordinate c of each sample set to v_k.
+            Tensor local = objective.ReplacedValues(z, support);
+            long coordinates = local.shape[1];
+            for (int p = 0; p < wanted.Length; p++)
             {
-                for (int k = 0; k < support.Count; k++)
+                if (tableGradients[p] is not { } gradient)
                 {
-                    using DisposeScope evaluation = torch.NewDisposeScope();
-                    Tensor moved = flat.clone();
-                    moved[.., j] = support[k];
-                    local[.., j, k] = EvaluateObjective(objective, moved.reshape(z.shape)).detach();
+                    perSample[p] = Wanted.Zero(sampledShape, z);
+                    continue;
+                }
+                if (distribution.ParameterEventRanks[p] == 1)
+                {
+                    // Σ_k ∂p_ck/∂θ_cl · f(z_−c, v_k): [S, C, K] with [C, K, L] gives [S, C, L].
+                    long width = gradient.shape[^1];
+                    Tensor perCoordinate = torch.einsum("sck,ckl->scl", local, gradient.reshape(coordinates, support.Count, width));
+                    perSample[p] = perCoordinate.reshape(sampledShape.Concat(new[] { width }).ToArray());
+                }
+                else
+                {
+                    perSample[p] = (local * gradient.reshape(1, coordinates, support.Count)).sum(new long[] { -1 }).reshape(sampledShape);
                 }
             }
-        }
-
-        Tensor[] perSample;
-        using (torch.enable_grad())
-        {
-            Tensor[] leaves = DiscreteSupport.PerSampleLeaves(distribution, sampleCount);
-            Tensor table = distribution.Probabilities(leaves);
-            Tensor weighted = (table * local.reshape(table.shape)).sum();
-            perSample = DiscreteSupport.Gradient(weighted, leaves);
         }
         Tensor[] reduced = ReduceAll(distribution, perSample);
         return new GradientEstimate("local-expectation", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
@@ -89,18 +96,31 @@ public static partial class Estimators
     /// <param name="sampleCount">S.</param>
     /// <param name="temperature">τ &gt; 0.</param>
     /// <param name="generator">The random number generator; null for the global one.</param>
-    public static GradientEstimate GumbelSoftmax(IFiniteDistribution distribution, Objective objective, long sampleCount, double temperature = 1.0, Generator? generator = null)
+    [Estimator("gumbel-softmax", Biased = true)]
+    public static GradientEstimate GumbelSoftmax(this IFiniteDistribution distribution, Objective objective, long sampleCount, double temperature = 1.0, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
-        if (!(temperature > 0) || double.IsInfinity(temperature))
-        {
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be positive and finite.");
-        }
+        CheckTemperature(temperature);
         TorchBackend.EnsureAvailable();
         using DisposeScope scope = torch.NewDisposeScope();
         using IDisposable gradients = torch.enable_grad();
         Tensor[] leaves = DiscreteSupport.PerSampleLeaves(distribution, sampleCount);
+        (Tensor weights, Tensor support) = GumbelRelaxation(distribution, leaves, temperature, generator);
+        Tensor relaxed = weights.mul(support).sum(new long[] { -1 });
+        Tensor values = EvaluateObjective(objective, relaxed);
+        Tensor[] perSample = DiscreteSupport.Gradient(values.sum(), leaves);
+        Tensor[] reduced = ReduceAll(distribution, perSample);
+        return new GradientEstimate($"gumbel-softmax(tau={temperature:R})", distribution.ParameterNames, distribution.Parameters, relaxed.detach(), values, reduced)
+            .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The concrete relaxation's weights softmax((log p + g)/τ) over the last axis, <c>[S, ...BatchShape, K]</c>, from
+    /// per-sample parameter leaves (g standard Gumbel noise), and the support values as a tensor to weight.
+    /// </summary>
+    private static (Tensor Weights, Tensor Support) GumbelRelaxation(IFiniteDistribution distribution, Tensor[] leaves, double temperature, Generator? generator)
+    {
         Tensor logits = distribution.Probabilities(leaves).log();
         Tensor gumbel;
         using (torch.no_grad())
@@ -110,12 +130,15 @@ public static partial class Estimators
         }
         Tensor support = torch.tensor(distribution.SupportValues.ToArray(), dtype: logits.dtype, device: logits.device);
         using Scalar temperatureScalar = temperature.ToScalar(); // held for the call: see Scalars
-        Tensor relaxed = (logits.add(gumbel, Scalars.One) / temperatureScalar).softmax(-1).mul(support).sum(new long[] { -1 });
-        Tensor values = EvaluateObjective(objective, relaxed);
-        Tensor[] perSample = DiscreteSupport.Gradient(values.sum(), leaves);
-        Tensor[] reduced = ReduceAll(distribution, perSample);
-        return new GradientEstimate($"gumbel-softmax(tau={temperature:R})", distribution.ParameterNames, distribution.Parameters, relaxed.detach(), values, reduced)
-            .MoveToOuterDisposeScope();
+        return ((logits.add(gumbel, Scalars.One) / temperatureScalar).softmax(-1), support);
+    }
+
+    private static void CheckTemperature(double temperature)
+    {
+        if (!(temperature > 0) || double.IsInfinity(temperature))
+        {
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be positive and finite.");
+        }
     }
 
     /// <summary>
@@ -129,14 +152,15 @@ public static partial class Estimators
     /// <param name="sampleCount">S.</param>
     /// <param name="order">N; null for the distribution's <see cref="IFactorialCumulantDistribution.FourierOrder"/>.</param>
     /// <param name="generator">The random number generator; null for the global one.</param>
-    public static GradientEstimate Fourier(IFactorialCumulantDistribution distribution, Objective objective, long sampleCount, int? order = null, Generator? generator = null)
+    [Estimator("fourier-difference")]
+    public static GradientEstimate Fourier(this IFactorialCumulantDistribution distribution, Objective objective, long sampleCount, int? order = null, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         return Estimators.AtFreshSamples(distribution, sampleCount, generator, samples => FourierAt(distribution, objective, samples, order));
     }
 
     /// <summary>The Fourier rule on the integers at given samples; see <see cref="Fourier(IFactorialCumulantDistribution, Objective, long, int?, Generator?)"/>.</summary>
-    public static GradientEstimate FourierAt(IFactorialCumulantDistribution distribution, Objective objective, Tensor samples, int? order = null)
+    public static GradientEstimate FourierAt(this IFactorialCumulantDistribution distribution, Objective objective, Tensor samples, int? order = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
@@ -151,7 +175,7 @@ public static partial class Estimators
 
         int[] orders = Enumerable.Range(1, truncation).Where(n => !distribution.FactorialCumulantVanishes(n)).ToArray();
         IReadOnlyList<Tensor> differences = orders.Length == 0 ? Array.Empty<Tensor>() : objective.CoordinateDifferences(z, orders.Max());
-        Tensor[] perSample = SeriesPerSample(distribution.Parameters.Count, orders, distribution.FactorialCumulantGradient, differences, sampledShape, z);
+        Tensor[] perSample = SeriesPerSample(distribution, orders, distribution.FactorialCumulantGradient, differences, sampledShape, z);
         Tensor[] reduced = ReduceAll(distribution, perSample);
         return new GradientEstimate($"fourier-difference(N={truncation})", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
             .MoveToOuterDisposeScope();
@@ -173,7 +197,8 @@ public static partial class Estimators
     /// <param name="sampleCount">S.</param>
     /// <param name="order">N; null for the distribution's <see cref="IComposedDistribution.FourierOrder"/>.</param>
     /// <param name="generator">The random number generator; null for the global one.</param>
-    public static GradientEstimate Fourier(IComposedDistribution distribution, Objective objective, long sampleCount, int? order = null, Generator? generator = null)
+    [Estimator("fourier-composite")]
+    public static GradientEstimate Fourier(this IComposedDistribution distribution, Objective objective, long sampleCount, int? order = null, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);

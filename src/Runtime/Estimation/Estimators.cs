@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,11 +20,21 @@ public static partial class Estimators
     /// (Gamma-family samplers built on <see cref="Noise.StandardGamma"/>).
     /// </summary>
     /// <remarks>
-    /// Per-sample gradients come from one backward pass: each parameter is expanded to
-    /// <c>[S, ...BatchShape]</c> as a fresh leaf, so sample i's gradient lands in row i. Rows are then
-    /// summed over the axes along which the parameter is broadcast.
+    /// With a generated closed-form Jacobian (<see cref="IPathwiseJacobian"/>) it takes one backward pass
+    /// through f only: ∇_z f times ∂z/∂θ per sample. Otherwise (composites, event-axis parameters) each
+    /// wanted parameter is expanded to <c>[S, ...BatchShape]</c> as a fresh leaf, so sample i's gradient lands
+    /// in row i. Rows are then summed over the axes along which the parameter is broadcast. Gradients are
+    /// computed only for parameters that require grad (all of them when none does; see <see cref="Wanted"/>).
     /// </remarks>
-    public static GradientEstimate Pathwise(IReparameterizedDistribution distribution, Objective objective, long sampleCount, Generator? generator = null)
+    [Estimator("pathwise")]
+    public static GradientEstimate Pathwise(this IReparameterizedDistribution distribution, Objective objective, long sampleCount, Generator? generator = null)
+        => PathwiseCore(distribution, objective, sampleCount, generator, useJacobian: true);
+
+    /// <summary>
+    /// The pathwise estimator through the generated Jacobian when there is one and <paramref name="useJacobian"/>,
+    /// else through per-sample parameter leaves (tests compare the two sample by sample).
+    /// </summary>
+    internal static GradientEstimate PathwiseCore(IReparameterizedDistribution distribution, Objective objective, long sampleCount, Generator? generator, bool useJacobian)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
@@ -31,28 +42,47 @@ public static partial class Estimators
         using DisposeScope scope = torch.NewDisposeScope();
         using IDisposable gradients = torch.enable_grad();
         long[] sampledShape = Shapes.Sampled(sampleCount, distribution.BatchShape);
-        Tensor[] leaves = distribution.Parameters
-            .Select(p => p.detach().expand(sampledShape).contiguous().requires_grad_(true))
-            .ToArray();
-        Tensor z = distribution.Reparameterize(leaves, sampleCount, generator);
-        RequireSampledShape(z, sampledShape, distribution.Name + ".Reparameterize");
-        Tensor values = EvaluateObjective(objective, z);
-
-        Tensor[] perSample = new Tensor[leaves.Length];
-        if (values.requires_grad)
+        bool[] wanted = Wanted.Of(distribution);
+        Tensor z;
+        Tensor values;
+        Tensor[] perSample = new Tensor[wanted.Length];
+        if (useJacobian && distribution is IPathwiseJacobian explicitMap)
         {
+            PathwiseDraw draw = explicitMap.DrawWithJacobian(sampleCount, wanted, generator);
+            RequireSampledShape(draw.Samples, sampledShape, distribution.Name + ".DrawWithJacobian");
+            z = draw.Samples.detach().requires_grad_(true);
+            values = EvaluateObjective(objective, z);
             // Retained: the surrogate's mean f(z) term backpropagates through this graph into f's own parameters.
-            IList<Tensor> rows = torch.autograd.grad(new[] { values.sum() }, leaves, retain_graph: true, allow_unused: true);
-            for (int p = 0; p < leaves.Length; p++)
+            Tensor? pathGradient = values.requires_grad
+                ? torch.autograd.grad(new[] { values.sum() }, new[] { z }, retain_graph: true, allow_unused: true)[0]
+                : null;
+            using (torch.no_grad())
             {
-                perSample[p] = rows[p].IsInvalid ? torch.zeros_like(leaves[p]) : rows[p];
+                for (int p = 0; p < wanted.Length; p++)
+                {
+                    perSample[p] = wanted[p] && pathGradient is { IsInvalid: false } && draw.Jacobians[p] is { } jacobian
+                        ? pathGradient * jacobian
+                        : Wanted.Zero(sampledShape, z);
+                }
             }
         }
         else
         {
-            for (int p = 0; p < leaves.Length; p++)
+            Tensor[] parameters = distribution.Parameters
+                .Select((p, i) => wanted[i] ? p.detach().expand(sampledShape).contiguous().requires_grad_(true) : p.detach())
+                .ToArray();
+            z = distribution.Reparameterize(parameters, sampleCount, generator);
+            RequireSampledShape(z, sampledShape, distribution.Name + ".Reparameterize");
+            values = EvaluateObjective(objective, z);
+            Tensor[] leaves = Enumerable.Range(0, wanted.Length).Where(p => wanted[p]).Select(p => parameters[p]).ToArray();
+            IList<Tensor>? rows = values.requires_grad && leaves.Length > 0
+                ? torch.autograd.grad(new[] { values.sum() }, leaves, retain_graph: true, allow_unused: true)
+                : null;
+            int next = 0;
+            for (int p = 0; p < wanted.Length; p++)
             {
-                perSample[p] = torch.zeros_like(leaves[p]);
+                Tensor? row = wanted[p] && rows is not null ? rows[next++] : null;
+                perSample[p] = row is { IsInvalid: false } ? row : Wanted.Zero(sampledShape, z);
             }
         }
 
@@ -86,7 +116,8 @@ public static partial class Estimators
     /// <param name="sampleCount">S.</param>
     /// <param name="baseline">The control variate b; null for none. Stateful baselines are updated after the batch.</param>
     /// <param name="generator">The random number generator; null for the global one.</param>
-    public static GradientEstimate ScoreFunction(IScoredDistribution distribution, Objective objective, long sampleCount, Baseline? baseline = null, Generator? generator = null)
+    [Estimator("score-function")]
+    public static GradientEstimate ScoreFunction(this IScoredDistribution distribution, Objective objective, long sampleCount, Baseline? baseline = null, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         return Estimators.AtFreshSamples(distribution, sampleCount, generator, samples => ScoreFunctionAt(distribution, objective, samples, baseline));
@@ -97,7 +128,7 @@ public static partial class Estimators
     /// <param name="objective">f.</param>
     /// <param name="samples">Draws from the distribution, <c>[S, ...BatchShape]</c>; used detached.</param>
     /// <param name="baseline">The control variate b; null for none. Stateful baselines are updated after the batch.</param>
-    public static GradientEstimate ScoreFunctionAt(IScoredDistribution distribution, Objective objective, Tensor samples, Baseline? baseline = null)
+    public static GradientEstimate ScoreFunctionAt(this IScoredDistribution distribution, Objective objective, Tensor samples, Baseline? baseline = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
@@ -121,7 +152,9 @@ public static partial class Estimators
     /// <param name="sampleCount">S.</param>
     /// <param name="order">N; null for the distribution's <see cref="ICumulantDistribution.FourierOrder"/>. 1 ≤ N ≤ <see cref="ICumulantDistribution.CumulantOrder"/>.</param>
     /// <param name="generator">The random number generator; null for the global one.</param>
-    public static GradientEstimate Fourier(ICumulantDistribution distribution, Objective objective, long sampleCount, int? order = null, Generator? generator = null)
+    [Estimator("fourier")]
+    [OverloadResolutionPriority(1)] // a composite that also declares a characteristic function: its own cumulants first
+    public static GradientEstimate Fourier(this ICumulantDistribution distribution, Objective objective, long sampleCount, int? order = null, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         int truncation = CheckFourierOrder(distribution, order);
@@ -133,7 +166,8 @@ public static partial class Estimators
     /// <param name="objective">f.</param>
     /// <param name="samples">Draws from the distribution, <c>[S, ...BatchShape]</c>; used detached.</param>
     /// <param name="order">N; null for the distribution's <see cref="ICumulantDistribution.FourierOrder"/>.</param>
-    public static GradientEstimate FourierAt(ICumulantDistribution distribution, Objective objective, Tensor samples, int? order = null)
+    [OverloadResolutionPriority(1)]
+    public static GradientEstimate FourierAt(this ICumulantDistribution distribution, Objective objective, Tensor samples, int? order = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
@@ -151,7 +185,7 @@ public static partial class Estimators
         int[] orders = Enumerable.Range(1, truncation).Where(n => !distribution.CumulantVanishes(n)).ToArray();
         IReadOnlyList<Tensor> derivatives = orders.Length == 0 ? Array.Empty<Tensor>() : objective.CoordinateDerivatives(z, orders.Max());
 
-        Tensor[] perSample = SeriesPerSample(distribution.Parameters.Count, orders, distribution.CumulantGradient, derivatives, sampledShape, z);
+        Tensor[] perSample = SeriesPerSample(distribution, orders, distribution.CumulantGradient, derivatives, sampledShape, z);
         Tensor[] reduced = ReduceAll(distribution, perSample);
         return new GradientEstimate($"fourier(N={truncation})", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
             .MoveToOuterDisposeScope();
@@ -161,24 +195,34 @@ public static partial class Estimators
     /// Σ_n (∂c_n/∂θ_p / n!)·D_n per parameter, <c>[S, ...BatchShape]</c>: the series estimators' per-sample
     /// gradient, from coefficient gradients of the batch shape and per-sample terms D_n (derivatives or differences).
     /// </summary>
-    private static Tensor[] SeriesPerSample(int parameterCount, int[] orders, Func<int, IReadOnlyList<Tensor>> coefficientGradient, IReadOnlyList<Tensor> terms, long[] sampledShape, Tensor like)
+    private static Tensor[] SeriesPerSample(IDistribution distribution, int[] orders, Func<int, IReadOnlyList<Tensor>> coefficientGradient, IReadOnlyList<Tensor> terms, long[] sampledShape, Tensor like)
     {
-        var perSample = new Tensor[parameterCount];
+        bool[] wanted = Wanted.Of(distribution);
+        var perSample = new Tensor[wanted.Length];
         using (torch.no_grad())
         {
-            for (int p = 0; p < parameterCount; p++)
-            {
-                perSample[p] = torch.zeros(sampledShape, dtype: like.dtype, device: like.device);
-            }
+            var accumulated = new Tensor?[wanted.Length];
             foreach (int n in orders)
             {
                 IReadOnlyList<Tensor> gradient = coefficientGradient(n);
                 using Scalar factorial = Factorial(n).ToScalar(); // held for the loop: see Scalars
-                for (int p = 0; p < parameterCount; p++)
+                for (int p = 0; p < wanted.Length; p++)
                 {
-                    // The coefficient's gradient has the batch shape and broadcasts over the sample axis.
-                    perSample[p] = perSample[p].add(gradient[p].detach() / factorial * terms[n - 1], Scalars.One);
+                    if (!wanted[p])
+                    {
+                        continue;
+                    }
+                    // The coefficient's gradient has the batch shape and broadcasts over the sample axis; it is
+                    // scaled once (batch-sized), and each order costs one sample-sized multiply-add.
+                    Tensor coefficient = gradient[p].detach() / factorial;
+                    accumulated[p] = accumulated[p] is { } sum
+                        ? sum.addcmul_(terms[n - 1], coefficient, Scalars.One)
+                        : Shapes.ToBatch(terms[n - 1] * coefficient, sampledShape).contiguous();
                 }
+            }
+            for (int p = 0; p < wanted.Length; p++)
+            {
+                perSample[p] = accumulated[p] ?? Wanted.Zero(sampledShape, like);
             }
         }
         return perSample;
@@ -197,15 +241,21 @@ public static partial class Estimators
             Array.Fill(weightShape, 1L);
             weightShape[0] = sampleCount;
             weight = weight.reshape(weightShape);
-            IReadOnlyList<Tensor> scores = distribution.Score(z);
+            bool[] wanted = Wanted.Of(distribution);
+            IReadOnlyList<Tensor?> scores = distribution.Score(z, wanted);
             if (scores.Count != perSample.Length)
             {
                 throw new InvalidOperationException($"{distribution.Name}.Score returned {scores.Count} tensors for {perSample.Length} parameters.");
             }
             for (int p = 0; p < perSample.Length; p++)
             {
+                if (!wanted[p] || scores[p] is null)
+                {
+                    perSample[p] = Wanted.Zero(z.shape, z);
+                    continue;
+                }
                 // An event-axis parameter's score has one more axis than z ([S, ...BatchShape, K]); the weight broadcasts over it.
-                Tensor score = scores[p].detach();
+                Tensor score = scores[p]!.detach();
                 perSample[p] = score.dim() > z.dim()
                     ? weight.reshape(weightShape.Concat(Enumerable.Repeat(1L, (int)(score.dim() - z.dim()))).ToArray()) * score
                     : Shapes.ToBatch(weight * score, z.shape);

@@ -111,6 +111,58 @@ public abstract partial class Objective
         return Escape(Differences(shifted, maxOrder).Select(d => d.reshape(z.shape)));
     }
 
+    /// <summary>
+    /// f with one coordinate replaced: entry [i, c, k] is f(z_i with coordinate c set to v_k), for every sample i,
+    /// coordinate c (of the flattened batch shape) and value v_k of <paramref name="values"/>: <c>[S, C, K]</c>,
+    /// detached. What the local-expectation estimator needs. This general form evaluates f on the C·K modified
+    /// batches stacked along the sample axis, a few million entries per call (f must treat samples independently,
+    /// as everywhere); <see cref="Separable"/> and <see cref="Ridge"/> objectives override it in closed form.
+    /// </summary>
+    public virtual Tensor ReplacedValues(Tensor z, IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(z);
+        ArgumentNullException.ThrowIfNull(values);
+        using DisposeScope scope = torch.NewDisposeScope();
+        using IDisposable noGradient = torch.no_grad();
+        long sampleCount = z.shape[0];
+        Tensor flat = z.detach().reshape(sampleCount, -1);
+        long coordinates = flat.shape[1];
+        int k = values.Count;
+        Tensor result = torch.empty(new[] { sampleCount, coordinates, (long)k }, dtype: z.dtype, device: z.device);
+        Tensor replacements = torch.tensor(values.ToArray(), dtype: z.dtype, device: z.device);
+        // Variants (coordinate, value) per call, so that one call holds about ReplacementBudget entries.
+        long perVariant = Math.Max(1, sampleCount * coordinates);
+        long chunk = Math.Max(1, Math.Min(coordinates * k, ReplacementBudget / perVariant));
+        long total = coordinates * k;
+        for (long first = 0; first < total; first += chunk)
+        {
+            using DisposeScope evaluation = torch.NewDisposeScope();
+            long count = Math.Min(chunk, total - first);
+            Tensor variants = flat.unsqueeze(0).expand(count, sampleCount, coordinates).clone();
+            for (long v = 0; v < count; v++)
+            {
+                long index = first + v;
+                variants[v, .., index / k] = replacements[index % k];
+            }
+            long[] stackedShape = new[] { count * sampleCount }.Concat(z.shape.Skip(1)).ToArray();
+            Tensor evaluated = Evaluate(variants.reshape(stackedShape)).detach();
+            if (evaluated.dim() != 1 || evaluated.shape[0] != count * sampleCount)
+            {
+                throw new ArgumentException($"The objective must return one value per sample; on {count * sampleCount} stacked samples it returned {Shapes.Format(evaluated.shape)}.", nameof(z));
+            }
+            Tensor block = evaluated.reshape(count, sampleCount);
+            for (long v = 0; v < count; v++)
+            {
+                long index = first + v;
+                result[.., index / k, index % k] = block[v];
+            }
+        }
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>About how many entries one stacked evaluation of f holds in <see cref="ReplacedValues"/> (4M: 32 MB of float64).</summary>
+    private const long ReplacementBudget = 1L << 22;
+
     /// <summary>Δⁿ from values at shifts 0..N: Σ_m (−1)^{n−m} C(n, m) F_m, for n = 1..N.</summary>
     private protected static IEnumerable<Tensor> Differences(IReadOnlyList<Tensor> shifted, int maxOrder)
     {
@@ -167,6 +219,21 @@ public abstract partial class Objective
     {
         public override Tensor Evaluate(Tensor z) => SumOverCoordinates(elementwise(z));
 
+        public override Tensor ReplacedValues(Tensor z, IReadOnlyList<double> values)
+        {
+            ArgumentNullException.ThrowIfNull(z);
+            ArgumentNullException.ThrowIfNull(values);
+            using DisposeScope scope = torch.NewDisposeScope();
+            using IDisposable noGradient = torch.no_grad();
+            // Σ_j h(z_j) with z_c set to v changes only the c-th term: f(z) − h(z_c) + h(v), h evaluated K + 1 times.
+            long sampleCount = z.shape[0];
+            Tensor terms = elementwise(z.detach()).detach().reshape(sampleCount, -1);
+            Tensor total = terms.sum(new long[] { 1 }, keepdim: true).unsqueeze(-1);
+            long[] oneSample = new[] { 1L }.Concat(z.shape.Skip(1)).ToArray();
+            Tensor atValues = torch.stack(values.Select(v => elementwise(Shapes.Full(oneSample, v, z)).detach().reshape(1, -1)).ToArray(), -1);
+            return total.sub(terms.unsqueeze(-1)).add(atValues, Scalars.One).MoveToOuterDisposeScope();
+        }
+
         public override IReadOnlyList<Tensor> CoordinateDifferences(Tensor z, int maxOrder)
         {
             CheckOrder(maxOrder);
@@ -198,6 +265,23 @@ public abstract partial class Objective
     private sealed class RidgeObjective(Func<Tensor, Tensor> h, Tensor direction) : Objective
     {
         public override Tensor Evaluate(Tensor z) => h(Project(z, direction));
+
+        public override Tensor ReplacedValues(Tensor z, IReadOnlyList<double> values)
+        {
+            ArgumentNullException.ThrowIfNull(z);
+            ArgumentNullException.ThrowIfNull(values);
+            using DisposeScope scope = torch.NewDisposeScope();
+            using IDisposable noGradient = torch.no_grad();
+            // h(aᵀz) with z_c set to v is h(u − a_c·z_c + a_c·v): one evaluation of h on [S·C·K] projections.
+            long sampleCount = z.shape[0];
+            Tensor a = direction.detach().reshape(1, -1, 1);
+            Tensor flat = z.detach().reshape(sampleCount, -1, 1);
+            Tensor u = Project(z.detach(), direction.detach()).reshape(sampleCount, 1, 1);
+            Tensor replacements = torch.tensor(values.ToArray(), dtype: z.dtype, device: z.device).reshape(1, 1, -1);
+            Tensor moved = u.sub(a * flat).add(a * replacements, Scalars.One);
+            long[] shape = moved.shape;
+            return h(moved.reshape(-1)).detach().reshape(shape).MoveToOuterDisposeScope();
+        }
 
         public override IReadOnlyList<Tensor> CoordinateDerivatives(Tensor z, int maxOrder)
         {

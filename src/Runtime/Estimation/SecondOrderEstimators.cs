@@ -13,7 +13,7 @@ namespace StochasticBackprop;
 /// </summary>
 /// <remarks>
 /// The identity is ∂_a∂_b ∫ f p = ∫ f (∂_a∂_b p / p) and ∂_a∂_b p / p = s_a s_b + ∂_b s_a. The derivative of
-/// the score is taken by autograd through the distribution's generated <see cref="IScoredDistribution.Score"/>:
+/// the score is taken by autograd through the distribution's generated <see cref="IScoredDistribution.Score(Tensor)"/>:
 /// the distribution is rebuilt (by <c>rebuild</c>) on per-sample copies of its parameters, so row i of the
 /// gradient is sample i's own ∂_b s_a. Only distributions whose parameters are all scalars are supported.
 /// </remarks>

@@ -109,19 +109,134 @@ public static class DiscreteSupport
     }
 
     /// <summary>
-    /// The per-sample score ∂ log p(z_i)/∂θ of a finite distribution, by autograd through its
-    /// probability table on per-sample parameter copies (one backward pass): per parameter,
-    /// <c>[S, ...BatchShape]</c>, or <c>[S, ...BatchShape, K]</c> for an event-axis parameter. Detached.
+    /// The per-sample score ∂ log p(z_i)/∂θ of a finite distribution: per parameter, <c>[S, ...BatchShape]</c>,
+    /// or <c>[S, ...BatchShape, K]</c> for an event-axis parameter. Detached. Each sample's entry is read
+    /// from <see cref="IFiniteDistribution.ScoreTable"/> (K values per coordinate, computed once), so the
+    /// cost per sample is one gather, not a backward pass.
     /// </summary>
     public static IReadOnlyList<Tensor> Score(IFiniteDistribution distribution, Tensor z)
     {
         ArgumentNullException.ThrowIfNull(distribution);
+        return Score(distribution, z, AllWanted(distribution.Parameters.Count))!.Select(s => s!).ToArray();
+    }
+
+    /// <summary>
+    /// <see cref="Score(IFiniteDistribution, Tensor)"/> for the parameters with <paramref name="wanted"/>[p] set; null
+    /// for the others (not computed).
+    /// </summary>
+    public static IReadOnlyList<Tensor?> Score(IFiniteDistribution distribution, Tensor z, IReadOnlyList<bool> wanted)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(z);
+        ArgumentNullException.ThrowIfNull(wanted);
+        using DisposeScope scope = torch.NewDisposeScope();
+        using IDisposable noGradient = torch.no_grad();
+        IReadOnlyList<Tensor?> tables = distribution.ScoreTable(wanted);
+        Tensor index = SupportIndex(distribution.SupportValues, z.detach());
+        var scores = new Tensor?[tables.Count];
+        for (int p = 0; p < tables.Count; p++)
+        {
+            if (tables[p] is not { } table)
+            {
+                continue;
+            }
+            scores[p] = GatherAt(table, index, eventAxis: distribution.ParameterEventRanks[p] == 1).MoveToOuterDisposeScope();
+        }
+        return scores;
+    }
+
+    /// <summary>
+    /// ∂ log p(z_j = v_k)/∂θ by autograd through the probability table at batch-shaped copies of the
+    /// parameters (K backward passes over the batch, none over samples): the table
+    /// <see cref="IFiniteDistribution.ScoreTable"/> describes. Generated code calls this where the
+    /// generator has no closed form (categories, event-axis parameters).
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static IReadOnlyList<Tensor?> ScoreTableByAutograd(IFiniteDistribution distribution, IReadOnlyList<bool> wanted) =>
+        TableGradient(distribution, wanted, logarithm: true);
+
+    /// <summary>
+    /// ∂p(z_j = v_k)/∂θ (or of log p when <paramref name="logarithm"/>) per wanted parameter, by K backward passes
+    /// through the table at batch-shaped parameter copies: <c>[...BatchShape, K]</c> for an elementwise parameter,
+    /// <c>[...BatchShape, K, K]</c> (entry [k, l]: by θ_l) for an event-axis one. Detached.
+    /// </summary>
+    internal static Tensor?[] TableGradient(IFiniteDistribution distribution, IReadOnlyList<bool> wanted, bool logarithm)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        ArgumentNullException.ThrowIfNull(wanted);
         using DisposeScope scope = torch.NewDisposeScope();
         using IDisposable gradients = torch.enable_grad();
-        Tensor[] leaves = PerSampleLeaves(distribution, z.shape[0]);
-        Tensor logDensity = Pick(distribution.Probabilities(leaves), distribution.SupportValues, z.detach()).log();
-        return Gradient(logDensity.sum(), leaves).Select(g => g.MoveToOuterDisposeScope()).ToArray();
+        IReadOnlyList<int> eventRanks = distribution.ParameterEventRanks;
+        Tensor[] leaves = distribution.Parameters
+            .Select((p, i) =>
+            {
+                long[] shape = distribution.BatchShape.Concat(p.shape[((int)p.dim() - eventRanks[i])..]).ToArray();
+                return p.detach().expand(shape).contiguous().requires_grad_(wanted[i]);
+            })
+            .ToArray();
+        Tensor table = distribution.Probabilities(leaves);
+        if (logarithm)
+        {
+            table = table.log();
+        }
+        int[] needed = Enumerable.Range(0, leaves.Length).Where(p => wanted[p]).ToArray();
+        var result = new Tensor?[leaves.Length];
+        long categories = table.shape[^1];
+        var perValue = needed.ToDictionary(p => p, _ => new List<Tensor>());
+        Tensor[] neededLeaves = needed.Select(p => leaves[p]).ToArray();
+        for (long k = 0; k < categories && needed.Length > 0; k++)
+        {
+            Tensor entry = table.select(-1, k).sum();
+            Tensor[] rows = entry.requires_grad
+                ? Gradient(entry, neededLeaves, keepGraph: k < categories - 1)
+                : neededLeaves.Select(l => torch.zeros_like(l)).ToArray();
+            for (int n = 0; n < needed.Length; n++)
+            {
+                perValue[needed[n]].Add(rows[n]);
+            }
+        }
+        foreach (int p in needed)
+        {
+            // Elementwise: [...BatchShape, K]; event axis: rows k stacked before the parameter's own axis l.
+            result[p] = torch.stack(perValue[p], eventRanks[p] == 1 ? -2 : -1).MoveToOuterDisposeScope();
+        }
+        return result;
+    }
+
+    /// <summary>Every parameter wanted: <paramref name="count"/> true flags.</summary>
+    internal static bool[] AllWanted(int count) => Enumerable.Repeat(true, count).ToArray();
+
+    /// <summary>
+    /// The index k of each sample's support value v_k, as int64 of z's shape: z − v₀ for consecutive integers,
+    /// else by comparison with every value. Off-support values are not detected here.
+    /// </summary>
+    internal static Tensor SupportIndex(IReadOnlyList<double> supportValues, Tensor z)
+    {
+        bool consecutive = supportValues.Select((v, k) => v == supportValues[0] + k).All(b => b) && supportValues[0] == Math.Floor(supportValues[0]);
+        if (consecutive)
+        {
+            return supportValues[0] == 0 ? z.to_type(ScalarType.Int64) : (z - Scalars.Of(supportValues[0])).to_type(ScalarType.Int64);
+        }
+        Tensor values = torch.tensor(supportValues.ToArray(), dtype: z.dtype, device: z.device);
+        return z.unsqueeze(-1).eq(values).to_type(ScalarType.Int64).argmax(-1);
+    }
+
+    /// <summary>
+    /// Per sample, the table's entry at the sample's index: a <c>[...B, K]</c> table gives <c>[S, ...B]</c>; with
+    /// <paramref name="eventAxis"/>, a <c>[...B, K, L]</c> table gives row k, <c>[S, ...B, L]</c>.
+    /// </summary>
+    internal static Tensor GatherAt(Tensor table, Tensor index, bool eventAxis)
+    {
+        long sampleCount = index.shape[0];
+        if (!eventAxis)
+        {
+            Tensor expanded = table.unsqueeze(0).expand(new[] { sampleCount }.Concat(table.shape).ToArray());
+            return expanded.gather(-1, index.unsqueeze(-1)).squeeze(-1);
+        }
+        long width = table.shape[^1];
+        Tensor rows = table.unsqueeze(0).expand(new[] { sampleCount }.Concat(table.shape).ToArray());
+        Tensor at = index.unsqueeze(-1).unsqueeze(-1).expand(index.shape.Concat(new[] { 1L, width }).ToArray());
+        return rows.gather(-2, at).squeeze(-2);
     }
 
     /// <summary>
@@ -142,13 +257,13 @@ public static class DiscreteSupport
     }
 
     /// <summary>d(output)/d(leaf) per leaf; zeros where the output does not depend on it.</summary>
-    internal static Tensor[] Gradient(Tensor output, Tensor[] leaves)
+    internal static Tensor[] Gradient(Tensor output, Tensor[] leaves, bool keepGraph = false)
     {
         if (!output.requires_grad)
         {
             return leaves.Select(l => torch.zeros_like(l)).ToArray();
         }
-        IList<Tensor> rows = torch.autograd.grad(new[] { output }, leaves, allow_unused: true);
+        IList<Tensor> rows = torch.autograd.grad(new[] { output }, leaves, retain_graph: keepGraph, allow_unused: true);
         return leaves.Select((l, i) => rows[i].IsInvalid ? torch.zeros_like(l) : rows[i].detach()).ToArray();
     }
 

@@ -51,4 +51,29 @@ public static class Noise
         ArgumentNullException.ThrowIfNull(shapeParameter);
         return torch._standard_gamma(shapeParameter, generator);
     }
+
+    /// <summary>
+    /// ζ ~ Gamma(k, 1) for each element k of <paramref name="shapeParameter"/> (expanded to the sampled shape),
+    /// with no graph, and the implicit reparameterization derivative ∂ζ/∂k = −(∂F(ζ; k)/∂k)/p(ζ; k) per element,
+    /// libtorch's own (<c>_standard_gamma_grad</c>, reached through autograd of the one elementwise op: TorchSharp
+    /// does not expose it directly). The derivative is null unless <paramref name="withShapeGradient"/>.
+    /// </summary>
+    public static (Tensor Noise, Tensor? ShapeGradient) StandardGammaWithShapeGradient(Tensor shapeParameter, bool withShapeGradient, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(shapeParameter);
+        if (!withShapeGradient)
+        {
+            using (torch.no_grad())
+            {
+                return (torch._standard_gamma(shapeParameter.detach(), generator), null);
+            }
+        }
+        using DisposeScope scope = torch.NewDisposeScope();
+        using IDisposable gradients = torch.enable_grad();
+        Tensor leaf = shapeParameter.detach().requires_grad_(true);
+        Tensor noise = torch._standard_gamma(leaf, generator);
+        // ζ_i depends on k_i alone, so the gradient of Σζ by the (expanded) leaf is ∂ζ_i/∂k_i per element.
+        Tensor derivative = torch.autograd.grad(new[] { noise.sum() }, new[] { leaf })[0];
+        return (noise.detach().MoveToOuterDisposeScope(), derivative.detach().MoveToOuterDisposeScope());
+    }
 }

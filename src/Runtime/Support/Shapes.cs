@@ -62,6 +62,17 @@ public static class Shapes
         return shape;
     }
 
+    /// <summary>
+    /// A 0-dimensional tensor holding <paramref name="value"/>, with the dtype and device of <paramref name="like"/>:
+    /// a constant that broadcasts against any shape without filling one (a constant Jacobian such as ∂z/∂μ = 1).
+    /// </summary>
+    public static Tensor Constant(double value, Tensor like)
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        using Scalar fill = value.ToScalar(); // held for the call: see Scalars
+        return torch.full(Array.Empty<long>(), fill, dtype: like.dtype, device: like.device);
+    }
+
     /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/>, with the dtype and device of <paramref name="like"/>.</summary>
     public static Tensor Full(long[] shape, double value, Tensor like)
     {

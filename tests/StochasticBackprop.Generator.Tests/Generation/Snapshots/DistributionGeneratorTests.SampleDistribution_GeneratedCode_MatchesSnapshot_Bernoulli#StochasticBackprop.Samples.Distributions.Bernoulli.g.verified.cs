@@ -85,9 +85,36 @@ namespace StochasticBackprop.Samples.Distributions
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor? LogDensity(global::TorchSharp.torch.Tensor z) => global::StochasticBackprop.DiscreteSupport.LogDensity(this, z);
 
-        /// <summary>The per-sample score ∂ log p(z)/∂θ, by autograd through <see cref="Probabilities"/>.</summary>
+        /// <summary>The per-sample score ∂ log p(z)/∂θ: each sample's entry of <see cref="ScoreTable"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> Score(global::TorchSharp.torch.Tensor z) => global::StochasticBackprop.DiscreteSupport.Score(this, z);
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> Score(global::TorchSharp.torch.Tensor z, global::System.Collections.Generic.IReadOnlyList<bool> wanted) => global::StochasticBackprop.DiscreteSupport.Score(this, z, wanted);
+
+        /// <summary>
+        /// ∂ log p(z = v)/∂θ at each support value, from the log density (derived by the generator):
+        /// <br/>∂/∂p log p(z = 0) = -1/(1 - p)
+        /// <br/>∂/∂p log p(z = 1) = 1/p
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> ScoreTable(global::System.Collections.Generic.IReadOnlyList<bool> wanted)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                global::TorchSharp.torch.Tensor p = this.P.detach();
+                long[] shape = this.BatchShape;
+                return new global::TorchSharp.torch.Tensor?[]
+                {
+                    wanted[0] ? global::TorchSharp.torch.stack(new[]
+                    {
+                        global::StochasticBackprop.Shapes.ToBatch(global::StochasticBackprop.Scalars.Of(-1) / -(p - global::StochasticBackprop.Scalars.Of(1)), shape), // ∂/∂p log p(z = 0) = -1/(1 - p)
+                        global::StochasticBackprop.Shapes.ToBatch(global::StochasticBackprop.Scalars.Of(1) / p, shape), // ∂/∂p log p(z = 1) = 1/p
+                    }, -1) : null,
+                };
+            }
+        }
 
         // φ(w) = 1 - p + p*exp(i*w)
         // Factorial cumulants ζn from log φ expanded in t = exp(i*w) - 1 as Σ ζn t^n/n! (derived by the generator):
@@ -215,25 +242,5 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor p = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log((p * global::TorchSharp.torch.exp(s)).add(global::StochasticBackprop.Scalars.Of(1), global::StochasticBackprop.Scalars.One) - p), global::StochasticBackprop.Shapes.BroadcastShapes(p.shape, s.shape)); // K(s) = log(1 + p*exp(s) - p)
         }
-
-        /// <summary>Local-expectation estimate (002 Theorem 2): the exact discrete difference over every support value of each coordinate, one evaluation of f per coordinate and value.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate LocalExpectation(global::StochasticBackprop.Objective objective, long sampleCount, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.LocalExpectation(this, objective, sampleCount, generator);
-
-        /// <summary>Score-function estimate of E f(z) and its gradient (score from the probability table), with an optional baseline.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate ScoreFunction(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.Baseline? baseline = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);
-
-        /// <summary>Gumbel-softmax (concrete) relaxation at the given temperature: a biased baseline, not an unbiased estimator.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate GumbelSoftmax(global::StochasticBackprop.Objective objective, long sampleCount, double temperature = 1.0, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.GumbelSoftmax(this, objective, sampleCount, temperature, generator);
-
-        /// <summary>Fourier rule on the integers: factorial cumulants and forward differences Δⁿf, truncated at <paramref name="order"/> (default 4).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Fourier(global::StochasticBackprop.Objective objective, long sampleCount, int? order = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Fourier((global::StochasticBackprop.IFactorialCumulantDistribution)this, objective, sampleCount, order, generator);
     }
 }

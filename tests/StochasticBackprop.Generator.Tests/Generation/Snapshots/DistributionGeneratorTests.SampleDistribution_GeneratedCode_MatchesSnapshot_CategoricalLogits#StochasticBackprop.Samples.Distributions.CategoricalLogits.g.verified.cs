@@ -78,23 +78,16 @@ namespace StochasticBackprop.Samples.Distributions
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor? LogDensity(global::TorchSharp.torch.Tensor z) => global::StochasticBackprop.DiscreteSupport.LogDensity(this, z);
 
-        /// <summary>The per-sample score ∂ log p(z)/∂θ, by autograd through <see cref="Probabilities"/>.</summary>
+        /// <summary>The per-sample score ∂ log p(z)/∂θ: each sample's entry of <see cref="ScoreTable"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> Score(global::TorchSharp.torch.Tensor z) => global::StochasticBackprop.DiscreteSupport.Score(this, z);
 
-        /// <summary>Local-expectation estimate (002 Theorem 2): the exact discrete difference over every support value of each coordinate, one evaluation of f per coordinate and value.</summary>
+        /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate LocalExpectation(global::StochasticBackprop.Objective objective, long sampleCount, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.LocalExpectation(this, objective, sampleCount, generator);
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> Score(global::TorchSharp.torch.Tensor z, global::System.Collections.Generic.IReadOnlyList<bool> wanted) => global::StochasticBackprop.DiscreteSupport.Score(this, z, wanted);
 
-        /// <summary>Score-function estimate of E f(z) and its gradient (score from the probability table), with an optional baseline.</summary>
+        /// <summary>∂ log p(z = v)/∂θ at every support value, by autograd through <see cref="Probabilities"/> at the (batch-shaped) parameters.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate ScoreFunction(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.Baseline? baseline = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);
-
-        /// <summary>Gumbel-softmax (concrete) relaxation at the given temperature: a biased baseline, not an unbiased estimator.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate GumbelSoftmax(global::StochasticBackprop.Objective objective, long sampleCount, double temperature = 1.0, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.GumbelSoftmax(this, objective, sampleCount, temperature, generator);
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> ScoreTable(global::System.Collections.Generic.IReadOnlyList<bool> wanted) => global::StochasticBackprop.DiscreteSupport.ScoreTableByAutograd(this, wanted);
     }
 }

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Dirac : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Dirac : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "a" };
 
@@ -66,6 +66,25 @@ namespace StochasticBackprop.Samples.Distributions
         {
             long[] shape = global::StochasticBackprop.Shapes.Sampled(sampleCount, this.BatchShape);
             return global::StochasticBackprop.Shapes.ToBatch(a, shape);
+        }
+
+        /// <summary>
+        /// Draws z = a, with no graph, and the per-sample Jacobian ∂z/∂θ of each wanted parameter
+        /// (derived by the generator):
+        /// <br/>∂z/∂a = 1
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::StochasticBackprop.PathwiseDraw DrawWithJacobian(long sampleCount, global::System.Collections.Generic.IReadOnlyList<bool> wanted, global::TorchSharp.torch.Generator? generator = null)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                global::TorchSharp.torch.Tensor a = this.A.detach();
+                long[] shape = global::StochasticBackprop.Shapes.Sampled(sampleCount, this.BatchShape);
+                return new global::StochasticBackprop.PathwiseDraw(global::StochasticBackprop.Shapes.ToBatch(a, shape), new global::TorchSharp.torch.Tensor?[]
+                {
+                    wanted[0] ? global::StochasticBackprop.Shapes.Constant(1.0, a) : null, // ∂z/∂a = 1
+                });
+            }
         }
 
         // φ(w) = exp(i*a*w)
@@ -146,15 +165,5 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor a = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch(a * s, global::StochasticBackprop.Shapes.BroadcastShapes(a.shape, s.shape)); // K(s) = a*s
         }
-
-        /// <summary>Pathwise (reparameterization) estimate of E f(z) and its gradient, through z = a.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Pathwise(global::StochasticBackprop.Objective objective, long sampleCount, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Pathwise(this, objective, sampleCount, generator);
-
-        /// <summary>Fourier-series (generalized stochastic backpropagation) estimate of E f(z) and its gradient, truncated at <paramref name="order"/> (default 4).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Fourier(global::StochasticBackprop.Objective objective, long sampleCount, int? order = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Fourier(this, objective, sampleCount, order, generator);
     }
 }

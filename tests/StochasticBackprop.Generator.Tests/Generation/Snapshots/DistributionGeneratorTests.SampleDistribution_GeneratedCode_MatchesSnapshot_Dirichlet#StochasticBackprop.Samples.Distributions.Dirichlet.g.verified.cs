@@ -150,24 +150,15 @@ namespace StochasticBackprop.Samples.Distributions
             };
         }
 
-        /// <summary>Pathwise estimate of E f(z) and its gradient, through z = zeta/sum(zeta) and the building blocks' own pathwise maps (implicit for Gammas).</summary>
+        /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Pathwise(global::StochasticBackprop.Objective objective, long sampleCount, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Pathwise(this, objective, sampleCount, generator);
-
-        /// <summary>Score-function (likelihood-ratio, Malliavin weight) estimate of E f(z) and its gradient, with an optional baseline.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate ScoreFunction(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.Baseline? baseline = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);
-
-        /// <summary>Hybrid of the pathwise and score-function estimates on the same samples, weighted by the variance-optimal λ (clipped to [0, 1]).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Hybrid(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.HybridEstimator? hybrid = null, global::TorchSharp.torch.Generator? generator = null)
-            => (hybrid ?? new global::StochasticBackprop.HybridEstimator()).Estimate(this, objective, sampleCount, generator);
-
-        /// <summary>Fourier estimate through the building blocks' cumulants (002 eqs. 20–21), truncated at <paramref name="order"/> (default 4); asymptotic for Gamma blocks: keep the order small.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Fourier(global::StochasticBackprop.Objective objective, long sampleCount, int? order = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Fourier((global::StochasticBackprop.IComposedDistribution)this, objective, sampleCount, order, generator);
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> Score(global::TorchSharp.torch.Tensor z, global::System.Collections.Generic.IReadOnlyList<bool> wanted)
+        {
+            global::TorchSharp.torch.Tensor alpha = this.Alpha;
+            return new global::TorchSharp.torch.Tensor?[]
+            {
+                wanted[0] ? global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.digamma(alpha.sum(new long[] { -1 }, keepdim: true)).add(global::TorchSharp.torch.log(z), global::StochasticBackprop.Scalars.One) - global::TorchSharp.torch.digamma(alpha), z.shape) : null, // ∂/∂alpha = digamma(sum(alpha)) + log(z) - digamma(alpha)
+            };
+        }
     }
 }

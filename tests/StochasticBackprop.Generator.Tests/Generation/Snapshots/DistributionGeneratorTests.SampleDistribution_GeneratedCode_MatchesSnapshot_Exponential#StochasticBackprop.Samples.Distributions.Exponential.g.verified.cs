@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Exponential : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Exponential : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "rate" };
 
@@ -69,6 +69,26 @@ namespace StochasticBackprop.Samples.Distributions
             return global::StochasticBackprop.Shapes.ToBatch(eps / rate, shape);
         }
 
+        /// <summary>
+        /// Draws z = eps/rate, eps ~ Exponential(1), with no graph, and the per-sample Jacobian ∂z/∂θ of each wanted parameter
+        /// (derived by the generator):
+        /// <br/>∂z/∂rate = -eps/rate^2
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::StochasticBackprop.PathwiseDraw DrawWithJacobian(long sampleCount, global::System.Collections.Generic.IReadOnlyList<bool> wanted, global::TorchSharp.torch.Generator? generator = null)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                global::TorchSharp.torch.Tensor rate = this.Rate.detach();
+                long[] shape = global::StochasticBackprop.Shapes.Sampled(sampleCount, this.BatchShape);
+                global::TorchSharp.torch.Tensor eps = global::StochasticBackprop.Noise.StandardExponential(shape, rate, generator);
+                return new global::StochasticBackprop.PathwiseDraw(global::StochasticBackprop.Shapes.ToBatch(eps / rate, shape), new global::TorchSharp.torch.Tensor?[]
+                {
+                    wanted[0] ? -eps / rate.pow(global::StochasticBackprop.Scalars.Of(2)) : null, // ∂z/∂rate = -eps/rate^2
+                });
+            }
+        }
+
         /// <summary>log p(z) = log(rate) - rate*z</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor? LogDensity(global::TorchSharp.torch.Tensor z)
@@ -88,6 +108,17 @@ namespace StochasticBackprop.Samples.Distributions
             return new[]
             {
                 global::StochasticBackprop.Shapes.ToBatch(global::StochasticBackprop.Scalars.Of(1) / rate - z, z.shape), // ∂/∂rate = 1/rate - z
+            };
+        }
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> Score(global::TorchSharp.torch.Tensor z, global::System.Collections.Generic.IReadOnlyList<bool> wanted)
+        {
+            global::TorchSharp.torch.Tensor rate = this.Rate;
+            return new global::TorchSharp.torch.Tensor?[]
+            {
+                wanted[0] ? global::StochasticBackprop.Shapes.ToBatch(global::StochasticBackprop.Scalars.Of(1) / rate - z, z.shape) : null, // ∂/∂rate = 1/rate - z
             };
         }
 
@@ -217,25 +248,5 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor rate = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(rate) - global::TorchSharp.torch.log(rate - s), global::StochasticBackprop.Shapes.BroadcastShapes(rate.shape, s.shape)); // K(s) = log(rate) - log(rate - s)
         }
-
-        /// <summary>Pathwise (reparameterization) estimate of E f(z) and its gradient, through z = eps/rate.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Pathwise(global::StochasticBackprop.Objective objective, long sampleCount, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Pathwise(this, objective, sampleCount, generator);
-
-        /// <summary>Score-function (likelihood-ratio, Malliavin weight) estimate of E f(z) and its gradient, with an optional baseline.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate ScoreFunction(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.Baseline? baseline = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);
-
-        /// <summary>Hybrid of the pathwise and score-function estimates on the same samples, weighted by the variance-optimal λ (clipped to [0, 1]).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Hybrid(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.HybridEstimator? hybrid = null, global::TorchSharp.torch.Generator? generator = null)
-            => (hybrid ?? new global::StochasticBackprop.HybridEstimator()).Estimate(this, objective, sampleCount, generator);
-
-        /// <summary>Fourier-series (generalized stochastic backpropagation) estimate of E f(z) and its gradient, truncated at <paramref name="order"/> (default 4).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Fourier(global::StochasticBackprop.Objective objective, long sampleCount, int? order = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Fourier(this, objective, sampleCount, order, generator);
     }
 }

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Gamma : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Gamma : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "k", "theta" };
 
@@ -76,6 +76,29 @@ namespace StochasticBackprop.Samples.Distributions
             return global::StochasticBackprop.Shapes.ToBatch(theta * eps, shape);
         }
 
+        /// <summary>
+        /// Draws z = theta*eps, eps ~ Gamma(k, 1) (implicit gradient), with no graph, and the per-sample Jacobian ∂z/∂θ of each wanted parameter
+        /// (derived by the generator):
+        /// <br/>∂z/∂k = theta*∂eps/∂shape
+        /// <br/>∂z/∂theta = eps
+        /// <br/>∂eps/∂shape: the implicit derivative of the Gamma noise by its shape (libtorch's).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::StochasticBackprop.PathwiseDraw DrawWithJacobian(long sampleCount, global::System.Collections.Generic.IReadOnlyList<bool> wanted, global::TorchSharp.torch.Generator? generator = null)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                global::TorchSharp.torch.Tensor k = this.K.detach(), theta = this.Theta.detach();
+                long[] shape = global::StochasticBackprop.Shapes.Sampled(sampleCount, this.BatchShape);
+                (global::TorchSharp.torch.Tensor eps, global::TorchSharp.torch.Tensor? epsShapeGradient) = global::StochasticBackprop.Noise.StandardGammaWithShapeGradient(global::StochasticBackprop.Shapes.ToBatch(k, shape), wanted[0], generator);
+                return new global::StochasticBackprop.PathwiseDraw(global::StochasticBackprop.Shapes.ToBatch(theta * eps, shape), new global::TorchSharp.torch.Tensor?[]
+                {
+                    wanted[0] ? theta * epsShapeGradient! : null, // ∂z/∂k = theta*∂eps/∂shape
+                    wanted[1] ? eps : null, // ∂z/∂theta = eps
+                });
+            }
+        }
+
         /// <summary>log p(z) = (k - 1)*log(z) - z/theta - lgamma(k) - k*log(theta)</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor? LogDensity(global::TorchSharp.torch.Tensor z)
@@ -97,6 +120,18 @@ namespace StochasticBackprop.Samples.Distributions
             {
                 global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(z) - global::TorchSharp.torch.digamma(k) - global::TorchSharp.torch.log(theta), z.shape), // ∂/∂k = log(z) - digamma(k) - log(theta)
                 global::StochasticBackprop.Shapes.ToBatch(z / theta.pow(global::StochasticBackprop.Scalars.Of(2)) - k / theta, z.shape), // ∂/∂theta = z/theta^2 - k/theta
+            };
+        }
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> Score(global::TorchSharp.torch.Tensor z, global::System.Collections.Generic.IReadOnlyList<bool> wanted)
+        {
+            global::TorchSharp.torch.Tensor k = this.K, theta = this.Theta;
+            return new global::TorchSharp.torch.Tensor?[]
+            {
+                wanted[0] ? global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(z) - global::TorchSharp.torch.digamma(k) - global::TorchSharp.torch.log(theta), z.shape) : null, // ∂/∂k = log(z) - digamma(k) - log(theta)
+                wanted[1] ? global::StochasticBackprop.Shapes.ToBatch(z / theta.pow(global::StochasticBackprop.Scalars.Of(2)) - k / theta, z.shape) : null, // ∂/∂theta = z/theta^2 - k/theta
             };
         }
 
@@ -234,25 +269,5 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor k = parameters[0], theta = parameters[1];
             return global::StochasticBackprop.Shapes.ToBatch(-k * global::TorchSharp.torch.log(-(theta * s - global::StochasticBackprop.Scalars.Of(1))), global::StochasticBackprop.Shapes.BroadcastShapes(k.shape, theta.shape, s.shape)); // K(s) = -k*log(1 - theta*s)
         }
-
-        /// <summary>Pathwise (reparameterization, implicit) estimate of E f(z) and its gradient, through z = theta*eps.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Pathwise(global::StochasticBackprop.Objective objective, long sampleCount, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Pathwise(this, objective, sampleCount, generator);
-
-        /// <summary>Score-function (likelihood-ratio, Malliavin weight) estimate of E f(z) and its gradient, with an optional baseline.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate ScoreFunction(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.Baseline? baseline = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);
-
-        /// <summary>Hybrid of the pathwise and score-function estimates on the same samples, weighted by the variance-optimal λ (clipped to [0, 1]).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Hybrid(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.HybridEstimator? hybrid = null, global::TorchSharp.torch.Generator? generator = null)
-            => (hybrid ?? new global::StochasticBackprop.HybridEstimator()).Estimate(this, objective, sampleCount, generator);
-
-        /// <summary>Fourier-series (generalized stochastic backpropagation) estimate of E f(z) and its gradient, truncated at <paramref name="order"/> (default 4).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Fourier(global::StochasticBackprop.Objective objective, long sampleCount, int? order = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Fourier(this, objective, sampleCount, order, generator);
     }
 }

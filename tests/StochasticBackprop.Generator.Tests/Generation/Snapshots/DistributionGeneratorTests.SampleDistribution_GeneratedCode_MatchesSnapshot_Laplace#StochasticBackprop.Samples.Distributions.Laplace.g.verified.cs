@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "mu", "b" };
 
@@ -76,6 +76,28 @@ namespace StochasticBackprop.Samples.Distributions
             return global::StochasticBackprop.Shapes.ToBatch(mu.add(b * eps, global::StochasticBackprop.Scalars.One), shape);
         }
 
+        /// <summary>
+        /// Draws z = mu + b*eps, eps ~ Laplace(0, 1), with no graph, and the per-sample Jacobian ∂z/∂θ of each wanted parameter
+        /// (derived by the generator):
+        /// <br/>∂z/∂mu = 1
+        /// <br/>∂z/∂b = eps
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::StochasticBackprop.PathwiseDraw DrawWithJacobian(long sampleCount, global::System.Collections.Generic.IReadOnlyList<bool> wanted, global::TorchSharp.torch.Generator? generator = null)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                global::TorchSharp.torch.Tensor mu = this.Mu.detach(), b = this.B.detach();
+                long[] shape = global::StochasticBackprop.Shapes.Sampled(sampleCount, this.BatchShape);
+                global::TorchSharp.torch.Tensor eps = global::StochasticBackprop.Noise.StandardLaplace(shape, mu, generator);
+                return new global::StochasticBackprop.PathwiseDraw(global::StochasticBackprop.Shapes.ToBatch(mu.add(b * eps, global::StochasticBackprop.Scalars.One), shape), new global::TorchSharp.torch.Tensor?[]
+                {
+                    wanted[0] ? global::StochasticBackprop.Shapes.Constant(1.0, mu) : null, // ∂z/∂mu = 1
+                    wanted[1] ? eps : null, // ∂z/∂b = eps
+                });
+            }
+        }
+
         /// <summary>log p(z) = -abs(z - mu)/b - log(2*b)</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor? LogDensity(global::TorchSharp.torch.Tensor z)
@@ -97,6 +119,18 @@ namespace StochasticBackprop.Samples.Distributions
             {
                 global::StochasticBackprop.Shapes.ToBatch((z - mu) / (b * global::TorchSharp.torch.abs(z - mu)), z.shape), // ∂/∂mu = (z - mu)/(b*abs(z - mu))
                 global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.abs(z - mu) / b.pow(global::StochasticBackprop.Scalars.Of(2)) - global::StochasticBackprop.Scalars.Of(1) / b, z.shape), // ∂/∂b = abs(z - mu)/b^2 - 1/b
+            };
+        }
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> Score(global::TorchSharp.torch.Tensor z, global::System.Collections.Generic.IReadOnlyList<bool> wanted)
+        {
+            global::TorchSharp.torch.Tensor mu = this.Mu, b = this.B;
+            return new global::TorchSharp.torch.Tensor?[]
+            {
+                wanted[0] ? global::StochasticBackprop.Shapes.ToBatch((z - mu) / (b * global::TorchSharp.torch.abs(z - mu)), z.shape) : null, // ∂/∂mu = (z - mu)/(b*abs(z - mu))
+                wanted[1] ? global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.abs(z - mu) / b.pow(global::StochasticBackprop.Scalars.Of(2)) - global::StochasticBackprop.Scalars.Of(1) / b, z.shape) : null, // ∂/∂b = abs(z - mu)/b^2 - 1/b
             };
         }
 
@@ -227,25 +261,5 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor mu = parameters[0], b = parameters[1];
             return global::StochasticBackprop.Shapes.ToBatch(mu * s - global::TorchSharp.torch.log(-(b.pow(global::StochasticBackprop.Scalars.Of(2)) * s.pow(global::StochasticBackprop.Scalars.Of(2)) - global::StochasticBackprop.Scalars.Of(1))), global::StochasticBackprop.Shapes.BroadcastShapes(mu.shape, b.shape, s.shape)); // K(s) = mu*s - log(1 - b^2*s^2)
         }
-
-        /// <summary>Pathwise (reparameterization) estimate of E f(z) and its gradient, through z = mu + b*eps.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Pathwise(global::StochasticBackprop.Objective objective, long sampleCount, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Pathwise(this, objective, sampleCount, generator);
-
-        /// <summary>Score-function (likelihood-ratio, Malliavin weight) estimate of E f(z) and its gradient, with an optional baseline.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate ScoreFunction(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.Baseline? baseline = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);
-
-        /// <summary>Hybrid of the pathwise and score-function estimates on the same samples, weighted by the variance-optimal λ (clipped to [0, 1]).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Hybrid(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.HybridEstimator? hybrid = null, global::TorchSharp.torch.Generator? generator = null)
-            => (hybrid ?? new global::StochasticBackprop.HybridEstimator()).Estimate(this, objective, sampleCount, generator);
-
-        /// <summary>Fourier-series (generalized stochastic backpropagation) estimate of E f(z) and its gradient, truncated at <paramref name="order"/> (default 4).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Fourier(global::StochasticBackprop.Objective objective, long sampleCount, int? order = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Fourier(this, objective, sampleCount, order, generator);
     }
 }

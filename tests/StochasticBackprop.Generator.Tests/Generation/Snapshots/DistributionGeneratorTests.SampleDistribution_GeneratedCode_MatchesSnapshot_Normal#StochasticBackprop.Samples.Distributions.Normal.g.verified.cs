@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Normal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Normal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "mu", "sigma" };
 
@@ -76,6 +76,28 @@ namespace StochasticBackprop.Samples.Distributions
             return global::StochasticBackprop.Shapes.ToBatch(mu.add(sigma * eps, global::StochasticBackprop.Scalars.One), shape);
         }
 
+        /// <summary>
+        /// Draws z = mu + sigma*eps, eps ~ N(0, 1), with no graph, and the per-sample Jacobian ∂z/∂θ of each wanted parameter
+        /// (derived by the generator):
+        /// <br/>∂z/∂mu = 1
+        /// <br/>∂z/∂sigma = eps
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::StochasticBackprop.PathwiseDraw DrawWithJacobian(long sampleCount, global::System.Collections.Generic.IReadOnlyList<bool> wanted, global::TorchSharp.torch.Generator? generator = null)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                global::TorchSharp.torch.Tensor mu = this.Mu.detach(), sigma = this.Sigma.detach();
+                long[] shape = global::StochasticBackprop.Shapes.Sampled(sampleCount, this.BatchShape);
+                global::TorchSharp.torch.Tensor eps = global::StochasticBackprop.Noise.StandardNormal(shape, mu, generator);
+                return new global::StochasticBackprop.PathwiseDraw(global::StochasticBackprop.Shapes.ToBatch(mu.add(sigma * eps, global::StochasticBackprop.Scalars.One), shape), new global::TorchSharp.torch.Tensor?[]
+                {
+                    wanted[0] ? global::StochasticBackprop.Shapes.Constant(1.0, mu) : null, // ∂z/∂mu = 1
+                    wanted[1] ? eps : null, // ∂z/∂sigma = eps
+                });
+            }
+        }
+
         /// <summary>log p(z) = -(z - mu)^2/(2*sigma^2) - log(sigma) - log(2*pi)/2</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor? LogDensity(global::TorchSharp.torch.Tensor z)
@@ -97,6 +119,18 @@ namespace StochasticBackprop.Samples.Distributions
             {
                 global::StochasticBackprop.Shapes.ToBatch((z - mu) / sigma.pow(global::StochasticBackprop.Scalars.Of(2)), z.shape), // ∂/∂mu = (z - mu)/sigma^2
                 global::StochasticBackprop.Shapes.ToBatch((z - mu).pow(global::StochasticBackprop.Scalars.Of(2)) / sigma.pow(global::StochasticBackprop.Scalars.Of(3)) - global::StochasticBackprop.Scalars.Of(1) / sigma, z.shape), // ∂/∂sigma = (z - mu)^2/sigma^3 - 1/sigma
+            };
+        }
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> Score(global::TorchSharp.torch.Tensor z, global::System.Collections.Generic.IReadOnlyList<bool> wanted)
+        {
+            global::TorchSharp.torch.Tensor mu = this.Mu, sigma = this.Sigma;
+            return new global::TorchSharp.torch.Tensor?[]
+            {
+                wanted[0] ? global::StochasticBackprop.Shapes.ToBatch((z - mu) / sigma.pow(global::StochasticBackprop.Scalars.Of(2)), z.shape) : null, // ∂/∂mu = (z - mu)/sigma^2
+                wanted[1] ? global::StochasticBackprop.Shapes.ToBatch((z - mu).pow(global::StochasticBackprop.Scalars.Of(2)) / sigma.pow(global::StochasticBackprop.Scalars.Of(3)) - global::StochasticBackprop.Scalars.Of(1) / sigma, z.shape) : null, // ∂/∂sigma = (z - mu)^2/sigma^3 - 1/sigma
             };
         }
 
@@ -187,25 +221,5 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor mu = parameters[0], sigma = parameters[1];
             return global::StochasticBackprop.Shapes.ToBatch((mu * s).add(sigma.pow(global::StochasticBackprop.Scalars.Of(2)) * s.pow(global::StochasticBackprop.Scalars.Of(2)) / global::StochasticBackprop.Scalars.Of(2), global::StochasticBackprop.Scalars.One), global::StochasticBackprop.Shapes.BroadcastShapes(mu.shape, sigma.shape, s.shape)); // K(s) = mu*s + sigma^2*s^2/2
         }
-
-        /// <summary>Pathwise (reparameterization) estimate of E f(z) and its gradient, through z = mu + sigma*eps.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Pathwise(global::StochasticBackprop.Objective objective, long sampleCount, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Pathwise(this, objective, sampleCount, generator);
-
-        /// <summary>Score-function (likelihood-ratio, Malliavin weight) estimate of E f(z) and its gradient, with an optional baseline.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate ScoreFunction(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.Baseline? baseline = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);
-
-        /// <summary>Hybrid of the pathwise and score-function estimates on the same samples, weighted by the variance-optimal λ (clipped to [0, 1]).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Hybrid(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.HybridEstimator? hybrid = null, global::TorchSharp.torch.Generator? generator = null)
-            => (hybrid ?? new global::StochasticBackprop.HybridEstimator()).Estimate(this, objective, sampleCount, generator);
-
-        /// <summary>Fourier-series (generalized stochastic backpropagation) estimate of E f(z) and its gradient, truncated at <paramref name="order"/> (default 4).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Fourier(global::StochasticBackprop.Objective objective, long sampleCount, int? order = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Fourier(this, objective, sampleCount, order, generator);
     }
 }

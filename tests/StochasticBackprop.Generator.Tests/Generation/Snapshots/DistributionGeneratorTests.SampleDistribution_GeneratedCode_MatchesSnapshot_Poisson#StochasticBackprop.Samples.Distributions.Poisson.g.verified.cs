@@ -74,6 +74,17 @@ namespace StochasticBackprop.Samples.Distributions
             };
         }
 
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> Score(global::TorchSharp.torch.Tensor z, global::System.Collections.Generic.IReadOnlyList<bool> wanted)
+        {
+            global::TorchSharp.torch.Tensor rate = this.Rate;
+            return new global::TorchSharp.torch.Tensor?[]
+            {
+                wanted[0] ? global::StochasticBackprop.Shapes.ToBatch(z / rate - global::StochasticBackprop.Scalars.Of(1), z.shape) : null, // ∂/∂rate = z/rate - 1
+            };
+        }
+
         // log φ(w) = rate*(exp(i*w) - 1)
         // Factorial cumulants ζn from log φ expanded in t = exp(i*w) - 1 as Σ ζn t^n/n! (derived by the generator):
         //   ζ1 = rate
@@ -152,15 +163,5 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor rate = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch((global::TorchSharp.torch.exp(s) - global::StochasticBackprop.Scalars.Of(1)) * rate, global::StochasticBackprop.Shapes.BroadcastShapes(rate.shape, s.shape)); // K(s) = (exp(s) - 1)*rate
         }
-
-        /// <summary>Score-function (likelihood-ratio) estimate of E f(z) and its gradient, with an optional baseline.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate ScoreFunction(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.Baseline? baseline = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);
-
-        /// <summary>Fourier rule on the integers: factorial cumulants and forward differences Δⁿf, truncated at <paramref name="order"/> (default 4).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Fourier(global::StochasticBackprop.Objective objective, long sampleCount, int? order = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Fourier((global::StochasticBackprop.IFactorialCumulantDistribution)this, objective, sampleCount, order, generator);
     }
 }

@@ -7,7 +7,7 @@
 
 namespace UserProject
 {
-    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "k" };
 
@@ -69,6 +69,27 @@ namespace UserProject
             return global::StochasticBackprop.Shapes.ToBatch(global::StochasticBackprop.Scalars.Of(2) * eps, shape);
         }
 
+        /// <summary>
+        /// Draws z = 2*eps, eps ~ Gamma(k/2, 1) (implicit gradient), with no graph, and the per-sample Jacobian ∂z/∂θ of each wanted parameter
+        /// (derived by the generator):
+        /// <br/>∂z/∂k = ∂eps/∂shape
+        /// <br/>∂eps/∂shape: the implicit derivative of the Gamma noise by its shape (libtorch's).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::StochasticBackprop.PathwiseDraw DrawWithJacobian(long sampleCount, global::System.Collections.Generic.IReadOnlyList<bool> wanted, global::TorchSharp.torch.Generator? generator = null)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                global::TorchSharp.torch.Tensor k = this.K.detach();
+                long[] shape = global::StochasticBackprop.Shapes.Sampled(sampleCount, this.BatchShape);
+                (global::TorchSharp.torch.Tensor eps, global::TorchSharp.torch.Tensor? epsShapeGradient) = global::StochasticBackprop.Noise.StandardGammaWithShapeGradient(global::StochasticBackprop.Shapes.ToBatch(k / global::StochasticBackprop.Scalars.Of(2), shape), wanted[0], generator);
+                return new global::StochasticBackprop.PathwiseDraw(global::StochasticBackprop.Shapes.ToBatch(global::StochasticBackprop.Scalars.Of(2) * eps, shape), new global::TorchSharp.torch.Tensor?[]
+                {
+                    wanted[0] ? epsShapeGradient! : null, // ∂z/∂k = ∂eps/∂shape
+                });
+            }
+        }
+
         /// <summary>log p(z) = (k/2 - 1)*log(z) - z/2 - lgamma(k/2) - k/2*log(2)</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor? LogDensity(global::TorchSharp.torch.Tensor z)
@@ -88,6 +109,17 @@ namespace UserProject
             return new[]
             {
                 global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(z) / global::StochasticBackprop.Scalars.Of(2) - global::TorchSharp.torch.digamma(k / global::StochasticBackprop.Scalars.Of(2)) / global::StochasticBackprop.Scalars.Of(2) - global::StochasticBackprop.Scalars.Of(global::System.Math.Log(2.0) / 2.0), z.shape), // ∂/∂k = log(z)/2 - digamma(k/2)/2 - log(2)/2
+            };
+        }
+
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> Score(global::TorchSharp.torch.Tensor z, global::System.Collections.Generic.IReadOnlyList<bool> wanted)
+        {
+            global::TorchSharp.torch.Tensor k = this.K;
+            return new global::TorchSharp.torch.Tensor?[]
+            {
+                wanted[0] ? global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(z) / global::StochasticBackprop.Scalars.Of(2) - global::TorchSharp.torch.digamma(k / global::StochasticBackprop.Scalars.Of(2)) / global::StochasticBackprop.Scalars.Of(2) - global::StochasticBackprop.Scalars.Of(global::System.Math.Log(2.0) / 2.0), z.shape) : null, // ∂/∂k = log(z)/2 - digamma(k/2)/2 - log(2)/2
             };
         }
 
@@ -217,25 +249,5 @@ namespace UserProject
             global::TorchSharp.torch.Tensor k = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch(-k * global::TorchSharp.torch.log(-(global::StochasticBackprop.Scalars.Of(2) * s - global::StochasticBackprop.Scalars.Of(1))) / global::StochasticBackprop.Scalars.Of(2), global::StochasticBackprop.Shapes.BroadcastShapes(k.shape, s.shape)); // K(s) = -k*log(1 - 2*s)/2
         }
-
-        /// <summary>Pathwise (reparameterization, implicit) estimate of E f(z) and its gradient, through z = 2*eps.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Pathwise(global::StochasticBackprop.Objective objective, long sampleCount, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Pathwise(this, objective, sampleCount, generator);
-
-        /// <summary>Score-function (likelihood-ratio, Malliavin weight) estimate of E f(z) and its gradient, with an optional baseline.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate ScoreFunction(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.Baseline? baseline = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.ScoreFunction(this, objective, sampleCount, baseline, generator);
-
-        /// <summary>Hybrid of the pathwise and score-function estimates on the same samples, weighted by the variance-optimal λ (clipped to [0, 1]).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Hybrid(global::StochasticBackprop.Objective objective, long sampleCount, global::StochasticBackprop.HybridEstimator? hybrid = null, global::TorchSharp.torch.Generator? generator = null)
-            => (hybrid ?? new global::StochasticBackprop.HybridEstimator()).Estimate(this, objective, sampleCount, generator);
-
-        /// <summary>Fourier-series (generalized stochastic backpropagation) estimate of E f(z) and its gradient, truncated at <paramref name="order"/> (default 4).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
-        public global::StochasticBackprop.GradientEstimate Fourier(global::StochasticBackprop.Objective objective, long sampleCount, int? order = null, global::TorchSharp.torch.Generator? generator = null)
-            => global::StochasticBackprop.Estimators.Fourier(this, objective, sampleCount, order, generator);
     }
 }
