@@ -30,7 +30,8 @@ public static class Compare
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         string date = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-        string commit = GitCommit();
+        string commit = Git("rev-parse --short HEAD");
+        string library = Git("log -1 --format=%h -- src Directory.Build.props Directory.Packages.props");
         double loadBefore = LoadAverage();
         double rssStart = Machine.ResidentMegabytes();
 
@@ -101,7 +102,7 @@ public static class Compare
         report.AppendLine("# Benchmark: StochasticBackprop vs a PyTorch-eager twin vs a fused C# loop");
         report.AppendLine();
         report.AppendLine($"- date: {date}");
-        report.AppendLine($"- commit: {commit}");
+        report.AppendLine($"- commit: {commit} (last commit touching the library, src/: {library})");
         report.AppendLine($"- command: `{options.CommandLine}`");
         report.AppendLine($"- machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, TorchSharp libtorch threads 1; twin {twin.Banner}");
         report.AppendLine($"- 1-minute load average: {loadBefore:F2} before, {loadAfter:F2} after");
@@ -228,11 +229,11 @@ public static class Compare
 
     private static double LoadAverage() => Machine.LoadAverage();
 
-    private static string GitCommit()
+    private static string Git(string arguments)
     {
         try
         {
-            var start = new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var start = new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             using Process? git = Process.Start(start);
             if (git is null)
             {
