@@ -31,7 +31,7 @@ public static class Compare
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         string date = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
         string commit = Git("rev-parse --short HEAD");
-        string library = Git("log -1 --format=%h -- src Directory.Build.props Directory.Packages.props");
+        string library = Git("log -1 --format=%h -- src");
         double loadBefore = LoadAverage();
         double rssStart = Machine.ResidentMegabytes();
 
