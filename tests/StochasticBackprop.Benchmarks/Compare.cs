@@ -64,6 +64,7 @@ public static class Compare
         Console.WriteLine(check);
 
         var series = options.Workloads.ToDictionary(id => id, _ => new Series());
+        var residentByRound = new List<double>();
         double oursCpuTotal = 0, oursWallTotal = 0, twinCpuTotal = 0, twinWallTotal = 0;
         for (int round = 0; round < options.Rounds; round++)
         {
@@ -91,7 +92,8 @@ public static class Compare
             }
             Console.WriteLine($"round {round + 1}/{options.Rounds}: " + string.Join("  ", options.Workloads.Select(id =>
                 $"{id} {series[id].OursCpu[^1]:F1}/{series[id].TwinCpu[^1]:F1}" + (FusedLoop.Covers(id) ? $"/{series[id].FusedCpu[^1]:F2}" : "") + " ms")) +
-                $"  (load {LoadAverage():F2})");
+                $"  (load {LoadAverage():F2}, RSS {Machine.ResidentMegabytes():F0} MiB)");
+            residentByRound.Add(Machine.ResidentMegabytes());
         }
 
         double loadAfter = LoadAverage();
@@ -107,7 +109,7 @@ public static class Compare
         report.AppendLine($"- machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, TorchSharp libtorch threads 1; twin {twin.Banner}");
         report.AppendLine($"- 1-minute load average: {loadBefore:F2} before, {loadAfter:F2} after");
         report.AppendLine($"- ours, process CPU / wall over the timed estimates: {oursCpuTotal / oursWallTotal:F2} (above 1: GC and other runtime threads); twin: {twinCpuTotal / twinWallTotal:F2}");
-        report.AppendLine($"- resident set size, ours: {rssStart:F0} MiB at start, {rssWarm:F0} MiB after warm-up, {rssEnd:F0} MiB after the run; twin: {twinRssWarm:F0} MiB after warm-up, {twinRssEnd:F0} MiB after");
+        report.AppendLine($"- resident set size, ours: {rssStart:F0} MiB at start, {rssWarm:F0} MiB after warm-up, {rssEnd:F0} MiB after the run (after each round: {string.Join(", ", residentByRound.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}); twin: {twinRssWarm:F0} MiB after warm-up, {twinRssEnd:F0} MiB after");
         report.AppendLine();
         report.AppendLine($"Milliseconds of process CPU time per estimate: per round the mean over {options.Reps} estimates, then the median over {options.Rounds} rounds " +
                           "(ours range: min–max over rounds). Ratios are medians of the per-round ratios (the sides run back to back within a round).");
