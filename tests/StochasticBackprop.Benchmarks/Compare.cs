@@ -32,6 +32,10 @@ public static class Compare
         string date = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
         string commit = Git("rev-parse --short HEAD");
         string library = Git("log -1 --format=%h -- src");
+        if (Git("status --porcelain --untracked-files=no -- src tests/StochasticBackprop.Benchmarks") is { Length: > 0 } changes && changes != "unknown")
+        {
+            commit += " with uncommitted changes";
+        }
         double loadBefore = LoadAverage();
         double rssStart = Machine.ResidentMegabytes();
 
