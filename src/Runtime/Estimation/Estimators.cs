@@ -50,12 +50,19 @@ public static partial class Estimators
         {
             PathwiseDraw draw = explicitMap.DrawWithJacobian(sampleCount, wanted, generator);
             RequireSampledShape(draw.Samples, sampledShape, distribution.Name + ".DrawWithJacobian");
+            bool ownParameters = HasOwnParameters(objective, draw.Samples);
             z = draw.Samples.detach().requires_grad_(true);
             values = EvaluateObjective(objective, z);
-            // Retained: the surrogate's mean f(z) term backpropagates through this graph into f's own parameters.
+            // Retained only when f has parameters of its own: the surrogate's mean f(z) term then backpropagates
+            // through this graph into them. Otherwise the graph is freed and the surrogate carries no f term, so
+            // its backward() does not traverse f a second time.
             Tensor? pathGradient = values.requires_grad
-                ? torch.autograd.grad(new[] { values.sum() }, new[] { z }, retain_graph: true, allow_unused: true)[0]
+                ? torch.autograd.grad(new[] { values.sum() }, new[] { z }, retain_graph: ownParameters, allow_unused: true)[0]
                 : null;
+            if (!ownParameters)
+            {
+                values = values.detach();
+            }
             using (torch.no_grad())
             {
                 for (int p = 0; p < wanted.Length; p++)
@@ -73,11 +80,16 @@ public static partial class Estimators
                 .ToArray();
             z = distribution.Reparameterize(parameters, sampleCount, generator);
             RequireSampledShape(z, sampledShape, distribution.Name + ".Reparameterize");
+            bool ownParameters = HasOwnParameters(objective, z);
             values = EvaluateObjective(objective, z);
             Tensor[] leaves = Enumerable.Range(0, wanted.Length).Where(p => wanted[p]).Select(p => parameters[p]).ToArray();
             IList<Tensor>? rows = values.requires_grad && leaves.Length > 0
-                ? torch.autograd.grad(new[] { values.sum() }, leaves, retain_graph: true, allow_unused: true)
+                ? torch.autograd.grad(new[] { values.sum() }, leaves, retain_graph: ownParameters, allow_unused: true)
                 : null;
+            if (!ownParameters)
+            {
+                values = values.detach();
+            }
             int next = 0;
             for (int p = 0; p < wanted.Length; p++)
             {
@@ -89,6 +101,25 @@ public static partial class Estimators
         Tensor[] reduced = ReduceAll(distribution, perSample);
         return new GradientEstimate("pathwise", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
             .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Whether f has parameters of its own that require grad (a decoder's weights), found by evaluating it on the
+    /// first sample alone, detached: its value then requires grad only through f's own parameters. When the probe
+    /// cannot run (f rejects a batch of one), f is assumed to have some, which is always correct, only slower.
+    /// </summary>
+    internal static bool HasOwnParameters(Objective objective, Tensor samples)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        using IDisposable gradients = torch.enable_grad();
+        try
+        {
+            return objective.Evaluate(samples.detach().narrow(0, 0, 1)).requires_grad;
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or System.Runtime.InteropServices.ExternalException or IndexOutOfRangeException)
+        {
+            return true;
+        }
     }
 
     /// <summary>
