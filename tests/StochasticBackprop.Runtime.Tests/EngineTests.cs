@@ -250,6 +250,62 @@ public sealed class EngineTests
         Assert.Throws<ArgumentException>(() => gumbel.Estimate(new Normal(Scalar(0), Scalar(1)), Smooth(), 16));
     }
 
+    [Fact]
+    public void StandardNormalNoise_Float64BoxMuller_PassesKolmogorovSmirnov_AndAWrongRadiusFails()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        const int n = 200_000;
+        Tensor like = Scalar(0);
+        double[] draws = Noise.StandardNormal(new long[] { n }, like, new Generator(21)).data<double>().ToArray();
+        // A wrong transform, r = √(−log u) (the 2 forgotten), drawn from the same kind of uniforms.
+        Tensor u = torch.rand(new long[] { 2, n / 2 }, dtype: ScalarType.Float64, generator: new Generator(21));
+        double[] wrong = torch.cat(new[] { u[0].neg().log1p().neg().sqrt() * (u[1] * Scalars.Of(2 * Math.PI)).cos(), u[0].neg().log1p().neg().sqrt() * (u[1] * Scalars.Of(2 * Math.PI)).sin() }, 0).data<double>().ToArray();
+
+        // Kolmogorov–Smirnov against Φ at the 0.1% level: D ≤ 1.95/√n.
+        double critical = 1.95 / Math.Sqrt(n);
+        Assert.True(KolmogorovSmirnov(draws) <= critical, $"D = {KolmogorovSmirnov(draws):G4} > {critical:G4}");
+        Assert.True(KolmogorovSmirnov(wrong) > critical);
+        Assert.Equal(new long[] { 3, 5 }, Noise.StandardNormal(new long[] { 3, 5 }, like, new Generator(1)).shape);
+        Assert.Equal(new long[] { 301 }, Noise.StandardNormal(new long[] { 301 }, like, new Generator(1)).shape);
+    }
+
+    private static double KolmogorovSmirnov(double[] sample)
+    {
+        double[] sorted = sample.OrderBy(x => x).ToArray();
+        double d = 0;
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            double cdf = MathNet.Numerics.Distributions.Normal.CDF(0, 1, sorted[i]);
+            d = Math.Max(d, Math.Max(Math.Abs(cdf - (double)i / sorted.Length), Math.Abs((double)(i + 1) / sorted.Length - cdf)));
+        }
+        return d;
+    }
+
+    [Fact]
+    public void Pathwise_SurrogateReachesTheObjectivesOwnParameters_AndOnlyThenKeepsItsGraph()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor mu = Scalar(0.4, grad: true);
+        Tensor weight = Scalar(1.5, grad: true);
+        var normal = new Normal(mu, Scalar(1.3));
+        Objective own = Objective.Separable(z => z.pow(Scalars.Of(2)) * weight);
+        Objective plain = Objective.Separable(z => z.pow(Scalars.Of(2)));
+
+        GradientEstimate withOwn = normal.Pathwise(own, 4000, new Generator(8));
+        withOwn.Surrogate.backward();
+        // d/dw of mean w·z² is mean z²; d/dμ is the estimate's own gradient.
+        Assert.Equal(withOwn.Samples.pow(Scalars.Of(2)).mean().item<double>(), weight.grad!.item<double>(), 12);
+        Assert.Equal(withOwn.Gradient("mu").item<double>(), mu.grad!.item<double>(), 12);
+
+        mu.grad!.zero_();
+        GradientEstimate withoutOwn = normal.Pathwise(plain, 4000, new Generator(8));
+        withoutOwn.Surrogate.backward();
+        Assert.Equal(withoutOwn.Gradient("mu").item<double>(), mu.grad!.item<double>(), 12);
+        Assert.Equal(withoutOwn.Value.item<double>(), withoutOwn.Surrogate.item<double>(), 12);
+        Assert.False(Estimators.HasOwnParameters(plain, withoutOwn.Samples));
+        Assert.True(Estimators.HasOwnParameters(own, withoutOwn.Samples));
+    }
+
     /// <summary>A Normal whose Jacobian for σ is deliberately wrong (2ε instead of ε).</summary>
     private sealed class WrongJacobianNormal(Normal inner) : IPathwiseJacobian
     {

@@ -11,11 +11,39 @@ namespace StochasticBackprop;
 public static class Noise
 {
     /// <summary>ε ~ N(0, 1), elementwise.</summary>
+    /// <remarks>
+    /// float64 on the CPU is drawn by the Box–Muller transform from libtorch's uniforms, in vectorised tensor
+    /// operations: libtorch's own float64 <c>randn</c> runs a scalar Box–Muller per element (its vectorised
+    /// path is float32 only) and measured 4–6× slower than its float32 draw, about half of a pathwise estimate
+    /// at 10⁵ samples. The transform is exact (r = √(−2 log u₁) with u₁ ∈ (0, 1], angle 2πu₂), so the draws
+    /// are standard normal to float64 precision; other dtypes and devices use <c>randn</c>.
+    /// </remarks>
     public static Tensor StandardNormal(long[] shape, Tensor like, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(like);
-        return torch.randn(shape, dtype: like.dtype, device: like.device, generator: generator);
+        ArgumentNullException.ThrowIfNull(shape);
+        long count = 1;
+        foreach (long size in shape)
+        {
+            count *= size;
+        }
+        if (like.dtype != ScalarType.Float64 || like.device_type != DeviceType.CPU || count < BoxMullerMinimum)
+        {
+            return torch.randn(shape, dtype: like.dtype, device: like.device, generator: generator);
+        }
+        using DisposeScope scope = torch.NewDisposeScope();
+        long pairs = (count + 1) / 2;
+        Tensor uniform = torch.rand(new[] { 2, pairs }, dtype: ScalarType.Float64, device: like.device, generator: generator);
+        // u ∈ [0, 1): 1 − u ∈ (0, 1] keeps the logarithm finite.
+        Tensor radius = uniform[0].neg_().log1p_().mul_(Scalars.Of(-2.0)).sqrt_();
+        Tensor angle = uniform[1].mul_(Scalars.Of(2 * Math.PI));
+        Tensor cosine = angle.cos().mul_(radius);
+        Tensor normal = torch.cat(new[] { cosine, angle.sin_().mul_(radius) }, 0);
+        return (count == normal.shape[0] ? normal : normal.narrow(0, 0, count)).reshape(shape).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Below this many draws <c>randn</c> is used as is (the transform's fixed cost is not worth it).</summary>
+    private const long BoxMullerMinimum = 256;
 
     /// <summary>u ~ Uniform[0, 1), elementwise.</summary>
     public static Tensor StandardUniform(long[] shape, Tensor like, Generator? generator = null)
