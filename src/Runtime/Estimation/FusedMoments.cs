@@ -364,6 +364,13 @@ internal static class FusedMoments
                 {
                     Array.Clear(blockProduct[p]);
                 }
+                if (k == 2 && coordinates == 1)
+                {
+                    // The hybrid's common case (two estimates of one scalar parameter): straight over the buffers.
+                    StreamPair(Block(perSample[0], start, blockRows, scratch[0]), Block(perSample[1], start, blockRows, scratch[1]));
+                    Merge(blockRows);
+                    continue;
+                }
                 for (int i = 0; i < k; i++)
                 {
                     Load(perSample[i], start * coordinates, blockRows * coordinates, scratch[i]);
@@ -402,6 +409,59 @@ internal static class FusedMoments
                 }
             }
             return new CoordinateMoments(mean, coMoment);
+        }
+
+        /// <summary>A block of a one-coordinate estimate: the buffer itself for float64, converted into scratch for float32.</summary>
+        private ReadOnlySpan<double> Block(Tensor tensor, int start, int length, double[] scratch)
+        {
+            if (tensor.dtype == ScalarType.Float64)
+            {
+                return MemoryMarshal.Cast<byte, double>(tensor.bytes).Slice(start, length);
+            }
+            Widen(MemoryMarshal.Cast<byte, float>(tensor.bytes).Slice(start, length), scratch);
+            return scratch.AsSpan(0, length);
+        }
+
+        /// <summary>Two estimates, one coordinate: five vector accumulators in registers.</summary>
+        private void StreamPair(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+        {
+            if (seen == 0)
+            {
+                shift[0][0] = x[0];
+                shift[1][0] = y[0];
+            }
+            double shiftX = shift[0][0], shiftY = shift[1][0];
+            var vx = new Vector<double>(shiftX);
+            var vy = new Vector<double>(shiftY);
+            Vector<double> sumX = Vector<double>.Zero, sumY = Vector<double>.Zero;
+            Vector<double> xx = Vector<double>.Zero, xy = Vector<double>.Zero, yy = Vector<double>.Zero;
+            ReadOnlySpan<Vector<double>> xv = MemoryMarshal.Cast<double, Vector<double>>(x);
+            ReadOnlySpan<Vector<double>> yv = MemoryMarshal.Cast<double, Vector<double>>(y);
+            for (int i = 0; i < xv.Length; i++)
+            {
+                Vector<double> dx = xv[i] - vx;
+                Vector<double> dy = yv[i] - vy;
+                sumX += dx;
+                sumY += dy;
+                xx += dx * dx;
+                xy += dx * dy;
+                yy += dy * dy;
+            }
+            double sx = Vector.Sum(sumX), sy = Vector.Sum(sumY), pxx = Vector.Sum(xx), pxy = Vector.Sum(xy), pyy = Vector.Sum(yy);
+            for (int i = xv.Length * Vector<double>.Count; i < x.Length; i++)
+            {
+                double dx = x[i] - shiftX, dy = y[i] - shiftY;
+                sx += dx;
+                sy += dy;
+                pxx += dx * dx;
+                pxy += dx * dy;
+                pyy += dy * dy;
+            }
+            blockSum[0][0] = sx;
+            blockSum[1][0] = sy;
+            blockProduct[CoordinateMoments.PairIndex(0, 0)][0] = pxx;
+            blockProduct[CoordinateMoments.PairIndex(0, 1)][0] = pxy;
+            blockProduct[CoordinateMoments.PairIndex(1, 1)][0] = pyy;
         }
 
         /// <summary>One coordinate: vectorised along the samples of the block.</summary>
