@@ -172,9 +172,11 @@ public sealed class HybridEstimator
             perTensor[p] = coordinateLambdas.Length == 0 ? Options.InitialLambda : coordinateLambdas.Average();
             if (fused[p])
             {
-                // 1 − λ in double, as exact as the tensor path's −(λ − 1).
-                double[] complement = coordinateLambdas.Select(l => 1 - l).ToArray();
-                combined[p] = FusedMoments.Combine(new[] { gFirst, second.PerSampleGradients[p] }, new[] { coordinateLambdas, complement }, out double[] mean);
+                // The weights the λ tensor reports (rounded to float32 for float32 gradients), and 1 − λ in double,
+                // as exact as the tensor path's −(λ − 1).
+                double[] weight = gFirst.dtype == ScalarType.Float32 ? coordinateLambdas.Select(l => (double)(float)l).ToArray() : coordinateLambdas;
+                double[] complement = weight.Select(l => 1 - l).ToArray();
+                combined[p] = FusedMoments.Combine(new[] { gFirst, second.PerSampleGradients[p] }, new[] { weight, complement }, out double[] mean);
                 means[p] = torch.tensor(mean, dtype: gFirst.dtype, device: gFirst.device).reshape(first.Gradients[p].shape);
             }
             else
