@@ -111,6 +111,18 @@ public sealed class FusedMomentsTests
         MomentsClose(tensor, fused, offset == 0 ? 1e-12 : 1e-10);
     }
 
+    [Fact]
+    public void Moments_ManyCoordinates_FewRowsPerBlock_AgreeWithTensorPath()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        var generator = new Generator(34, torch.CPU);
+        // 100,000 coordinates: blocks of 2 rows (the scratch stays bounded), merged 4 times.
+        Tensor x = torch.randn(new long[] { 7, 100_000 }, float64, generator: generator).add(Scalars.Of(5.0), Scalars.One);
+        Tensor y = (x * Scalars.Of(0.5)).add(torch.randn(new long[] { 7, 100_000 }, float64, generator: generator), Scalars.One);
+        Tensor[] estimates = { x, y };
+        MomentsClose(VarianceStatistics.CoordinateMoments(estimates, allowFused: false), VarianceStatistics.CoordinateMoments(estimates), 1e-12);
+    }
+
     [Theory]
     [MemberData(nameof(Layouts))]
     public void Moments_Float32_SpanPathAgreesWithFloat64TensorPathOnTheSameValues(int[] tail, double offset)

@@ -60,10 +60,13 @@ internal static class FusedMoments
     /// <summary>Rows per block when there is one coordinate (vectorised along the samples).</summary>
     private const int StreamBlock = 4096;
 
-    /// <summary>Elements per block otherwise; at least <see cref="MinimumRowsPerBlock"/> rows so the merge stays a small fraction of the work.</summary>
+    /// <summary>Elements per block otherwise (a cache-sized block), but <see cref="MinimumRowsPerBlock"/> rows where that fits in <see cref="MaximumBlockElements"/>, so the per-block merge stays a small fraction of the work.</summary>
     private const int ElementsPerBlock = 8192;
 
     private const int MinimumRowsPerBlock = 64;
+
+    /// <summary>The largest block (per estimate, in doubles: 2 MiB) of the scratch arrays, however many coordinates.</summary>
+    private const int MaximumBlockElements = 1 << 18;
 
     /// <summary>
     /// Whether the tensors can be read through their buffers: at least two samples, all on the CPU, contiguous,
@@ -173,8 +176,15 @@ internal static class FusedMoments
         return result;
     }
 
-    private static int RowsPerBlock(int coordinates, int rows) =>
-        Math.Min(rows, coordinates == 1 ? StreamBlock : Math.Max(MinimumRowsPerBlock, ElementsPerBlock / coordinates));
+    private static int RowsPerBlock(int coordinates, int rows)
+    {
+        if (coordinates == 1)
+        {
+            return Math.Min(rows, StreamBlock);
+        }
+        int forMerge = Math.Min(MinimumRowsPerBlock, MaximumBlockElements / coordinates);
+        return Math.Min(rows, Math.Max(1, Math.Max(ElementsPerBlock / coordinates, forMerge)));
+    }
 
     private static bool SameShape(long[] a, long[] b)
     {
