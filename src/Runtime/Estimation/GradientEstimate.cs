@@ -42,6 +42,24 @@ public sealed class GradientEstimate : IDisposable
         IReadOnlyList<Tensor> perSampleGradients,
         IReadOnlyList<double>? lambdas = null,
         IReadOnlyList<Tensor>? lambdaTensors = null)
+        : this(estimator, parameterNames, parameters, samples, objectiveValues, perSampleGradients, lambdas, lambdaTensors, meanGradients: null)
+    {
+    }
+
+    /// <summary>
+    /// As the public constructor, with the mean gradients already known (a fused kernel produced them in
+    /// the pass that wrote the per-sample gradients); a null entry is computed as usual.
+    /// </summary>
+    private GradientEstimate(
+        string estimator,
+        IReadOnlyList<string> parameterNames,
+        IReadOnlyList<Tensor> parameters,
+        Tensor samples,
+        Tensor objectiveValues,
+        IReadOnlyList<Tensor> perSampleGradients,
+        IReadOnlyList<double>? lambdas,
+        IReadOnlyList<Tensor>? lambdaTensors,
+        IReadOnlyList<Tensor?>? meanGradients)
     {
         ArgumentNullException.ThrowIfNull(estimator);
         ArgumentNullException.ThrowIfNull(parameterNames);
@@ -65,6 +83,15 @@ public sealed class GradientEstimate : IDisposable
             {
                 throw new ArgumentException($"The per-sample gradient for '{parameterNames[p]}' has shape {Shapes.Format(perSampleGradients[p].shape)}; expected {Shapes.Format(expected)}.", nameof(perSampleGradients));
             }
+            Tensor? meanGradient = meanGradients?[p];
+            if (meanGradient is not null && !meanGradient.shape.SequenceEqual(parameters[p].shape))
+            {
+                throw new ArgumentException($"The mean gradient for '{parameterNames[p]}' has shape {Shapes.Format(meanGradient.shape)}; expected {Shapes.Format(parameters[p].shape)}.", nameof(meanGradients));
+            }
+        }
+        if (meanGradients is not null && meanGradients.Count != parameters.Count)
+        {
+            throw new ArgumentException($"{meanGradients.Count} mean gradients for {parameters.Count} parameters.", nameof(meanGradients));
         }
 
         Estimator = estimator;
@@ -80,7 +107,7 @@ public sealed class GradientEstimate : IDisposable
                 Values = objectiveValues.detach();
                 Value = Values.mean();
                 PerSampleGradients = perSampleGradients.Select(g => g.detach()).ToArray();
-                Gradients = PerSampleGradients.Select(g => g.mean(new long[] { 0 })).ToArray();
+                Gradients = PerSampleGradients.Select((g, p) => meanGradients?[p]?.detach() ?? g.mean(new long[] { 0 })).ToArray();
                 LambdaTensors = lambdaTensors?.Select(l => l.detach()).ToArray();
             }
 
@@ -95,6 +122,23 @@ public sealed class GradientEstimate : IDisposable
             MoveToOuterDisposeScope();
         }
     }
+
+    /// <summary>
+    /// An estimate whose mean gradients were computed with the per-sample gradients (by a fused kernel), so
+    /// they are not recomputed: <paramref name="meanGradients"/>[p] is the mean over samples of
+    /// <paramref name="perSampleGradients"/>[p], shaped like parameter p, or null to compute it here.
+    /// </summary>
+    internal static GradientEstimate WithMeans(
+        string estimator,
+        IReadOnlyList<string> parameterNames,
+        IReadOnlyList<Tensor> parameters,
+        Tensor samples,
+        Tensor objectiveValues,
+        IReadOnlyList<Tensor> perSampleGradients,
+        IReadOnlyList<Tensor?> meanGradients,
+        IReadOnlyList<double>? lambdas = null,
+        IReadOnlyList<Tensor>? lambdaTensors = null) =>
+        new(estimator, parameterNames, parameters, samples, objectiveValues, perSampleGradients, lambdas, lambdaTensors, meanGradients);
 
     /// <summary>The estimator's name, e.g. <c>pathwise</c>, <c>score-function</c>, <c>fourier(N=2)</c>, <c>hybrid(pathwise, score-function)</c>.</summary>
     public string Estimator { get; }

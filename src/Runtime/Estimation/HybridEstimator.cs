@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -117,7 +119,13 @@ public sealed class HybridEstimator
     /// mode, its history; the history is then updated with this batch.
     /// </summary>
     /// <exception cref="ArgumentException">The estimates differ in parameters or samples.</exception>
-    public GradientEstimate Mix(GradientEstimate first, GradientEstimate second)
+    public GradientEstimate Mix(GradientEstimate first, GradientEstimate second) => MixCore(first, second, allowFused: true);
+
+    /// <summary>
+    /// <see cref="Mix(GradientEstimate, GradientEstimate)"/>; <paramref name="allowFused"/> = false keeps every
+    /// parameter on the tensor-op path (the tests check the fused path against it).
+    /// </summary>
+    internal GradientEstimate MixCore(GradientEstimate first, GradientEstimate second, bool allowFused)
     {
         CheckCompatible(first, second);
         using DisposeScope scope = torch.NewDisposeScope();
@@ -129,11 +137,16 @@ public sealed class HybridEstimator
         var momentFirst = new double[groupCount];
         var momentSecond = new double[groupCount];
         var momentCovariance = new double[groupCount];
+        var fused = new bool[parameterCount];
         for (int p = 0; p < parameterCount; p++)
         {
-            double[] varianceFirst = ToArray(VarianceStatistics.CoordinateVariance(first.PerSampleGradients[p]));
-            double[] varianceSecond = ToArray(VarianceStatistics.CoordinateVariance(second.PerSampleGradients[p]));
-            double[] covariance = ToArray(VarianceStatistics.CoordinateCovariance(first.PerSampleGradients[p], second.PerSampleGradients[p]));
+            Tensor[] pair = { first.PerSampleGradients[p], second.PerSampleGradients[p] };
+            // One pass over both buffers on the CPU (FusedMoments), the tensor ops elsewhere.
+            fused[p] = allowFused && FusedMoments.Supports(pair);
+            CoordinateMoments moments = VarianceStatistics.CoordinateMoments(pair, fused[p]);
+            double[] varianceFirst = moments.Covariance(0, 0);
+            double[] varianceSecond = moments.Covariance(1, 1);
+            double[] covariance = moments.Covariance(0, 1);
             for (int j = 0; j < sizes[p]; j++)
             {
                 int group = groups[p][j];
@@ -146,26 +159,41 @@ public sealed class HybridEstimator
         double[] lambdas = ChooseLambdas(momentFirst, momentSecond, momentCovariance);
 
         var combined = new Tensor[parameterCount];
+        var means = new Tensor?[parameterCount];
         var lambdaTensors = new Tensor[parameterCount];
         var perTensor = new double[parameterCount];
         for (int p = 0; p < parameterCount; p++)
         {
             double[] coordinateLambdas = groups[p].Select(g => lambdas[g]).ToArray();
             Tensor gFirst = first.PerSampleGradients[p];
+            // λ in the gradients' dtype: float32 gradients give float32 weights and combinations.
             Tensor lambda = torch.tensor(coordinateLambdas, dtype: gFirst.dtype, device: gFirst.device).reshape(first.Gradients[p].shape);
             lambdaTensors[p] = lambda;
             perTensor[p] = coordinateLambdas.Length == 0 ? Options.InitialLambda : coordinateLambdas.Average();
-            Tensor complement = -(lambda - Scalars.Of(1)); // 1 − λ, exactly
-            combined[p] = (lambda * gFirst).add(complement * second.PerSampleGradients[p], Scalars.One);
+            if (fused[p])
+            {
+                // The weights the λ tensor reports (rounded to float32 for float32 gradients), and 1 − λ in double,
+                // as exact as the tensor path's −(λ − 1).
+                double[] weight = gFirst.dtype == ScalarType.Float32 ? coordinateLambdas.Select(l => (double)(float)l).ToArray() : coordinateLambdas;
+                double[] complement = weight.Select(l => 1 - l).ToArray();
+                combined[p] = FusedMoments.Combine(new[] { gFirst, second.PerSampleGradients[p] }, new[] { weight, complement }, out double[] mean);
+                means[p] = torch.tensor(mean, dtype: gFirst.dtype, device: gFirst.device).reshape(first.Gradients[p].shape);
+            }
+            else
+            {
+                Tensor complement = -(lambda - Scalars.Of(1)); // 1 − λ, exactly
+                combined[p] = (lambda * gFirst).add(complement * second.PerSampleGradients[p], Scalars.One);
+            }
         }
 
-        return new GradientEstimate(
+        return GradientEstimate.WithMeans(
             $"hybrid({first.Estimator}, {second.Estimator})",
             first.ParameterNames,
             first.Parameters,
             first.Samples,
             first.ObjectiveWithGraph,
             combined,
+            means,
             perTensor,
             lambdaTensors).MoveToOuterDisposeScope();
     }
@@ -246,14 +274,39 @@ public sealed class HybridEstimator
         return groups;
     }
 
-    private static double[] ToArray(Tensor tensor) =>
-        tensor.to_type(ScalarType.Float64).contiguous().flatten().data<double>().ToArray();
-
-    private static bool SameValues(Tensor first, Tensor second)
+    /// <summary>
+    /// Whether two sample tensors of one shape hold the same values: by identity first (the same tensor, or
+    /// views of the same memory with the same layout and dtype, as when the second estimate was evaluated at
+    /// the first's <see cref="GradientEstimate.Samples"/>: each estimate holds its own detached alias), and
+    /// element by element only otherwise, so a user's copy is still recognised.
+    /// </summary>
+    internal static bool SameSamples(Tensor first, Tensor second)
     {
+        if (ReferenceEquals(first, second) || first.Handle == second.Handle || SameMemory(first, second))
+        {
+            return true;
+        }
         using (torch.NewDisposeScope())
         {
             return first.eq(second).all().item<bool>();
+        }
+    }
+
+    /// <summary>Same dtype, shape and strides and the same first element's address: the same elements (CPU only).</summary>
+    private static bool SameMemory(Tensor first, Tensor second)
+    {
+        if (first.device_type != DeviceType.CPU || second.device_type != DeviceType.CPU || first.dtype != second.dtype
+            || first.numel() == 0 || !first.shape.SequenceEqual(second.shape) || !first.stride().SequenceEqual(second.stride()))
+        {
+            return false;
+        }
+        using (torch.NewDisposeScope())
+        {
+            // TorchSharp 0.107 has no data_ptr(); a one-element view at the storage offset is contiguous, and
+            // its byte span starts at the tensor's first element (Tensor.bytes needs a contiguous tensor).
+            Tensor a = first.as_strided(new long[] { 1 }, new long[] { 1 }, first.storage_offset());
+            Tensor b = second.as_strided(new long[] { 1 }, new long[] { 1 }, second.storage_offset());
+            return Unsafe.AreSame(ref MemoryMarshal.GetReference(a.bytes), ref MemoryMarshal.GetReference(b.bytes));
         }
     }
 
@@ -272,7 +325,7 @@ public sealed class HybridEstimator
                 throw new ArgumentException($"The per-sample gradients for '{first.ParameterNames[p]}' have shapes {Shapes.Format(first.PerSampleGradients[p].shape)} and {Shapes.Format(second.PerSampleGradients[p].shape)}.", nameof(second));
             }
         }
-        if (!first.Samples.shape.SequenceEqual(second.Samples.shape) || !SameValues(first.Samples, second.Samples))
+        if (!first.Samples.shape.SequenceEqual(second.Samples.shape) || !SameSamples(first.Samples, second.Samples))
         {
             throw new ArgumentException("The estimates were computed on different samples; evaluate the second with an …At estimator at the first's Samples.", nameof(second));
         }

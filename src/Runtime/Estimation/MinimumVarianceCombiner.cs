@@ -76,8 +76,19 @@ public sealed class MinimumVarianceCombiner
         }
         using DisposeScope scope = torch.NewDisposeScope();
         var combined = new Tensor[parameterCount];
+        var means = new Tensor?[parameterCount];
         for (int p = 0; p < parameterCount; p++)
         {
+            Tensor[] components = estimates.Select(e => e.PerSampleGradients[p]).ToArray();
+            if (FusedMoments.Supports(components))
+            {
+                // One pass writing the combination and its mean (FusedMoments); CPU float32/float64 only.
+                int coordinates = checked((int)(components[0].numel() / components[0].shape[0]));
+                double[][] coordinateWeights = weights[p].Select(w => Enumerable.Repeat(w, coordinates).ToArray()).ToArray();
+                combined[p] = FusedMoments.Combine(components, coordinateWeights, out double[] mean);
+                means[p] = torch.tensor(mean, dtype: components[0].dtype, device: components[0].device).reshape(first.Gradients[p].shape);
+                continue;
+            }
             // Weights as Scalars held while they are used: see Scalars.
             using Scalar firstWeight = weights[p][0].ToScalar();
             Tensor sum = first.PerSampleGradients[p] * firstWeight;
@@ -89,8 +100,8 @@ public sealed class MinimumVarianceCombiner
             combined[p] = sum;
         }
         string name = $"min-variance({string.Join(", ", estimates.Select(e => e.Estimator))})";
-        return new GradientEstimate(name, first.ParameterNames, first.Parameters, first.Samples, first.ObjectiveWithGraph, combined,
-            weights.Select(w => w[0]).ToArray()).MoveToOuterDisposeScope();
+        return GradientEstimate.WithMeans(name, first.ParameterNames, first.Parameters, first.Samples, first.ObjectiveWithGraph, combined,
+            means, weights.Select(w => w[0]).ToArray()).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -115,11 +126,13 @@ public sealed class MinimumVarianceCombiner
         for (int p = 0; p < parameterCount; p++)
         {
             double[,] target = covariances[Options.Granularity == LambdaGranularity.Scalar ? 0 : p];
+            // All K(K + 1)/2 co-moments in one pass on the CPU (the tensor ops elsewhere).
+            CoordinateMoments moments = VarianceStatistics.CoordinateMoments(estimates.Select(e => e.PerSampleGradients[p]).ToArray());
             for (int a = 0; a < k; a++)
             {
                 for (int b = a; b < k; b++)
                 {
-                    double c = VarianceStatistics.TotalCovariance(estimates[a].PerSampleGradients[p], estimates[b].PerSampleGradients[p]);
+                    double c = moments.Covariance(a, b).Sum();
                     target[a, b] += c;
                     if (b != a) target[b, a] += c;
                 }

@@ -124,6 +124,43 @@ public static class VarianceStatistics
         return solution.Select(w => w / total).ToArray();
     }
 
+    /// <summary>
+    /// Per-coordinate means and sample co-moments (divisor S − 1) of K per-sample estimates on the same
+    /// samples. CPU contiguous float32/float64 tensors are read in one fused pass over their buffers
+    /// (<see cref="FusedMoments"/>); anything else (another device, a view, another dtype) takes the tensor-op
+    /// path. <paramref name="allowFused"/> = false forces the tensor path (the tests compare the two).
+    /// </summary>
+    internal static CoordinateMoments CoordinateMoments(IReadOnlyList<Tensor> perSample, bool allowFused = true)
+    {
+        ArgumentNullException.ThrowIfNull(perSample);
+        if (allowFused && FusedMoments.Supports(perSample))
+        {
+            return FusedMoments.Compute(perSample);
+        }
+        int k = perSample.Count;
+        var means = new double[k][];
+        var coMoments = new double[k * (k + 1) / 2][];
+        using (torch.NewDisposeScope())
+        {
+            for (int b = 0; b < k; b++)
+            {
+                using (torch.no_grad())
+                {
+                    means[b] = ToArray(perSample[b].detach().mean(new long[] { 0 }));
+                }
+                for (int a = 0; a <= b; a++)
+                {
+                    coMoments[StochasticBackprop.CoordinateMoments.PairIndex(a, b)] = ToArray(CoordinateCovariance(perSample[a], perSample[b]));
+                }
+            }
+        }
+        return new CoordinateMoments(means, coMoments);
+    }
+
+    /// <summary>A tensor of coordinate size as a host array (float64, row-major).</summary>
+    internal static double[] ToArray(Tensor tensor) =>
+        tensor.to_type(ScalarType.Float64).contiguous().flatten().data<double>().ToArray();
+
     /// <summary>Per-coordinate sample variance of <c>[S, ...]</c>: shape <c>[...]</c>.</summary>
     internal static Tensor CoordinateVariance(Tensor perSample) => CoordinateCovariance(perSample, perSample);
 

@@ -19,9 +19,46 @@ public static class TorchBackend
 {
     private static readonly object Gate = new();
     private static volatile bool available;
+    private static bool tuneAllocator = true;
+    private static volatile AllocatorTuningState allocatorTuning = AllocatorTuningState.NotInitialized;
 
     /// <summary>
-    /// Initialises TorchSharp's CPU backend. Cheap after the first successful call; estimators call it.
+    /// Whether initialisation raises glibc's malloc thresholds (mmap 32 MiB, trim 256 MiB, top pad
+    /// 64 MiB) so freed tensor buffers are reused instead of being returned to the kernel and faulted in
+    /// again by the next estimate. Default true. Set it before the first estimator call (or
+    /// <see cref="EnsureAvailable"/>): the decision is made once, at initialisation, and setting a
+    /// different value afterwards throws. <c>STOCHASTICBACKPROP_ALLOCATOR_TUNING=0</c> in the environment
+    /// turns it off as well, and a setting made with glibc's own <c>MALLOC_MMAP_THRESHOLD_</c>,
+    /// <c>MALLOC_TRIM_THRESHOLD_</c>, <c>MALLOC_TOP_PAD_</c> (or <c>GLIBC_TUNABLES</c>) is left alone.
+    /// The price is resident memory that stays at the process's peak. <see cref="AllocatorTuning"/> says what happened.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Changed after the backend was initialised.</exception>
+    public static bool TuneAllocator
+    {
+        get => tuneAllocator;
+        set
+        {
+            lock (Gate)
+            {
+                if (value != tuneAllocator && allocatorTuning != AllocatorTuningState.NotInitialized)
+                {
+                    throw new InvalidOperationException($"TorchBackend.TuneAllocator must be set before the first estimator call; the allocator was already initialised ({allocatorTuning}).");
+                }
+                tuneAllocator = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// What initialisation did to the native allocator: <see cref="AllocatorTuningState.NotInitialized"/>
+    /// before it, then <see cref="AllocatorTuningState.Applied"/>, <see cref="AllocatorTuningState.Disabled"/>,
+    /// <see cref="AllocatorTuningState.LeftToEnvironment"/>, <see cref="AllocatorTuningState.NotGlibc"/> (nothing
+    /// to tune on Windows, macOS or musl) or <see cref="AllocatorTuningState.Failed"/>. Never an exception.
+    /// </summary>
+    public static AllocatorTuningState AllocatorTuning => allocatorTuning;
+
+    /// <summary>
+    /// Initialises TorchSharp's CPU backend (and, first, the allocator: see <see cref="TuneAllocator"/>). Cheap after the first successful call; estimators call it.
     /// </summary>
     /// <exception cref="InvalidOperationException">The native library could not be loaded; the message names the cause and the fix.</exception>
     public static void EnsureAvailable()
@@ -35,6 +72,11 @@ public static class TorchBackend
             if (available)
             {
                 return;
+            }
+            if (allocatorTuning == AllocatorTuningState.NotInitialized)
+            {
+                // Before libtorch's first allocations, once (also when loading fails and is retried).
+                allocatorTuning = NativeAllocator.Apply(tuneAllocator, Environment.GetEnvironmentVariable);
             }
             try
             {
