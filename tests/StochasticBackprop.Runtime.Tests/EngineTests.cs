@@ -306,6 +306,53 @@ public sealed class EngineTests
         Assert.True(Estimators.HasOwnParameters(own, withoutOwn.Samples));
     }
 
+    public static TheoryData<string> Scored => new() { "Normal", "Laplace", "Gamma", "Exponential", "CoupledNormal", "GbmTerminalPrice", "NormalVector" };
+
+    [Theory]
+    [MemberData(nameof(Scored))]
+    public void ScoreKernel_GeneratedLoop_EqualsTheTensorScoreTimesTheWeight_SampleBySample(string name)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        var distribution = (IScoredDistribution)Make(name);
+        var kernels = Assert.IsAssignableFrom<IScoreKernel>(distribution);
+        Tensor z = distribution.Sample(50, new Generator(12)).contiguous();
+        Tensor weight = torch.rand(new long[] { 50 }, dtype: ScalarType.Float64, generator: new Generator(13));
+        IReadOnlyList<Tensor> scores = distribution.Score(z);
+        for (int p = 0; p < scores.Count; p++)
+        {
+            Tensor destination = torch.empty(z.shape, dtype: ScalarType.Float64);
+            Assert.True(kernels.ScoreKernel(p, Kernel.Doubles(z), Kernel.Doubles(weight), Kernel.Doubles(destination)), $"{name}: no loop for parameter {p}");
+            Tensor expected = weight.reshape(new[] { 50L }.Concat(Enumerable.Repeat(1L, (int)z.dim() - 1)).ToArray()) * scores[p];
+            double scale = Math.Max(1, expected.abs().max().item<double>());
+            Assert.True(MaxDifference(destination, expected) <= 1e-12 * scale, $"{name} {distribution.ParameterNames[p]}: loop and tensor score differ by {MaxDifference(destination, expected):G3}");
+            // The same comparison tells parameters apart: the loop of the other parameter does not pass it.
+            if (scores.Count > 1)
+            {
+                Tensor other = torch.empty(z.shape, dtype: ScalarType.Float64);
+                kernels.ScoreKernel((p + 1) % scores.Count, Kernel.Doubles(z), Kernel.Doubles(weight), Kernel.Doubles(other));
+                Assert.True(MaxDifference(other, expected) > 1e-6 * scale);
+            }
+        }
+        Assert.False(kernels.ScoreKernel(scores.Count, Kernel.Doubles(z), Kernel.Doubles(weight), Kernel.Doubles(torch.empty(z.shape, dtype: ScalarType.Float64))));
+    }
+
+    [Fact]
+    public void ScoreFunction_ThroughTheLoop_EqualsTheTensorPath()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        var normal = new Normal(Vector(0.1, -0.5, 1.2), Scalar(0.9));
+        Tensor samples = normal.Sample(200, new Generator(4));
+        // float32 samples take the tensor path (the loops are float64): the same numbers to float32 accuracy.
+        GradientEstimate looped = normal.ScoreFunctionAt(Smooth(), samples, Baseline.LeaveOneOut);
+        var single = new Normal(Vector(0.1, -0.5, 1.2).to_type(ScalarType.Float32), Scalar(0.9, ScalarType.Float32));
+        GradientEstimate tensorPath = single.ScoreFunctionAt(Smooth(), samples.to_type(ScalarType.Float32), Baseline.LeaveOneOut);
+        for (int p = 0; p < 2; p++)
+        {
+            double scale = Math.Max(1, looped.PerSampleGradients[p].abs().max().item<double>());
+            Assert.True(MaxDifference(looped.PerSampleGradients[p], tensorPath.PerSampleGradients[p]) <= 1e-5 * scale);
+        }
+    }
+
     /// <summary>A Normal whose Jacobian for σ is deliberately wrong (2ε instead of ε).</summary>
     private sealed class WrongJacobianNormal(Normal inner) : IPathwiseJacobian
     {

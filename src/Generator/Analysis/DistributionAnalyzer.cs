@@ -50,7 +50,7 @@ internal sealed class DistributionAnalyzer
     {
         "Name", "ParameterNames", "Parameters", "BatchShape", "IsImplicit", "Sample", "Reparameterize", "LogDensity", "Score",
         "FourierOrder", "CumulantOrder", "CumulantVanishes", "Cumulant", "CumulantGradient", "CheckCumulantOrder",
-        "ParameterNameList", "DrawWithJacobian", "ScoreTable", "SupportValueList", "ParameterEventRankList",
+        "ParameterNameList", "DrawWithJacobian", "ScoreTable", "ScoreKernel", "SupportValueList", "ParameterEventRankList",
         "SupportValues", "ParameterEventRanks", "Probabilities",
         "CumulantGeneratingFunction", "FactorialCumulantOrder", "FactorialCumulantVanishes", "FactorialCumulant", "FactorialCumulantGradient", "CheckFactorialCumulantOrder",
         "ComponentNames", "Components", "Compose", "ComponentNameList", "ComponentParameters",
@@ -551,15 +551,17 @@ internal sealed class DistributionAnalyzer
         {
             if (declared.TryGetValue(parameter, out var given))
             {
-                DerivedFormula? rendered = given.Root is null ? null : Render(Simplifier.Simplify(given.Root), given.Formula);
+                Expr? simplified = given.Root is null ? null : Simplifier.Simplify(given.Root);
+                DerivedFormula? rendered = simplified is null ? null : Render(simplified, given.Formula);
                 if (rendered is null) return null;
-                scores.Add(new ScoreSpec(parameter, Derived: false, rendered));
+                scores.Add(new ScoreSpec(parameter, Derived: false, rendered, ScoreKernel(simplified!)));
             }
             else if (logDensity is not null)
             {
+                DerivativeResult derivative = Differentiator.Differentiate(logDensity, parameter, IsEventParameter(parameter));
                 DerivedFormula? derived = Derive(logDensity, parameter, declaration.LogDensity!, eventwise: IsEventParameter(parameter));
                 if (derived is null) return null;
-                scores.Add(new ScoreSpec(parameter, Derived: true, derived));
+                scores.Add(new ScoreSpec(parameter, Derived: true, derived, derivative.Result is null ? null : ScoreKernel(Simplifier.Simplify(derivative.Result))));
             }
             else
             {
@@ -576,6 +578,10 @@ internal sealed class DistributionAnalyzer
         }
         return new DensitySpec(logDensitySpec, scores.ToEquatableArray());
     }
+
+    /// <summary>The score as a one-pass loop (<see cref="ScalarKernelWriter"/>); none for event-axis parameters, whose score is not elementwise.</summary>
+    private ScalarKernel? ScoreKernel(Expr score)
+        => declaration.Parameters.Any(p => p.EventRank != 0) ? null : ScalarKernelWriter.Write(score, DensityVariable, "zi", parameterCode);
 
     private ReparameterizationSpec? AnalyzeReparameterization()
     {

@@ -52,6 +52,7 @@ internal static class DistributionEmitter
         {
             interfaces.Add(spec.Reparameterization is not null || spec.Composition is not null ? $"{Runtime}.IHybridDistribution" : $"{Runtime}.IScoredDistribution");
         }
+        if (spec.Density is { } scored && scored.Scores.Any(score => score.Kernel is not null)) interfaces.Add($"{Runtime}.IScoreKernel");
         if (spec.Cumulants is not null) interfaces.Add($"{Runtime}.ICumulantDistribution");
         if (spec.FactorialCumulants is not null) interfaces.Add($"{Runtime}.IFactorialCumulantDistribution");
         if (spec.CumulantGeneratingFunction is not null) interfaces.Add($"{Runtime}.ICumulantGeneratingFunction");
@@ -624,6 +625,101 @@ internal static class DistributionEmitter
                     w.Line($"wanted[{p}] ? {ToShape(score.Score, "z.shape", "z")} : null, // ∂/∂{score.Parameter} = {score.Score.Printed}");
                 }
                 w.CloseBrace(";");
+            }
+            if (density.Scores.Any(score => score.Kernel is not null))
+            {
+                WriteScoreKernels(density);
+            }
+        }
+
+        /// <summary>
+        /// <c>ScoreKernel</c>: per parameter with a loop, its parameter-only parts held once per coordinate
+        /// (<c>KernelValues</c>) and a private static loop over the samples in which only the sample varies.
+        /// </summary>
+        private void WriteScoreKernels(DensitySpec density)
+        {
+            string span = "global::System.ReadOnlySpan<double>";
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// The score of one parameter for every sample in one pass over CPU float64 samples, times a weight per sample:");
+            w.Line("/// the formulas of <see cref=\"Score(global::TorchSharp.torch.Tensor)\"/>, with their parameter-only parts (h0, h1, …) computed once per coordinate.");
+            w.Line("/// </summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public bool ScoreKernel(int parameter, {span} z, {span} weight, global::System.Span<double> destination)");
+            using (w.Block())
+            {
+                w.Line("switch (parameter)");
+                using (w.Block())
+                {
+                    for (int p = 0; p < density.Scores.Count; p++)
+                    {
+                        if (density.Scores[p].Kernel is null)
+                        {
+                            continue;
+                        }
+                        w.Line($"case {p}: // ∂/∂{density.Scores[p].Parameter} = {density.Scores[p].Score.Printed}");
+                        using (w.Block())
+                        {
+                            w.Line($"using {Runtime}.KernelValues values = ScoreParts{p}({string.Join(", ", Parameters.Select(q => "this." + q.PropertyName))});");
+                            w.Line($"ScoreLoop{p}(z, weight, destination, values);");
+                            w.Line("return true;");
+                        }
+                    }
+                    w.Line("default:");
+                    w.Line("    return false;");
+                }
+            }
+            for (int p = 0; p < density.Scores.Count; p++)
+            {
+                if (density.Scores[p].Kernel is not { } kernel)
+                {
+                    continue;
+                }
+                string parts = string.Join(", ", kernel.Hoisted.Select((code, h) => kernel.HoistedIsTensor[h] ? code : $"{Runtime}.Shapes.Constant({code}, {Like})"));
+                w.Line();
+                w.Line($"/// <summary>The parameter-only parts of ∂/∂{density.Scores[p].Parameter}, per coordinate: {string.Join(", ", kernel.Hoisted.Select((_, h) => Formulas.ScalarKernelWriter.HoistedLocal(h)))}.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"private static {Runtime}.KernelValues ScoreParts{p}({string.Join(", ", Parameters.Select(q => $"{Tensor} {q.LocalName}"))})");
+                using (w.Block())
+                {
+                    w.Line("using (global::TorchSharp.torch.no_grad())");
+                    using (w.Block())
+                    {
+                        w.Line($"return new {Runtime}.KernelValues({Runtime}.Shapes.Broadcast({ParameterList}){(kernel.Hoisted.Count == 0 ? "" : ", " + parts)});");
+                    }
+                }
+            }
+            for (int p = 0; p < density.Scores.Count; p++)
+            {
+                if (density.Scores[p].Kernel is not { } kernel)
+                {
+                    continue;
+                }
+                w.Line();
+                w.Line(GeneratedCode);
+                w.Line($"private static void ScoreLoop{p}({span} z, {span} weight, global::System.Span<double> destination, {Runtime}.KernelValues values)");
+                using (w.Block())
+                {
+                    for (int h = 0; h < kernel.Hoisted.Count; h++)
+                    {
+                        w.Line($"{span} v{h} = values[{h}];");
+                    }
+                    w.Line("int coordinates = values.Coordinates;");
+                    w.Line("for (int j = 0; j < coordinates; j++)");
+                    using (w.Block())
+                    {
+                        if (kernel.Hoisted.Count > 0)
+                        {
+                            w.Line($"double {string.Join(", ", kernel.Hoisted.Select((_, h) => $"{Formulas.ScalarKernelWriter.HoistedLocal(h)} = v{h}[j]"))};");
+                        }
+                        w.Line("for (int s = 0, i = j; i < z.Length; s++, i += coordinates)");
+                        using (w.Block())
+                        {
+                            w.Line("double zi = z[i];");
+                            w.Line($"destination[i] = weight[s] * {kernel.Code};");
+                        }
+                    }
+                }
             }
         }
 

@@ -62,7 +62,8 @@ internal sealed record CumulantTermSpec(int Order, DerivedFormula Cumulant, Equa
 /// <summary>The log density (when declared) and the score of every parameter (declared or derived).</summary>
 internal sealed record DensitySpec(DerivedFormula? LogDensity, EquatableArray<ScoreSpec> Scores);
 
-internal sealed record ScoreSpec(string Parameter, bool Derived, DerivedFormula Score);
+/// <param name="Kernel">The score as a one-pass loop over CPU float64 samples; null when its per-sample part needs a function System.Math lacks.</param>
+internal sealed record ScoreSpec(string Parameter, bool Derived, DerivedFormula Score, Formulas.ScalarKernel? Kernel = null);
 
 /// <param name="Jacobian">
 /// Per parameter, ∂z/∂θ_p of the map in closed form (eps held fixed, plus ∂z/∂eps·∂shape/∂θ_p·∂eps/∂shape for

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
@@ -87,6 +88,21 @@ public interface IScoredDistribution : IDistribution
         IReadOnlyList<Tensor> all = Score(z);
         return all.Select((score, p) => p < wanted.Count && wanted[p] ? score : null).ToArray();
     }
+}
+
+/// <summary>
+/// The score as one-pass loops over CPU float64 samples, generated from the score formulas with their
+/// parameter-only parts computed once per coordinate: the score-function and hybrid estimators use it on the
+/// CPU in place of about one tensor pass per operation of the formula.
+/// </summary>
+public interface IScoreKernel : IScoredDistribution
+{
+    /// <summary>
+    /// Writes <c>destination[i] = weight[i / C] · ∂ log p(z_i)/∂θ_p</c> for the flat samples <paramref name="z"/> of
+    /// <c>[S, ...BatchShape]</c> (C the number of batch coordinates, <paramref name="weight"/> one value per
+    /// sample), and returns true; false, writing nothing, when parameter <paramref name="parameter"/> has no loop.
+    /// </summary>
+    bool ScoreKernel(int parameter, ReadOnlySpan<double> z, ReadOnlySpan<double> weight, Span<double> destination);
 }
 
 /// <summary>A distribution with cumulants κₙ(θ) derived from its characteristic function.</summary>

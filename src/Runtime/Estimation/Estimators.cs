@@ -271,16 +271,38 @@ public static partial class Estimators
             var weightShape = new long[z.dim()];
             Array.Fill(weightShape, 1L);
             weightShape[0] = sampleCount;
-            weight = weight.reshape(weightShape);
             bool[] wanted = Wanted.Of(distribution);
-            IReadOnlyList<Tensor?> scores = distribution.Score(z, wanted);
+            if (distribution is IScoreKernel kernels && Kernel.IsCpuDouble(z) && weight.dtype == ScalarType.Float64)
+            {
+                // One pass per parameter over the samples: (f − b)·score from the generated loop.
+                Tensor flatWeight = weight.contiguous();
+                for (int p = 0; p < wanted.Length; p++)
+                {
+                    if (!wanted[p])
+                    {
+                        continue;
+                    }
+                    Tensor destination = torch.empty(z.shape, dtype: ScalarType.Float64);
+                    if (kernels.ScoreKernel(p, Kernel.Doubles(z), Kernel.Doubles(flatWeight), Kernel.Doubles(destination)))
+                    {
+                        perSample[p] = destination;
+                    }
+                }
+            }
+            weight = weight.reshape(weightShape);
+            bool[] remaining = wanted.Select((w, p) => w && perSample[p] is null).ToArray();
+            IReadOnlyList<Tensor?> scores = remaining.Any(w => w) ? distribution.Score(z, remaining) : new Tensor?[perSample.Length];
             if (scores.Count != perSample.Length)
             {
                 throw new InvalidOperationException($"{distribution.Name}.Score returned {scores.Count} tensors for {perSample.Length} parameters.");
             }
             for (int p = 0; p < perSample.Length; p++)
             {
-                if (!wanted[p] || scores[p] is null)
+                if (perSample[p] is not null)
+                {
+                    continue;
+                }
+                if (!remaining[p] || scores[p] is null)
                 {
                     perSample[p] = Wanted.Zero(z.shape, z);
                     continue;

@@ -138,8 +138,16 @@ public sealed class HybridEstimator
         var momentSecond = new double[groupCount];
         var momentCovariance = new double[groupCount];
         var fused = new bool[parameterCount];
+        // A parameter neither estimator computed (it does not require grad) is a broadcast zero in both: no moments, no combination.
+        bool[] skipped = Enumerable.Range(0, parameterCount)
+            .Select(p => IsBroadcastZero(first.PerSampleGradients[p]) && IsBroadcastZero(second.PerSampleGradients[p]))
+            .ToArray();
         for (int p = 0; p < parameterCount; p++)
         {
+            if (skipped[p])
+            {
+                continue;
+            }
             Tensor[] pair = { first.PerSampleGradients[p], second.PerSampleGradients[p] };
             // One pass over both buffers on the CPU (FusedMoments), the tensor ops elsewhere.
             fused[p] = allowFused && FusedMoments.Supports(pair);
@@ -170,7 +178,11 @@ public sealed class HybridEstimator
             Tensor lambda = torch.tensor(coordinateLambdas, dtype: gFirst.dtype, device: gFirst.device).reshape(first.Gradients[p].shape);
             lambdaTensors[p] = lambda;
             perTensor[p] = coordinateLambdas.Length == 0 ? Options.InitialLambda : coordinateLambdas.Average();
-            if (fused[p])
+            if (skipped[p])
+            {
+                combined[p] = gFirst;
+            }
+            else if (fused[p])
             {
                 // The weights the λ tensor reports (rounded to float32 for float32 gradients), and 1 − λ in double,
                 // as exact as the tensor path's −(λ − 1).
@@ -205,6 +217,24 @@ public sealed class HybridEstimator
     /// </summary>
     public static GradientEstimate Combine(GradientEstimate first, GradientEstimate second, LambdaGranularity granularity = LambdaGranularity.PerTensor, double ridge = 1e-12) =>
         new HybridEstimator(new HybridOptions { Mode = LambdaMode.SameBatch, Granularity = granularity, Ridge = ridge }).Mix(first, second);
+
+    /// <summary>A per-sample gradient that is one zero broadcast over every axis (what an estimator gives a parameter it does not compute).</summary>
+    private static bool IsBroadcastZero(Tensor perSample)
+    {
+        if (perSample.numel() == 0 || perSample.stride().Any(stride => stride != 0))
+        {
+            return false;
+        }
+        using (torch.NewDisposeScope())
+        {
+            Tensor element = perSample;
+            while (element.dim() > 0)
+            {
+                element = element.select(0, 0); // a view: every element is this one
+            }
+            return element.item<double>() == 0.0;
+        }
+    }
 
     /// <summary>Forgets the moving average of earlier batches' moments.</summary>
     public void Reset()

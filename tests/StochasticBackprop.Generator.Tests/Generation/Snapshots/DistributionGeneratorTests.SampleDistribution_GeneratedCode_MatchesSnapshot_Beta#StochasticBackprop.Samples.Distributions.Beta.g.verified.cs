@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Beta : global::StochasticBackprop.IComposedDistribution, global::StochasticBackprop.IHybridDistribution
+    partial class Beta : global::StochasticBackprop.IComposedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel
     {
         private static readonly string[] ParameterNameList = { "a", "b" };
 
@@ -171,6 +171,86 @@ namespace StochasticBackprop.Samples.Distributions
                 wanted[0] ? global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.digamma(a.add(b, global::StochasticBackprop.Scalars.One)).add(global::TorchSharp.torch.log(z), global::StochasticBackprop.Scalars.One) - global::TorchSharp.torch.digamma(a), z.shape) : null, // ∂/∂a = digamma(a + b) + log(z) - digamma(a)
                 wanted[1] ? global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.digamma(a.add(b, global::StochasticBackprop.Scalars.One)).add(global::TorchSharp.torch.log(-(z - global::StochasticBackprop.Scalars.Of(1))), global::StochasticBackprop.Scalars.One) - global::TorchSharp.torch.digamma(b), z.shape) : null, // ∂/∂b = digamma(a + b) + log(1 - z) - digamma(b)
             };
+        }
+
+        /// <summary>
+        /// The score of one parameter for every sample in one pass over CPU float64 samples, times a weight per sample:
+        /// the formulas of <see cref="Score(global::TorchSharp.torch.Tensor)"/>, with their parameter-only parts (h0, h1, …) computed once per coordinate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public bool ScoreKernel(int parameter, global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination)
+        {
+            switch (parameter)
+            {
+                case 0: // ∂/∂a = digamma(a + b) + log(z) - digamma(a)
+                {
+                    using global::StochasticBackprop.KernelValues values = ScoreParts0(this.A, this.B);
+                    ScoreLoop0(z, weight, destination, values);
+                    return true;
+                }
+                case 1: // ∂/∂b = digamma(a + b) + log(1 - z) - digamma(b)
+                {
+                    using global::StochasticBackprop.KernelValues values = ScoreParts1(this.A, this.B);
+                    ScoreLoop1(z, weight, destination, values);
+                    return true;
+                }
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>The parameter-only parts of ∂/∂a, per coordinate: h0, h1.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::StochasticBackprop.KernelValues ScoreParts0(global::TorchSharp.torch.Tensor a, global::TorchSharp.torch.Tensor b)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(a, b), global::TorchSharp.torch.digamma(a.add(b, global::StochasticBackprop.Scalars.One)), global::TorchSharp.torch.digamma(a));
+            }
+        }
+
+        /// <summary>The parameter-only parts of ∂/∂b, per coordinate: h0, h1.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::StochasticBackprop.KernelValues ScoreParts1(global::TorchSharp.torch.Tensor a, global::TorchSharp.torch.Tensor b)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(a, b), global::TorchSharp.torch.digamma(a.add(b, global::StochasticBackprop.Scalars.One)), global::TorchSharp.torch.digamma(b));
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static void ScoreLoop0(global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination, global::StochasticBackprop.KernelValues values)
+        {
+            global::System.ReadOnlySpan<double> v0 = values[0];
+            global::System.ReadOnlySpan<double> v1 = values[1];
+            int coordinates = values.Coordinates;
+            for (int j = 0; j < coordinates; j++)
+            {
+                double h0 = v0[j], h1 = v1[j];
+                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                {
+                    double zi = z[i];
+                    destination[i] = weight[s] * ((h0 + global::System.Math.Log(zi)) - h1);
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static void ScoreLoop1(global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination, global::StochasticBackprop.KernelValues values)
+        {
+            global::System.ReadOnlySpan<double> v0 = values[0];
+            global::System.ReadOnlySpan<double> v1 = values[1];
+            int coordinates = values.Coordinates;
+            for (int j = 0; j < coordinates; j++)
+            {
+                double h0 = v0[j], h1 = v1[j];
+                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                {
+                    double zi = z[i];
+                    destination[i] = weight[s] * ((h0 + global::System.Math.Log(((1.0) - zi))) - h1);
+                }
+            }
         }
     }
 }

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Exponential : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Exponential : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "rate" };
 
@@ -120,6 +120,52 @@ namespace StochasticBackprop.Samples.Distributions
             {
                 wanted[0] ? global::StochasticBackprop.Shapes.ToBatch(global::StochasticBackprop.Scalars.Of(1) / rate - z, z.shape) : null, // ∂/∂rate = 1/rate - z
             };
+        }
+
+        /// <summary>
+        /// The score of one parameter for every sample in one pass over CPU float64 samples, times a weight per sample:
+        /// the formulas of <see cref="Score(global::TorchSharp.torch.Tensor)"/>, with their parameter-only parts (h0, h1, …) computed once per coordinate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public bool ScoreKernel(int parameter, global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination)
+        {
+            switch (parameter)
+            {
+                case 0: // ∂/∂rate = 1/rate - z
+                {
+                    using global::StochasticBackprop.KernelValues values = ScoreParts0(this.Rate);
+                    ScoreLoop0(z, weight, destination, values);
+                    return true;
+                }
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>The parameter-only parts of ∂/∂rate, per coordinate: h0.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::StochasticBackprop.KernelValues ScoreParts0(global::TorchSharp.torch.Tensor rate)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(rate), global::StochasticBackprop.Scalars.Of(1) / rate);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static void ScoreLoop0(global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination, global::StochasticBackprop.KernelValues values)
+        {
+            global::System.ReadOnlySpan<double> v0 = values[0];
+            int coordinates = values.Coordinates;
+            for (int j = 0; j < coordinates; j++)
+            {
+                double h0 = v0[j];
+                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                {
+                    double zi = z[i];
+                    destination[i] = weight[s] * (h0 - zi);
+                }
+            }
         }
 
         // φ(w) = rate/(rate - i*w)

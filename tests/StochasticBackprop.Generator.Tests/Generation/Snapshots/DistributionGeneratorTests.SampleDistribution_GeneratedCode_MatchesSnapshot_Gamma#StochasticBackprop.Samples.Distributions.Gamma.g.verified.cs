@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Gamma : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Gamma : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "k", "theta" };
 
@@ -133,6 +133,86 @@ namespace StochasticBackprop.Samples.Distributions
                 wanted[0] ? global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(z) - global::TorchSharp.torch.digamma(k) - global::TorchSharp.torch.log(theta), z.shape) : null, // ∂/∂k = log(z) - digamma(k) - log(theta)
                 wanted[1] ? global::StochasticBackprop.Shapes.ToBatch(z / theta.pow(global::StochasticBackprop.Scalars.Of(2)) - k / theta, z.shape) : null, // ∂/∂theta = z/theta^2 - k/theta
             };
+        }
+
+        /// <summary>
+        /// The score of one parameter for every sample in one pass over CPU float64 samples, times a weight per sample:
+        /// the formulas of <see cref="Score(global::TorchSharp.torch.Tensor)"/>, with their parameter-only parts (h0, h1, …) computed once per coordinate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public bool ScoreKernel(int parameter, global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination)
+        {
+            switch (parameter)
+            {
+                case 0: // ∂/∂k = log(z) - digamma(k) - log(theta)
+                {
+                    using global::StochasticBackprop.KernelValues values = ScoreParts0(this.K, this.Theta);
+                    ScoreLoop0(z, weight, destination, values);
+                    return true;
+                }
+                case 1: // ∂/∂theta = z/theta^2 - k/theta
+                {
+                    using global::StochasticBackprop.KernelValues values = ScoreParts1(this.K, this.Theta);
+                    ScoreLoop1(z, weight, destination, values);
+                    return true;
+                }
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>The parameter-only parts of ∂/∂k, per coordinate: h0, h1.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::StochasticBackprop.KernelValues ScoreParts0(global::TorchSharp.torch.Tensor k, global::TorchSharp.torch.Tensor theta)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(k, theta), global::TorchSharp.torch.digamma(k), global::TorchSharp.torch.log(theta));
+            }
+        }
+
+        /// <summary>The parameter-only parts of ∂/∂theta, per coordinate: h0, h1.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::StochasticBackprop.KernelValues ScoreParts1(global::TorchSharp.torch.Tensor k, global::TorchSharp.torch.Tensor theta)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(k, theta), theta.pow(global::StochasticBackprop.Scalars.Of(2)), k / theta);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static void ScoreLoop0(global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination, global::StochasticBackprop.KernelValues values)
+        {
+            global::System.ReadOnlySpan<double> v0 = values[0];
+            global::System.ReadOnlySpan<double> v1 = values[1];
+            int coordinates = values.Coordinates;
+            for (int j = 0; j < coordinates; j++)
+            {
+                double h0 = v0[j], h1 = v1[j];
+                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                {
+                    double zi = z[i];
+                    destination[i] = weight[s] * ((global::System.Math.Log(zi) - h0) - h1);
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static void ScoreLoop1(global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination, global::StochasticBackprop.KernelValues values)
+        {
+            global::System.ReadOnlySpan<double> v0 = values[0];
+            global::System.ReadOnlySpan<double> v1 = values[1];
+            int coordinates = values.Coordinates;
+            for (int j = 0; j < coordinates; j++)
+            {
+                double h0 = v0[j], h1 = v1[j];
+                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                {
+                    double zi = z[i];
+                    destination[i] = weight[s] * ((zi / h0) - h1);
+                }
+            }
         }
 
         // φ(w) = (1 - i*theta*w)^(-k)

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "mu", "b" };
 
@@ -132,6 +132,87 @@ namespace StochasticBackprop.Samples.Distributions
                 wanted[0] ? global::StochasticBackprop.Shapes.ToBatch((z - mu) / (b * global::TorchSharp.torch.abs(z - mu)), z.shape) : null, // ∂/∂mu = (z - mu)/(b*abs(z - mu))
                 wanted[1] ? global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.abs(z - mu) / b.pow(global::StochasticBackprop.Scalars.Of(2)) - global::StochasticBackprop.Scalars.Of(1) / b, z.shape) : null, // ∂/∂b = abs(z - mu)/b^2 - 1/b
             };
+        }
+
+        /// <summary>
+        /// The score of one parameter for every sample in one pass over CPU float64 samples, times a weight per sample:
+        /// the formulas of <see cref="Score(global::TorchSharp.torch.Tensor)"/>, with their parameter-only parts (h0, h1, …) computed once per coordinate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public bool ScoreKernel(int parameter, global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination)
+        {
+            switch (parameter)
+            {
+                case 0: // ∂/∂mu = (z - mu)/(b*abs(z - mu))
+                {
+                    using global::StochasticBackprop.KernelValues values = ScoreParts0(this.Mu, this.B);
+                    ScoreLoop0(z, weight, destination, values);
+                    return true;
+                }
+                case 1: // ∂/∂b = abs(z - mu)/b^2 - 1/b
+                {
+                    using global::StochasticBackprop.KernelValues values = ScoreParts1(this.Mu, this.B);
+                    ScoreLoop1(z, weight, destination, values);
+                    return true;
+                }
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>The parameter-only parts of ∂/∂mu, per coordinate: h0, h1.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::StochasticBackprop.KernelValues ScoreParts0(global::TorchSharp.torch.Tensor mu, global::TorchSharp.torch.Tensor b)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(mu, b), mu, b);
+            }
+        }
+
+        /// <summary>The parameter-only parts of ∂/∂b, per coordinate: h0, h1, h2.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::StochasticBackprop.KernelValues ScoreParts1(global::TorchSharp.torch.Tensor mu, global::TorchSharp.torch.Tensor b)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(mu, b), mu, b.pow(global::StochasticBackprop.Scalars.Of(2)), global::StochasticBackprop.Scalars.Of(1) / b);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static void ScoreLoop0(global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination, global::StochasticBackprop.KernelValues values)
+        {
+            global::System.ReadOnlySpan<double> v0 = values[0];
+            global::System.ReadOnlySpan<double> v1 = values[1];
+            int coordinates = values.Coordinates;
+            for (int j = 0; j < coordinates; j++)
+            {
+                double h0 = v0[j], h1 = v1[j];
+                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                {
+                    double zi = z[i];
+                    destination[i] = weight[s] * ((zi - h0) / (h1 * global::System.Math.Abs((zi - h0))));
+                }
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static void ScoreLoop1(global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination, global::StochasticBackprop.KernelValues values)
+        {
+            global::System.ReadOnlySpan<double> v0 = values[0];
+            global::System.ReadOnlySpan<double> v1 = values[1];
+            global::System.ReadOnlySpan<double> v2 = values[2];
+            int coordinates = values.Coordinates;
+            for (int j = 0; j < coordinates; j++)
+            {
+                double h0 = v0[j], h1 = v1[j], h2 = v2[j];
+                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                {
+                    double zi = z[i];
+                    destination[i] = weight[s] * ((global::System.Math.Abs((zi - h0)) / h1) - h2);
+                }
+            }
         }
 
         // φ(w) = exp(i*mu*w) / (1 + b^2*w^2)

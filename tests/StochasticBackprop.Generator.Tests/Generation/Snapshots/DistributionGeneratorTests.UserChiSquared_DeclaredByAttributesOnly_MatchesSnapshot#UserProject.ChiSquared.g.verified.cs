@@ -7,7 +7,7 @@
 
 namespace UserProject
 {
-    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
     {
         private static readonly string[] ParameterNameList = { "k" };
 
@@ -121,6 +121,53 @@ namespace UserProject
             {
                 wanted[0] ? global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(z) / global::StochasticBackprop.Scalars.Of(2) - global::TorchSharp.torch.digamma(k / global::StochasticBackprop.Scalars.Of(2)) / global::StochasticBackprop.Scalars.Of(2) - global::StochasticBackprop.Scalars.Of(global::System.Math.Log(2.0) / 2.0), z.shape) : null, // ∂/∂k = log(z)/2 - digamma(k/2)/2 - log(2)/2
             };
+        }
+
+        /// <summary>
+        /// The score of one parameter for every sample in one pass over CPU float64 samples, times a weight per sample:
+        /// the formulas of <see cref="Score(global::TorchSharp.torch.Tensor)"/>, with their parameter-only parts (h0, h1, …) computed once per coordinate.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public bool ScoreKernel(int parameter, global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination)
+        {
+            switch (parameter)
+            {
+                case 0: // ∂/∂k = log(z)/2 - digamma(k/2)/2 - log(2)/2
+                {
+                    using global::StochasticBackprop.KernelValues values = ScoreParts0(this.K);
+                    ScoreLoop0(z, weight, destination, values);
+                    return true;
+                }
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>The parameter-only parts of ∂/∂k, per coordinate: h0, h1.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::StochasticBackprop.KernelValues ScoreParts0(global::TorchSharp.torch.Tensor k)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(k), global::TorchSharp.torch.digamma(k / global::StochasticBackprop.Scalars.Of(2)) / global::StochasticBackprop.Scalars.Of(2), global::StochasticBackprop.Shapes.Constant(global::System.Math.Log(2.0) / 2.0, k));
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static void ScoreLoop0(global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination, global::StochasticBackprop.KernelValues values)
+        {
+            global::System.ReadOnlySpan<double> v0 = values[0];
+            global::System.ReadOnlySpan<double> v1 = values[1];
+            int coordinates = values.Coordinates;
+            for (int j = 0; j < coordinates; j++)
+            {
+                double h0 = v0[j], h1 = v1[j];
+                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                {
+                    double zi = z[i];
+                    destination[i] = weight[s] * (((global::System.Math.Log(zi) / (2.0)) - h0) - h1);
+                }
+            }
         }
 
         // φ(w) = (1 - 2*i*w)^(-k/2)
