@@ -716,7 +716,7 @@ internal static class DistributionEmitter
                         using (w.Block())
                         {
                             w.Line("double zi = z[i];");
-                            w.Line($"destination[i] = weight[s] * {kernel.Code};");
+                            w.Line($"destination[i] = weight[s] * ({kernel.Code});");
                         }
                     }
                 }

@@ -58,7 +58,18 @@ internal static class ScalarKernelWriter
     /// <summary>The local name of hoisted part <paramref name="index"/>.</summary>
     public static string HoistedLocal(int index) => "h" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    private const int Additive = 1;
+    private const int Multiplicative = 2;
+    private const int Unary = 3;
+    private const int Primary = 4;
+
+    /// <summary>C# text and the precedence of its outermost operator, so parentheses appear only where C# needs them.</summary>
+    private readonly record struct Fragment(string Text, int Precedence);
+
     private static string? Emit(Expr e, string variable, string variableLocal, List<Expr> hoisted, Dictionary<Expr, int> index, int depth)
+        => EmitFragment(e, variable, variableLocal, hoisted, index, depth)?.Text;
+
+    private static Fragment? EmitFragment(Expr e, string variable, string variableLocal, List<Expr> hoisted, Dictionary<Expr, int> index, int depth)
     {
         if (depth > 200)
         {
@@ -67,9 +78,9 @@ internal static class ScalarKernelWriter
         switch (e)
         {
             case NumberExpr number:
-                return "(" + TensorCodeWriter.DoubleLiteral(number.Value) + ")";
+                return new Fragment(TensorCodeWriter.DoubleLiteral(number.Value), number.Value < 0 ? Unary : Primary);
             case PiExpr:
-                return MathClass + ".PI";
+                return new Fragment(MathClass + ".PI", Primary);
             case ImaginaryUnitExpr:
                 return null;
         }
@@ -81,53 +92,59 @@ internal static class ScalarKernelWriter
                 hoisted.Add(e);
                 index[e] = slot;
             }
-            return HoistedLocal(slot);
+            return new Fragment(HoistedLocal(slot), Primary);
         }
-        string? Sub(Expr child) => Emit(child, variable, variableLocal, hoisted, index, depth + 1);
+        Fragment? Sub(Expr child) => EmitFragment(child, variable, variableLocal, hoisted, index, depth + 1);
+        static string Wrap(Fragment fragment, bool parenthesize) => parenthesize ? "(" + fragment.Text + ")" : fragment.Text;
+        static Fragment Call(string function, Fragment argument) => new(function + "(" + argument.Text + ")", Primary);
+        static Fragment Operator(Fragment left, string symbol, Fragment right, int precedence) =>
+            // Left-associative: the right operand also needs parentheses at equal precedence.
+            new(Wrap(left, left.Precedence < precedence) + symbol + Wrap(right, right.Precedence <= precedence), precedence);
         switch (e)
         {
             case SymbolExpr:
-                return variableLocal;
+                return new Fragment(variableLocal, Primary);
             case NegateExpr negate:
-                return Sub(negate.Operand) is { } operand ? "(-" + operand + ")" : null;
+                return Sub(negate.Operand) is { } operand ? new Fragment("-" + Wrap(operand, operand.Precedence < Primary), Unary) : null;
             case BinaryExpr { Operator: BinaryOperator.Power } power:
             {
-                string? @base = Sub(power.Left);
-                if (@base is null) return null;
+                if (Sub(power.Left) is not { } @base) return null;
                 if (power.Right is NumberExpr { Value: 2 })
                 {
-                    return KernelClass + ".Square(" + @base + ")";
+                    return Call(KernelClass + ".Square", @base);
                 }
-                string? exponent = Sub(power.Right);
-                return exponent is null ? null : MathClass + ".Pow(" + @base + ", " + exponent + ")";
+                return Sub(power.Right) is { } exponent ? new Fragment(MathClass + ".Pow(" + @base.Text + ", " + exponent.Text + ")", Primary) : null;
+            }
+            case BinaryExpr { Operator: BinaryOperator.Divide } quotient when !Differentiator.DependsOn(quotient.Right, variable):
+            {
+                // x / h with h free of the sample: multiply by the hoisted 1/h (a division costs several multiplications).
+                Fragment? dividend = Sub(quotient.Left);
+                Fragment? reciprocal = Sub(new BinaryExpr(BinaryOperator.Divide, new NumberExpr(1), quotient.Right));
+                return dividend is { } x && reciprocal is { } r ? Operator(x, " * ", r, Multiplicative) : null;
             }
             case BinaryExpr binary:
             {
-                string? left = Sub(binary.Left);
-                string? right = Sub(binary.Right);
-                if (left is null || right is null) return null;
-                string symbol = binary.Operator switch
+                if (Sub(binary.Left) is not { } left || Sub(binary.Right) is not { } right) return null;
+                return binary.Operator switch
                 {
-                    BinaryOperator.Add => " + ",
-                    BinaryOperator.Subtract => " - ",
-                    BinaryOperator.Multiply => " * ",
-                    _ => " / ",
+                    BinaryOperator.Add => Operator(left, " + ", right, Additive),
+                    BinaryOperator.Subtract => Operator(left, " - ", right, Additive),
+                    BinaryOperator.Multiply => Operator(left, " * ", right, Multiplicative),
+                    _ => Operator(left, " / ", right, Multiplicative),
                 };
-                return "(" + left + symbol + right + ")";
             }
             case CallExpr call:
             {
-                string? argument = Sub(call.Argument);
-                if (argument is null) return null;
+                if (Sub(call.Argument) is not { } argument) return null;
                 return call.Function switch
                 {
-                    FunctionKind.Exp => MathClass + ".Exp(" + argument + ")",
-                    FunctionKind.Log => MathClass + ".Log(" + argument + ")",
-                    FunctionKind.Log1p => KernelClass + ".Log1p(" + argument + ")",
-                    FunctionKind.Sqrt => MathClass + ".Sqrt(" + argument + ")",
-                    FunctionKind.Abs => MathClass + ".Abs(" + argument + ")",
-                    FunctionKind.Sigmoid => KernelClass + ".Sigmoid(" + argument + ")",
-                    FunctionKind.Softplus => KernelClass + ".Softplus(" + argument + ")",
+                    FunctionKind.Exp => Call(MathClass + ".Exp", argument),
+                    FunctionKind.Log => Call(MathClass + ".Log", argument),
+                    FunctionKind.Log1p => Call(KernelClass + ".Log1p", argument),
+                    FunctionKind.Sqrt => Call(MathClass + ".Sqrt", argument),
+                    FunctionKind.Abs => Call(MathClass + ".Abs", argument),
+                    FunctionKind.Sigmoid => Call(KernelClass + ".Sigmoid", argument),
+                    FunctionKind.Softplus => Call(KernelClass + ".Softplus", argument),
                     _ => null,
                 };
             }

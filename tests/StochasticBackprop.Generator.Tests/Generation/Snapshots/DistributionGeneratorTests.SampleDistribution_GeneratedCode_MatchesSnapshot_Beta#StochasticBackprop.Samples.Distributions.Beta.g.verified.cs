@@ -231,7 +231,7 @@ namespace StochasticBackprop.Samples.Distributions
                 for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
                 {
                     double zi = z[i];
-                    destination[i] = weight[s] * ((h0 + global::System.Math.Log(zi)) - h1);
+                    destination[i] = weight[s] * (h0 + global::System.Math.Log(zi) - h1);
                 }
             }
         }
@@ -248,7 +248,7 @@ namespace StochasticBackprop.Samples.Distributions
                 for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
                 {
                     double zi = z[i];
-                    destination[i] = weight[s] * ((h0 + global::System.Math.Log(((1.0) - zi))) - h1);
+                    destination[i] = weight[s] * (h0 + global::System.Math.Log(1.0 - zi) - h1);
                 }
             }
         }

@@ -177,7 +177,7 @@ namespace StochasticBackprop.Samples.Distributions
         {
             using (global::TorchSharp.torch.no_grad())
             {
-                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(k, theta), theta.pow(global::StochasticBackprop.Scalars.Of(2)), k / theta);
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(k, theta), global::StochasticBackprop.Scalars.Of(1) / theta.pow(global::StochasticBackprop.Scalars.Of(2)), k / theta);
             }
         }
 
@@ -193,7 +193,7 @@ namespace StochasticBackprop.Samples.Distributions
                 for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
                 {
                     double zi = z[i];
-                    destination[i] = weight[s] * ((global::System.Math.Log(zi) - h0) - h1);
+                    destination[i] = weight[s] * (global::System.Math.Log(zi) - h0 - h1);
                 }
             }
         }
@@ -210,7 +210,7 @@ namespace StochasticBackprop.Samples.Distributions
                 for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
                 {
                     double zi = z[i];
-                    destination[i] = weight[s] * ((zi / h0) - h1);
+                    destination[i] = weight[s] * (zi * h0 - h1);
                 }
             }
         }

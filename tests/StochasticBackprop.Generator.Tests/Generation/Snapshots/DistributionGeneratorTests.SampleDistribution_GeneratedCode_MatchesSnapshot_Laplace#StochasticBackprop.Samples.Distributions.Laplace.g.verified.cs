@@ -176,7 +176,7 @@ namespace StochasticBackprop.Samples.Distributions
         {
             using (global::TorchSharp.torch.no_grad())
             {
-                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(mu, b), mu, b.pow(global::StochasticBackprop.Scalars.Of(2)), global::StochasticBackprop.Scalars.Of(1) / b);
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(mu, b), mu, global::StochasticBackprop.Scalars.Of(1) / b.pow(global::StochasticBackprop.Scalars.Of(2)), global::StochasticBackprop.Scalars.Of(1) / b);
             }
         }
 
@@ -192,7 +192,7 @@ namespace StochasticBackprop.Samples.Distributions
                 for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
                 {
                     double zi = z[i];
-                    destination[i] = weight[s] * ((zi - h0) / (h1 * global::System.Math.Abs((zi - h0))));
+                    destination[i] = weight[s] * ((zi - h0) / (h1 * global::System.Math.Abs(zi - h0)));
                 }
             }
         }
@@ -210,7 +210,7 @@ namespace StochasticBackprop.Samples.Distributions
                 for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
                 {
                     double zi = z[i];
-                    destination[i] = weight[s] * ((global::System.Math.Abs((zi - h0)) / h1) - h2);
+                    destination[i] = weight[s] * (global::System.Math.Abs(zi - h0) * h1 - h2);
                 }
             }
         }

@@ -166,7 +166,7 @@ namespace StochasticBackprop.Samples.Distributions
         {
             using (global::TorchSharp.torch.no_grad())
             {
-                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(mu, sigma), mu, sigma.pow(global::StochasticBackprop.Scalars.Of(2)));
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(mu, sigma), mu, global::StochasticBackprop.Scalars.Of(1) / sigma.pow(global::StochasticBackprop.Scalars.Of(2)));
             }
         }
 
@@ -176,7 +176,7 @@ namespace StochasticBackprop.Samples.Distributions
         {
             using (global::TorchSharp.torch.no_grad())
             {
-                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(mu, sigma), mu, sigma.pow(global::StochasticBackprop.Scalars.Of(3)), global::StochasticBackprop.Scalars.Of(1) / sigma);
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(mu, sigma), mu, global::StochasticBackprop.Scalars.Of(1) / sigma.pow(global::StochasticBackprop.Scalars.Of(3)), global::StochasticBackprop.Scalars.Of(1) / sigma);
             }
         }
 
@@ -192,7 +192,7 @@ namespace StochasticBackprop.Samples.Distributions
                 for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
                 {
                     double zi = z[i];
-                    destination[i] = weight[s] * ((zi - h0) / h1);
+                    destination[i] = weight[s] * ((zi - h0) * h1);
                 }
             }
         }
@@ -210,7 +210,7 @@ namespace StochasticBackprop.Samples.Distributions
                 for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
                 {
                     double zi = z[i];
-                    destination[i] = weight[s] * ((global::StochasticBackprop.Kernel.Square((zi - h0)) / h1) - h2);
+                    destination[i] = weight[s] * (global::StochasticBackprop.Kernel.Square(zi - h0) * h1 - h2);
                 }
             }
         }

@@ -111,7 +111,7 @@ namespace StochasticBackprop.Samples.Distributions
         {
             using (global::TorchSharp.torch.no_grad())
             {
-                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(rate), rate);
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(rate), global::StochasticBackprop.Scalars.Of(1) / rate);
             }
         }
 
@@ -126,7 +126,7 @@ namespace StochasticBackprop.Samples.Distributions
                 for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
                 {
                     double zi = z[i];
-                    destination[i] = weight[s] * ((zi / h0) - (1.0));
+                    destination[i] = weight[s] * (zi * h0 - 1.0);
                 }
             }
         }

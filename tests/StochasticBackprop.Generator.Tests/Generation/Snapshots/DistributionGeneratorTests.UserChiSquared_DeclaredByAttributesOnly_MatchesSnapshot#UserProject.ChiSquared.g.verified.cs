@@ -143,13 +143,13 @@ namespace UserProject
             }
         }
 
-        /// <summary>The parameter-only parts of ∂/∂k, per coordinate: h0, h1.</summary>
+        /// <summary>The parameter-only parts of ∂/∂k, per coordinate: h0, h1, h2.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         private static global::StochasticBackprop.KernelValues ScoreParts0(global::TorchSharp.torch.Tensor k)
         {
             using (global::TorchSharp.torch.no_grad())
             {
-                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(k), global::TorchSharp.torch.digamma(k / global::StochasticBackprop.Scalars.Of(2)) / global::StochasticBackprop.Scalars.Of(2), global::StochasticBackprop.Shapes.Constant(global::System.Math.Log(2.0) / 2.0, k));
+                return new global::StochasticBackprop.KernelValues(global::StochasticBackprop.Shapes.Broadcast(k), global::StochasticBackprop.Shapes.Constant(1.0 / 2.0, k), global::TorchSharp.torch.digamma(k / global::StochasticBackprop.Scalars.Of(2)) / global::StochasticBackprop.Scalars.Of(2), global::StochasticBackprop.Shapes.Constant(global::System.Math.Log(2.0) / 2.0, k));
             }
         }
 
@@ -158,14 +158,15 @@ namespace UserProject
         {
             global::System.ReadOnlySpan<double> v0 = values[0];
             global::System.ReadOnlySpan<double> v1 = values[1];
+            global::System.ReadOnlySpan<double> v2 = values[2];
             int coordinates = values.Coordinates;
             for (int j = 0; j < coordinates; j++)
             {
-                double h0 = v0[j], h1 = v1[j];
+                double h0 = v0[j], h1 = v1[j], h2 = v2[j];
                 for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
                 {
                     double zi = z[i];
-                    destination[i] = weight[s] * (((global::System.Math.Log(zi) / (2.0)) - h0) - h1);
+                    destination[i] = weight[s] * (global::System.Math.Log(zi) * h0 - h1 - h2);
                 }
             }
         }
