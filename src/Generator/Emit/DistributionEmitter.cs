@@ -705,6 +705,40 @@ internal static class DistributionEmitter
                         w.Line($"{span} v{h} = values[{h}];");
                     }
                     w.Line("int coordinates = values.Coordinates;");
+                    if (kernel.VectorCode is { } vectorCode)
+                    {
+                        // One coordinate (scalar parameters): the samples are contiguous, so a vector of them at a time.
+                        string vector = "global::System.Numerics.Vector<double>";
+                        string cast = "global::System.Runtime.InteropServices.MemoryMarshal.Cast";
+                        w.Line("if (coordinates == 1)");
+                        using (w.Block())
+                        {
+                            for (int h = 0; h < kernel.Hoisted.Count; h++)
+                            {
+                                w.Line($"var {Formulas.ScalarKernelWriter.HoistedLocal(h, vector: true)} = new {vector}(v{h}[0]);");
+                            }
+                            w.Line($"global::System.ReadOnlySpan<{vector}> zv = {cast}<double, {vector}>(z);");
+                            w.Line($"global::System.ReadOnlySpan<{vector}> wv = {cast}<double, {vector}>(weight);");
+                            w.Line($"global::System.Span<{vector}> dv = {cast}<double, {vector}>(destination);");
+                            w.Line("for (int b = 0; b < zv.Length; b++)");
+                            using (w.Block())
+                            {
+                                w.Line($"{vector} zi = zv[b];");
+                                w.Line($"dv[b] = wv[b] * ({vectorCode});");
+                            }
+                            if (kernel.Hoisted.Count > 0)
+                            {
+                                w.Line($"double {string.Join(", ", kernel.Hoisted.Select((_, h) => $"{Formulas.ScalarKernelWriter.HoistedLocal(h)} = v{h}[0]"))};");
+                            }
+                            w.Line($"for (int i = zv.Length * {vector}.Count; i < z.Length; i++)");
+                            using (w.Block())
+                            {
+                                w.Line("double zi = z[i];");
+                                w.Line($"destination[i] = weight[i] * ({kernel.Code});");
+                            }
+                            w.Line("return;");
+                        }
+                    }
                     w.Line("for (int j = 0; j < coordinates; j++)");
                     using (w.Block())
                     {

@@ -13,7 +13,12 @@ namespace StochasticBackprop.Generator.Formulas;
 /// <param name="Hoisted">Tensor code (or, when <c>IsTensor</c> is false, double code) of each hoisted part, in the order of its local.</param>
 /// <param name="HoistedIsTensor">Per hoisted part: whether its code is a tensor.</param>
 /// <param name="Code">The per-sample expression.</param>
-internal sealed record ScalarKernel(EquatableArray<string> Hoisted, EquatableArray<bool> HoistedIsTensor, string Code);
+/// <param name="VectorCode">
+/// The same expression over <c>System.Numerics.Vector&lt;double&gt;</c> (the sample local a vector, hoisted parts
+/// <c>hv0</c>, <c>hv1</c>, … broadcast), for four or eight samples at a time; null when it uses a function with no
+/// vector form (log1p, sigmoid, softplus, a power other than the square).
+/// </param>
+internal sealed record ScalarKernel(EquatableArray<string> Hoisted, EquatableArray<bool> HoistedIsTensor, string Code, string? VectorCode = null);
 
 /// <summary>
 /// Writes a formula in one variable as a per-sample <c>double</c> expression for a loop over CPU buffers, with
@@ -35,11 +40,13 @@ internal static class ScalarKernelWriter
     {
         var hoisted = new List<Expr>();
         var index = new Dictionary<Expr, int>();
-        string? code = Emit(e, variable, variableLocal, hoisted, index, depth: 0);
+        string? code = EmitFragment(e, variable, variableLocal, hoisted, index, depth: 0, vector: false)?.Text;
         if (code is null)
         {
             return null;
         }
+        // Same traversal order, so the same hoisted parts in the same slots.
+        string? vectorCode = EmitFragment(e, variable, variableLocal, hoisted, index, depth: 0, vector: true)?.Text;
         var hoistedCode = new List<string>();
         var isTensor = new List<bool>();
         foreach (Expr part in hoisted)
@@ -52,11 +59,11 @@ internal static class ScalarKernelWriter
             hoistedCode.Add(tensor.Code);
             isTensor.Add(tensor.IsTensor);
         }
-        return new ScalarKernel(hoistedCode.ToEquatableArray(), isTensor.ToEquatableArray(), code);
+        return new ScalarKernel(hoistedCode.ToEquatableArray(), isTensor.ToEquatableArray(), code, vectorCode);
     }
 
-    /// <summary>The local name of hoisted part <paramref name="index"/>.</summary>
-    public static string HoistedLocal(int index) => "h" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The local name of hoisted part <paramref name="index"/> (<c>hv…</c>: broadcast to a vector).</summary>
+    public static string HoistedLocal(int index, bool vector = false) => (vector ? "hv" : "h") + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private const int Additive = 1;
     private const int Multiplicative = 2;
@@ -66,10 +73,10 @@ internal static class ScalarKernelWriter
     /// <summary>C# text and the precedence of its outermost operator, so parentheses appear only where C# needs them.</summary>
     private readonly record struct Fragment(string Text, int Precedence);
 
-    private static string? Emit(Expr e, string variable, string variableLocal, List<Expr> hoisted, Dictionary<Expr, int> index, int depth)
-        => EmitFragment(e, variable, variableLocal, hoisted, index, depth)?.Text;
+    private const string VectorType = "global::System.Numerics.Vector<double>";
+    private const string VectorClass = "global::System.Numerics.Vector";
 
-    private static Fragment? EmitFragment(Expr e, string variable, string variableLocal, List<Expr> hoisted, Dictionary<Expr, int> index, int depth)
+    private static Fragment? EmitFragment(Expr e, string variable, string variableLocal, List<Expr> hoisted, Dictionary<Expr, int> index, int depth, bool vector)
     {
         if (depth > 200)
         {
@@ -77,8 +84,12 @@ internal static class ScalarKernelWriter
         }
         switch (e)
         {
+            case NumberExpr number when vector:
+                return new Fragment("new " + VectorType + "(" + TensorCodeWriter.DoubleLiteral(number.Value) + ")", Primary);
             case NumberExpr number:
                 return new Fragment(TensorCodeWriter.DoubleLiteral(number.Value), number.Value < 0 ? Unary : Primary);
+            case PiExpr when vector:
+                return new Fragment("new " + VectorType + "(" + MathClass + ".PI)", Primary);
             case PiExpr:
                 return new Fragment(MathClass + ".PI", Primary);
             case ImaginaryUnitExpr:
@@ -92,9 +103,9 @@ internal static class ScalarKernelWriter
                 hoisted.Add(e);
                 index[e] = slot;
             }
-            return new Fragment(HoistedLocal(slot), Primary);
+            return new Fragment(HoistedLocal(slot, vector), Primary);
         }
-        Fragment? Sub(Expr child) => EmitFragment(child, variable, variableLocal, hoisted, index, depth + 1);
+        Fragment? Sub(Expr child) => EmitFragment(child, variable, variableLocal, hoisted, index, depth + 1, vector);
         static string Wrap(Fragment fragment, bool parenthesize) => parenthesize ? "(" + fragment.Text + ")" : fragment.Text;
         static Fragment Call(string function, Fragment argument) => new(function + "(" + argument.Text + ")", Primary);
         static Fragment Operator(Fragment left, string symbol, Fragment right, int precedence) =>
@@ -113,7 +124,7 @@ internal static class ScalarKernelWriter
                 {
                     return Call(KernelClass + ".Square", @base);
                 }
-                return Sub(power.Right) is { } exponent ? new Fragment(MathClass + ".Pow(" + @base.Text + ", " + exponent.Text + ")", Primary) : null;
+                return !vector && Sub(power.Right) is { } exponent ? new Fragment(MathClass + ".Pow(" + @base.Text + ", " + exponent.Text + ")", Primary) : null;
             }
             case BinaryExpr { Operator: BinaryOperator.Divide } quotient when !Differentiator.DependsOn(quotient.Right, variable):
             {
@@ -136,6 +147,17 @@ internal static class ScalarKernelWriter
             case CallExpr call:
             {
                 if (Sub(call.Argument) is not { } argument) return null;
+                if (vector)
+                {
+                    return call.Function switch
+                    {
+                        FunctionKind.Exp => Call(VectorClass + ".Exp", argument),
+                        FunctionKind.Log => Call(VectorClass + ".Log", argument),
+                        FunctionKind.Sqrt => Call(VectorClass + ".SquareRoot", argument),
+                        FunctionKind.Abs => Call(VectorClass + ".Abs", argument),
+                        _ => null,
+                    };
+                }
                 return call.Function switch
                 {
                     FunctionKind.Exp => Call(MathClass + ".Exp", argument),

@@ -210,12 +210,24 @@ internal static class FusedMoments
         {
             double w = weight[0];
             var wv = new Vector<double>(w);
-            int i = 0;
-            for (; i <= source.Length - width; i += width)
+            // Whole vectors through reinterpreted spans: no per-vector slicing or copying.
+            ReadOnlySpan<Vector<double>> sourceVectors = MemoryMarshal.Cast<double, Vector<double>>(source);
+            Span<Vector<double>> targetVectors = MemoryMarshal.Cast<double, Vector<double>>(target.Slice(0, source.Length));
+            if (overwrite)
             {
-                Vector<double> term = wv * new Vector<double>(source.Slice(i));
-                (overwrite ? term : term + new Vector<double>(target.Slice(i))).CopyTo(target.Slice(i));
+                for (int b = 0; b < sourceVectors.Length; b++)
+                {
+                    targetVectors[b] = wv * sourceVectors[b];
+                }
             }
+            else
+            {
+                for (int b = 0; b < sourceVectors.Length; b++)
+                {
+                    targetVectors[b] += wv * sourceVectors[b];
+                }
+            }
+            int i = sourceVectors.Length * width;
             for (; i < source.Length; i++)
             {
                 target[i] = overwrite ? w * source[i] : target[i] + w * source[i];

@@ -18,6 +18,10 @@ public static class Kernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Square(double x) => x * x;
 
+    /// <summary>x², elementwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static System.Numerics.Vector<double> Square(System.Numerics.Vector<double> x) => x * x;
+
     /// <summary>log(1 + x), accurate for small x (Goldberg's correction of the rounded 1 + x).</summary>
     public static double Log1p(double x)
     {

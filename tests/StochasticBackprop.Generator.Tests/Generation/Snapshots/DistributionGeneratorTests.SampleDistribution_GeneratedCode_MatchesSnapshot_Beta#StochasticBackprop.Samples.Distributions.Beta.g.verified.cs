@@ -225,6 +225,26 @@ namespace StochasticBackprop.Samples.Distributions
             global::System.ReadOnlySpan<double> v0 = values[0];
             global::System.ReadOnlySpan<double> v1 = values[1];
             int coordinates = values.Coordinates;
+            if (coordinates == 1)
+            {
+                var hv0 = new global::System.Numerics.Vector<double>(v0[0]);
+                var hv1 = new global::System.Numerics.Vector<double>(v1[0]);
+                global::System.ReadOnlySpan<global::System.Numerics.Vector<double>> zv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(z);
+                global::System.ReadOnlySpan<global::System.Numerics.Vector<double>> wv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(weight);
+                global::System.Span<global::System.Numerics.Vector<double>> dv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(destination);
+                for (int b = 0; b < zv.Length; b++)
+                {
+                    global::System.Numerics.Vector<double> zi = zv[b];
+                    dv[b] = wv[b] * (hv0 + global::System.Numerics.Vector.Log(zi) - hv1);
+                }
+                double h0 = v0[0], h1 = v1[0];
+                for (int i = zv.Length * global::System.Numerics.Vector<double>.Count; i < z.Length; i++)
+                {
+                    double zi = z[i];
+                    destination[i] = weight[i] * (h0 + global::System.Math.Log(zi) - h1);
+                }
+                return;
+            }
             for (int j = 0; j < coordinates; j++)
             {
                 double h0 = v0[j], h1 = v1[j];
@@ -242,6 +262,26 @@ namespace StochasticBackprop.Samples.Distributions
             global::System.ReadOnlySpan<double> v0 = values[0];
             global::System.ReadOnlySpan<double> v1 = values[1];
             int coordinates = values.Coordinates;
+            if (coordinates == 1)
+            {
+                var hv0 = new global::System.Numerics.Vector<double>(v0[0]);
+                var hv1 = new global::System.Numerics.Vector<double>(v1[0]);
+                global::System.ReadOnlySpan<global::System.Numerics.Vector<double>> zv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(z);
+                global::System.ReadOnlySpan<global::System.Numerics.Vector<double>> wv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(weight);
+                global::System.Span<global::System.Numerics.Vector<double>> dv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(destination);
+                for (int b = 0; b < zv.Length; b++)
+                {
+                    global::System.Numerics.Vector<double> zi = zv[b];
+                    dv[b] = wv[b] * (hv0 + global::System.Numerics.Vector.Log(new global::System.Numerics.Vector<double>(1.0) - zi) - hv1);
+                }
+                double h0 = v0[0], h1 = v1[0];
+                for (int i = zv.Length * global::System.Numerics.Vector<double>.Count; i < z.Length; i++)
+                {
+                    double zi = z[i];
+                    destination[i] = weight[i] * (h0 + global::System.Math.Log(1.0 - zi) - h1);
+                }
+                return;
+            }
             for (int j = 0; j < coordinates; j++)
             {
                 double h0 = v0[j], h1 = v1[j];
