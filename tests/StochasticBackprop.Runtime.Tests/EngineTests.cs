@@ -30,7 +30,7 @@ public sealed class EngineTests
         }
     }
 
-    public static TheoryData<string> Reparameterized => new() { "Normal", "Laplace", "Gamma", "Exponential", "Dirac", "CoupledNormal", "GbmTerminalPrice", "NormalVector" };
+    public static TheoryData<string> Reparameterized => new() { "Normal", "Laplace", "Gamma", "Exponential", "Dirac", "CoupledNormal", "GbmTerminalPrice", "NormalVector", "GammaWide" };
 
     private static IReparameterizedDistribution Make(string name) => name switch
     {
@@ -43,6 +43,8 @@ public sealed class EngineTests
         "GbmTerminalPrice" => new GbmTerminalPrice(Scalar(100), Scalar(0.03), Scalar(0.25), Scalar(0.5)),
         // A [3] mean with a scalar scale: the scale's Jacobian is summed over the broadcast axis.
         "NormalVector" => new Normal(Vector(0.1, -0.5, 1.2), Scalar(0.9)),
+        // 11 coordinates: whole vectors of coordinates and a remainder in the generated row loop.
+        "GammaWide" => new Gamma(Vector(Enumerable.Range(1, 11).Select(i => 0.5 + 0.3 * i).ToArray()), Vector(Enumerable.Range(1, 11).Select(i => 2.0 - 0.1 * i).ToArray())),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -306,7 +308,7 @@ public sealed class EngineTests
         Assert.True(Estimators.HasOwnParameters(own, withoutOwn.Samples));
     }
 
-    public static TheoryData<string> Scored => new() { "Normal", "Laplace", "Gamma", "Exponential", "CoupledNormal", "GbmTerminalPrice", "NormalVector" };
+    public static TheoryData<string> Scored => new() { "Normal", "Laplace", "Gamma", "Exponential", "CoupledNormal", "GbmTerminalPrice", "NormalVector", "GammaWide" };
 
     [Theory]
     [MemberData(nameof(Scored))]

@@ -739,18 +739,35 @@ internal static class DistributionEmitter
                             w.Line("return;");
                         }
                     }
-                    w.Line("for (int j = 0; j < coordinates; j++)");
+                    // Row by row (sample by sample), in memory order; each coordinate's parts come from small cached arrays.
+                    w.Line("for (int s = 0, row = 0; s < weight.Length; s++, row += coordinates)");
                     using (w.Block())
                     {
-                        if (kernel.Hoisted.Count > 0)
+                        w.Line("double ws = weight[s];");
+                        w.Line("int j = 0;");
+                        if (kernel.VectorCode is { } rowVectorCode)
                         {
-                            w.Line($"double {string.Join(", ", kernel.Hoisted.Select((_, h) => $"{Formulas.ScalarKernelWriter.HoistedLocal(h)} = v{h}[j]"))};");
+                            string vector = "global::System.Numerics.Vector<double>";
+                            w.Line($"for (; j <= coordinates - {vector}.Count; j += {vector}.Count)");
+                            using (w.Block())
+                            {
+                                for (int h = 0; h < kernel.Hoisted.Count; h++)
+                                {
+                                    w.Line($"var {Formulas.ScalarKernelWriter.HoistedLocal(h, vector: true)} = new {vector}(v{h}.Slice(j));");
+                                }
+                                w.Line($"var zi = new {vector}(z.Slice(row + j));");
+                                w.Line($"(new {vector}(ws) * ({rowVectorCode})).CopyTo(destination.Slice(row + j));");
+                            }
                         }
-                        w.Line("for (int s = 0, i = j; i < z.Length; s++, i += coordinates)");
+                        w.Line("for (; j < coordinates; j++)");
                         using (w.Block())
                         {
-                            w.Line("double zi = z[i];");
-                            w.Line($"destination[i] = weight[s] * ({kernel.Code});");
+                            if (kernel.Hoisted.Count > 0)
+                            {
+                                w.Line($"double {string.Join(", ", kernel.Hoisted.Select((_, h) => $"{Formulas.ScalarKernelWriter.HoistedLocal(h)} = v{h}[j]"))};");
+                            }
+                            w.Line("double zi = z[row + j];");
+                            w.Line($"destination[row + j] = ws * ({kernel.Code});");
                         }
                     }
                 }

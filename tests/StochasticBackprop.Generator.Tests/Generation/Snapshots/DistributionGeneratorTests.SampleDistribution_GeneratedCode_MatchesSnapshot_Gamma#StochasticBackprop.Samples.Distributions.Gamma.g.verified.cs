@@ -207,13 +207,22 @@ namespace StochasticBackprop.Samples.Distributions
                 }
                 return;
             }
-            for (int j = 0; j < coordinates; j++)
+            for (int s = 0, row = 0; s < weight.Length; s++, row += coordinates)
             {
-                double h0 = v0[j], h1 = v1[j];
-                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                double ws = weight[s];
+                int j = 0;
+                for (; j <= coordinates - global::System.Numerics.Vector<double>.Count; j += global::System.Numerics.Vector<double>.Count)
                 {
-                    double zi = z[i];
-                    destination[i] = weight[s] * (global::System.Math.Log(zi) - h0 - h1);
+                    var hv0 = new global::System.Numerics.Vector<double>(v0.Slice(j));
+                    var hv1 = new global::System.Numerics.Vector<double>(v1.Slice(j));
+                    var zi = new global::System.Numerics.Vector<double>(z.Slice(row + j));
+                    (new global::System.Numerics.Vector<double>(ws) * (global::System.Numerics.Vector.Log(zi) - hv0 - hv1)).CopyTo(destination.Slice(row + j));
+                }
+                for (; j < coordinates; j++)
+                {
+                    double h0 = v0[j], h1 = v1[j];
+                    double zi = z[row + j];
+                    destination[row + j] = ws * (global::System.Math.Log(zi) - h0 - h1);
                 }
             }
         }
@@ -244,13 +253,22 @@ namespace StochasticBackprop.Samples.Distributions
                 }
                 return;
             }
-            for (int j = 0; j < coordinates; j++)
+            for (int s = 0, row = 0; s < weight.Length; s++, row += coordinates)
             {
-                double h0 = v0[j], h1 = v1[j];
-                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                double ws = weight[s];
+                int j = 0;
+                for (; j <= coordinates - global::System.Numerics.Vector<double>.Count; j += global::System.Numerics.Vector<double>.Count)
                 {
-                    double zi = z[i];
-                    destination[i] = weight[s] * (zi * h0 - h1);
+                    var hv0 = new global::System.Numerics.Vector<double>(v0.Slice(j));
+                    var hv1 = new global::System.Numerics.Vector<double>(v1.Slice(j));
+                    var zi = new global::System.Numerics.Vector<double>(z.Slice(row + j));
+                    (new global::System.Numerics.Vector<double>(ws) * (zi * hv0 - hv1)).CopyTo(destination.Slice(row + j));
+                }
+                for (; j < coordinates; j++)
+                {
+                    double h0 = v0[j], h1 = v1[j];
+                    double zi = z[row + j];
+                    destination[row + j] = ws * (zi * h0 - h1);
                 }
             }
         }

@@ -206,13 +206,22 @@ namespace StochasticBackprop.Samples.Distributions
                 }
                 return;
             }
-            for (int j = 0; j < coordinates; j++)
+            for (int s = 0, row = 0; s < weight.Length; s++, row += coordinates)
             {
-                double h0 = v0[j], h1 = v1[j];
-                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                double ws = weight[s];
+                int j = 0;
+                for (; j <= coordinates - global::System.Numerics.Vector<double>.Count; j += global::System.Numerics.Vector<double>.Count)
                 {
-                    double zi = z[i];
-                    destination[i] = weight[s] * ((zi - h0) / (h1 * global::System.Math.Abs(zi - h0)));
+                    var hv0 = new global::System.Numerics.Vector<double>(v0.Slice(j));
+                    var hv1 = new global::System.Numerics.Vector<double>(v1.Slice(j));
+                    var zi = new global::System.Numerics.Vector<double>(z.Slice(row + j));
+                    (new global::System.Numerics.Vector<double>(ws) * ((zi - hv0) / (hv1 * global::System.Numerics.Vector.Abs(zi - hv0)))).CopyTo(destination.Slice(row + j));
+                }
+                for (; j < coordinates; j++)
+                {
+                    double h0 = v0[j], h1 = v1[j];
+                    double zi = z[row + j];
+                    destination[row + j] = ws * ((zi - h0) / (h1 * global::System.Math.Abs(zi - h0)));
                 }
             }
         }
@@ -245,13 +254,23 @@ namespace StochasticBackprop.Samples.Distributions
                 }
                 return;
             }
-            for (int j = 0; j < coordinates; j++)
+            for (int s = 0, row = 0; s < weight.Length; s++, row += coordinates)
             {
-                double h0 = v0[j], h1 = v1[j], h2 = v2[j];
-                for (int s = 0, i = j; i < z.Length; s++, i += coordinates)
+                double ws = weight[s];
+                int j = 0;
+                for (; j <= coordinates - global::System.Numerics.Vector<double>.Count; j += global::System.Numerics.Vector<double>.Count)
                 {
-                    double zi = z[i];
-                    destination[i] = weight[s] * (global::System.Math.Abs(zi - h0) * h1 - h2);
+                    var hv0 = new global::System.Numerics.Vector<double>(v0.Slice(j));
+                    var hv1 = new global::System.Numerics.Vector<double>(v1.Slice(j));
+                    var hv2 = new global::System.Numerics.Vector<double>(v2.Slice(j));
+                    var zi = new global::System.Numerics.Vector<double>(z.Slice(row + j));
+                    (new global::System.Numerics.Vector<double>(ws) * (global::System.Numerics.Vector.Abs(zi - hv0) * hv1 - hv2)).CopyTo(destination.Slice(row + j));
+                }
+                for (; j < coordinates; j++)
+                {
+                    double h0 = v0[j], h1 = v1[j], h2 = v2[j];
+                    double zi = z[row + j];
+                    destination[row + j] = ws * (global::System.Math.Abs(zi - h0) * h1 - h2);
                 }
             }
         }
