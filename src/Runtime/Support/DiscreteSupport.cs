@@ -36,6 +36,11 @@ public static class DiscreteSupport
             // The index is the number of categories whose cumulative probability lies below u (clamped against rounding).
             using Scalar lastCategory = (categories - 1).ToScalar(); // held for the call: see Scalars
             Tensor index = cdf.lt(uniform).sum(new long[] { -1 }).clamp_max(lastCategory);
+            if (supportValues.Select((v, k) => v == k).All(same => same))
+            {
+                // Support 0..K−1 (a Bernoulli, categories): the index is the value; no gather.
+                return index.to_type(table.dtype).MoveToOuterDisposeScope();
+            }
             Tensor values = torch.tensor(supportValues.ToArray(), dtype: table.dtype, device: table.device);
             return values[index].MoveToOuterDisposeScope();
         }
