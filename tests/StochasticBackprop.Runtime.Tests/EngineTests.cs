@@ -338,6 +338,26 @@ public sealed class EngineTests
         Assert.False(kernels.ScoreKernel(scores.Count, Kernel.Doubles(z), Kernel.Doubles(weight), Kernel.Doubles(torch.empty(z.shape, dtype: ScalarType.Float64))));
     }
 
+    [Theory]
+    [InlineData(1e-10)]
+    [InlineData(-0.3)]
+    [InlineData(2.5)]
+    [InlineData(-800)]
+    [InlineData(800)]
+    public void KernelHelpers_AgreeWithLibtorch_AndStayFiniteAtTheExtremes(double x)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor t = Scalar(x);
+        if (x > -1)
+        {
+            Assert.Equal(t.log1p().item<double>(), Kernel.Log1p(x), 15);
+        }
+        Assert.Equal(t.sigmoid().item<double>(), Kernel.Sigmoid(x), 15);
+        double softplus = -torch.nn.functional.logsigmoid(-t).item<double>();
+        Assert.True(Math.Abs(softplus - Kernel.Softplus(x)) <= 1e-15 * Math.Max(1, Math.Abs(softplus)), $"softplus({x}) = {Kernel.Softplus(x):R}, libtorch {softplus:R}");
+        Assert.True(double.IsFinite(Kernel.Sigmoid(x)) && double.IsFinite(Kernel.Softplus(x)));
+    }
+
     [Fact]
     public void ScoreFunction_ThroughTheLoop_EqualsTheTensorPath()
     {

@@ -384,7 +384,7 @@ internal sealed class DistributionAnalyzer
                 Report(DiagnosticDescriptors.InvalidParameter, site,
                     $"Parameter '{parameter.Name}' is a Simplex (probabilities summing to 1 over its last axis) and needs EventRank = 1");
             }
-            else if (GeneratedMemberNames.Contains(property) || property == StripTypeParameters(declaration.Type.ClassName) || !properties.Add(property))
+            else if (IsGeneratedMemberName(property) || property == StripTypeParameters(declaration.Type.ClassName) || !properties.Add(property))
             {
                 Report(DiagnosticDescriptors.InvalidParameter, site,
                     $"Parameter '{parameter.Name}' would be the property '{property}', which '{Name}' already has; rename the parameter");
@@ -401,6 +401,23 @@ internal sealed class DistributionAnalyzer
             Report(DiagnosticDescriptors.InvalidParameter, new DiagnosticSite(SiteKind.Parameter, Index: elementwise.Index),
                 $"Parameter '{elementwise.Name}' is elementwise but '{eventParameter.Name}' has an event axis (EventRank = 1); mixing the two in one distribution is not supported: give '{elementwise.Name}' EventRank = 1 too, or apply it upstream of the parameters");
         }
+    }
+
+    /// <summary>A member the generated part declares: one of <see cref="GeneratedMemberNames"/>, or a score loop's <c>ScorePartsN</c>/<c>ScoreLoopN</c>.</summary>
+    private static bool IsGeneratedMemberName(string property)
+    {
+        if (GeneratedMemberNames.Contains(property))
+        {
+            return true;
+        }
+        foreach (string prefix in new[] { "ScoreParts", "ScoreLoop" })
+        {
+            if (property.Length > prefix.Length && property.StartsWith(prefix, StringComparison.Ordinal) && property.Substring(prefix.Length).All(char.IsDigit))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool IsValidParameterName(string name)
