@@ -253,13 +253,13 @@ public sealed class EngineTests
     }
 
     [Fact]
-    public void StandardNormalNoise_Float64BoxMuller_PassesKolmogorovSmirnov_AndAWrongRadiusFails()
+    public void StandardNormalNoise_Float64Ziggurat_PassesKolmogorovSmirnov_AndAWrongTransformFails()
     {
         using DisposeScope scope = torch.NewDisposeScope();
         const int n = 200_000;
         Tensor like = Scalar(0);
         double[] draws = Noise.StandardNormal(new long[] { n }, like, new Generator(21)).data<double>().ToArray();
-        // A wrong transform, r = √(−log u) (the 2 forgotten), drawn from the same kind of uniforms.
+        // A wrong sampler for contrast: Box–Muller with r = √(−log u) (the 2 forgotten).
         Tensor u = torch.rand(new long[] { 2, n / 2 }, dtype: ScalarType.Float64, generator: new Generator(21));
         double[] wrong = torch.cat(new[] { u[0].neg().log1p().neg().sqrt() * (u[1] * Scalars.Of(2 * Math.PI)).cos(), u[0].neg().log1p().neg().sqrt() * (u[1] * Scalars.Of(2 * Math.PI)).sin() }, 0).data<double>().ToArray();
 
@@ -267,8 +267,28 @@ public sealed class EngineTests
         double critical = 1.95 / Math.Sqrt(n);
         Assert.True(KolmogorovSmirnov(draws) <= critical, $"D = {KolmogorovSmirnov(draws):G4} > {critical:G4}");
         Assert.True(KolmogorovSmirnov(wrong) > critical);
+        // Reproducible from the generator's seed; different seeds give different draws.
+        Assert.Equal(draws.Take(5), Noise.StandardNormal(new long[] { n }, like, new Generator(21)).data<double>().ToArray().Take(5));
+        Assert.NotEqual(draws.Take(5), Noise.StandardNormal(new long[] { n }, like, new Generator(22)).data<double>().ToArray().Take(5));
         Assert.Equal(new long[] { 3, 5 }, Noise.StandardNormal(new long[] { 3, 5 }, like, new Generator(1)).shape);
-        Assert.Equal(new long[] { 301 }, Noise.StandardNormal(new long[] { 301 }, like, new Generator(1)).shape);
+    }
+
+    [Fact]
+    public void StandardNormalNoise_Float64Ziggurat_HasTheExactTailBeyondTheBaseStrip()
+    {
+        // The ziggurat's base strip ends at R = 3.4426; beyond it the tail is sampled separately. P(|z| > 3.6) = 2Φ(−3.6)
+        // and P(|z| > 5): counts within 4 binomial standard errors, with 4·10⁶ draws (a sampler without its tail has none).
+        using DisposeScope scope = torch.NewDisposeScope();
+        const int n = 4_000_000;
+        Tensor draws = Noise.StandardNormal(new long[] { n }, Scalar(0), new Generator(5)).abs();
+        foreach (double threshold in new[] { 3.0, 3.6, 4.5 })
+        {
+            double p = 2 * MathNet.Numerics.Distributions.Normal.CDF(0, 1, -threshold);
+            double count = draws.gt(Scalars.Of(threshold)).sum().to_type(ScalarType.Float64).item<double>();
+            double standardError = Math.Sqrt(n * p * (1 - p));
+            Assert.True(Math.Abs(count - n * p) <= 4 * standardError, $"|z| > {threshold}: {count} draws, expected {n * p:F1} ± {standardError:F1}");
+        }
+        Assert.Equal(0.0, draws.mean().item<double>() - Math.Sqrt(2 / Math.PI), 3);
     }
 
     private static double KolmogorovSmirnov(double[] sample)

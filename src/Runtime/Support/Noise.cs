@@ -12,11 +12,11 @@ public static class Noise
 {
     /// <summary>ε ~ N(0, 1), elementwise.</summary>
     /// <remarks>
-    /// float64 on the CPU is drawn by the Box–Muller transform from libtorch's uniforms, in vectorised tensor
-    /// operations: libtorch's own float64 <c>randn</c> runs a scalar Box–Muller per element (its vectorised
-    /// path is float32 only) and measured 4–6× slower than its float32 draw, about half of a pathwise estimate
-    /// at 10⁵ samples. The transform is exact (r = √(−2 log u₁) with u₁ ∈ (0, 1], angle 2πu₂), so the draws
-    /// are standard normal to float64 precision; other dtypes and devices use <c>randn</c>.
+    /// float64 on the CPU is drawn by the ziggurat method (<see cref="ZigguratNormal"/>) on a xoshiro256** stream
+    /// whose seed is one draw from <paramref name="generator"/> (or the global generator), so the draws are as
+    /// reproducible as libtorch's: libtorch's own float64 <c>randn</c> runs a scalar Box–Muller per element (its
+    /// vectorised path is float32 only) and measured 4–6× slower than its float32 draw, about half of a pathwise
+    /// estimate at 10⁵ samples. Other dtypes and devices use <c>randn</c>.
     /// </remarks>
     public static Tensor StandardNormal(long[] shape, Tensor like, Generator? generator = null)
     {
@@ -27,23 +27,21 @@ public static class Noise
         {
             count *= size;
         }
-        if (like.dtype != ScalarType.Float64 || like.device_type != DeviceType.CPU || count < BoxMullerMinimum)
+        if (like.dtype != ScalarType.Float64 || like.device_type != DeviceType.CPU || count > int.MaxValue / sizeof(double))
         {
             return torch.randn(shape, dtype: like.dtype, device: like.device, generator: generator);
         }
-        using DisposeScope scope = torch.NewDisposeScope();
-        long pairs = (count + 1) / 2;
-        Tensor uniform = torch.rand(new[] { 2, pairs }, dtype: ScalarType.Float64, device: like.device, generator: generator);
-        // u ∈ [0, 1): 1 − u ∈ (0, 1] keeps the logarithm finite.
-        Tensor radius = uniform[0].neg_().log1p_().mul_(Scalars.Of(-2.0)).sqrt_();
-        Tensor angle = uniform[1].mul_(Scalars.Of(2 * Math.PI));
-        Tensor cosine = angle.cos().mul_(radius);
-        Tensor normal = torch.cat(new[] { cosine, angle.sin_().mul_(radius) }, 0);
-        return (count == normal.shape[0] ? normal : normal.narrow(0, 0, count)).reshape(shape).MoveToOuterDisposeScope();
+        Tensor normal = torch.empty(shape, dtype: ScalarType.Float64);
+        ZigguratNormal.Fill(Kernel.Doubles(normal), Seed(generator));
+        return normal;
     }
 
-    /// <summary>Below this many draws <c>randn</c> is used as is (the transform's fixed cost is not worth it).</summary>
-    private const long BoxMullerMinimum = 256;
+    /// <summary>One 63-bit draw from the generator, to seed a stream of the runtime's own.</summary>
+    private static ulong Seed(Generator? generator)
+    {
+        using Tensor draw = torch.randint(long.MaxValue, new long[] { 1 }, dtype: ScalarType.Int64, generator: generator);
+        return (ulong)draw.item<long>();
+    }
 
     /// <summary>u ~ Uniform[0, 1), elementwise.</summary>
     public static Tensor StandardUniform(long[] shape, Tensor like, Generator? generator = null)
