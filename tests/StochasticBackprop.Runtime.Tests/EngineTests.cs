@@ -139,6 +139,29 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public void AParameterNotComputed_HasThePerSampleShapeOfItsOwn_InEveryEstimator()
+    {
+        // μ of shape [3] requires grad, σ (a scalar broadcast over the batch) does not: its per-sample gradient is a
+        // zero of shape [S] (the parameter's own), as the reduction to the parameter would have left it.
+        using DisposeScope scope = torch.NewDisposeScope();
+        var normal = new Normal(Vector(0.1, -0.5, 1.2).requires_grad_(true), Scalar(0.9));
+        Objective f = Smooth();
+        foreach (GradientEstimate estimate in new[]
+        {
+            normal.Pathwise(f, 64, new Generator(1)),
+            normal.ScoreFunction(f, 64, Baseline.LeaveOneOut, new Generator(1)),
+            normal.Fourier(f, 64, 2, new Generator(1)),
+            normal.Hybrid(f, 64, null, new Generator(1)),
+        })
+        {
+            Assert.Equal(new long[] { 64 }, estimate.PerSampleGradient("sigma").shape);
+            Assert.Equal(0.0, estimate.Gradient("sigma").item<double>());
+            Assert.Equal(new long[] { 64, 3 }, estimate.PerSampleGradient("mu").shape);
+            Assert.True(estimate.PerSampleGradient("mu").abs().sum().item<double>() > 0, estimate.Estimator);
+        }
+    }
+
+    [Fact]
     public void Bernoulli_GeneratedScoreTable_EqualsAutogradOfTheTable_AndPerSampleScoreIsItsEntry()
     {
         using DisposeScope scope = torch.NewDisposeScope();

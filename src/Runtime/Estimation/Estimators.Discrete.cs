@@ -64,7 +64,7 @@ public static partial class Estimators
             {
                 if (tableGradients[p] is not { } gradient)
                 {
-                    perSample[p] = Wanted.Zero(sampledShape, z);
+                    perSample[p] = Wanted.For(distribution, p, sampleCount, z);
                     continue;
                 }
                 if (distribution.ParameterEventRanks[p] == 1)

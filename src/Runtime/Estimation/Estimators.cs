@@ -69,7 +69,7 @@ public static partial class Estimators
                 {
                     perSample[p] = wanted[p] && pathGradient is { IsInvalid: false } && draw.Jacobians[p] is { } jacobian
                         ? pathGradient * jacobian
-                        : Wanted.Zero(sampledShape, z);
+                        : Wanted.For(distribution, p, sampleCount, z);
                 }
             }
         }
@@ -94,7 +94,7 @@ public static partial class Estimators
             for (int p = 0; p < wanted.Length; p++)
             {
                 Tensor? row = wanted[p] && rows is not null ? rows[next++] : null;
-                perSample[p] = row is { IsInvalid: false } ? row : Wanted.Zero(sampledShape, z);
+                perSample[p] = row is { IsInvalid: false } ? row : Wanted.For(distribution, p, sampleCount, z);
             }
         }
 
@@ -253,7 +253,7 @@ public static partial class Estimators
             }
             for (int p = 0; p < wanted.Length; p++)
             {
-                perSample[p] = accumulated[p] ?? Wanted.Zero(sampledShape, like);
+                perSample[p] = accumulated[p] ?? Wanted.For(distribution, p, sampledShape[0], like);
             }
         }
         return perSample;
@@ -304,7 +304,7 @@ public static partial class Estimators
                 }
                 if (!remaining[p] || scores[p] is null)
                 {
-                    perSample[p] = Wanted.Zero(z.shape, z);
+                    perSample[p] = Wanted.For(distribution, p, sampleCount, z);
                     continue;
                 }
                 // An event-axis parameter's score has one more axis than z ([S, ...BatchShape, K]); the weight broadcasts over it.

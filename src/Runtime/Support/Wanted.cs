@@ -35,6 +35,13 @@ public static class Wanted
         return tensors.Select((t, p) => t ?? throw new InvalidOperationException($"Parameter {p}'s tensor was not computed.")).ToArray();
     }
 
+    /// <summary>
+    /// The per-sample gradient of a parameter that was not computed: zero, of shape <c>[S, ...parameter shape]</c> (what the
+    /// reduction to the parameter leaves unchanged, whatever the batch and event axes), as a broadcast view.
+    /// </summary>
+    internal static Tensor For(IDistribution distribution, int parameter, long sampleCount, Tensor like) =>
+        Zero(Shapes.Sampled(sampleCount, distribution.Parameters[parameter].shape), like);
+
     /// <summary>A zero per-sample gradient of <paramref name="shape"/>, as a broadcast view of one element (no buffer of that shape).</summary>
     internal static Tensor Zero(long[] shape, Tensor like) =>
         torch.zeros(Array.Empty<long>(), dtype: like.dtype, device: like.device).expand(shape);
