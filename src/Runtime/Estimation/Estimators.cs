@@ -36,10 +36,16 @@ public static partial class Estimators
     /// </summary>
     internal static GradientEstimate PathwiseCore(IReparameterizedDistribution distribution, Objective objective, long sampleCount, Generator? generator, bool useJacobian)
     {
+        using DisposeScope scope = torch.NewDisposeScope();
+        return PathwiseParts(distribution, objective, sampleCount, generator, useJacobian).ToEstimate().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The pathwise estimate's pieces, in the caller's dispose scope (the hybrid combines them without building the estimate).</summary>
+    internal static EstimateParts PathwiseParts(IReparameterizedDistribution distribution, Objective objective, long sampleCount, Generator? generator, bool useJacobian)
+    {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
         TorchBackend.EnsureAvailable();
-        using DisposeScope scope = torch.NewDisposeScope();
         using IDisposable gradients = torch.enable_grad();
         long[] sampledShape = Shapes.Sampled(sampleCount, distribution.BatchShape);
         bool[] wanted = Wanted.Of(distribution);
@@ -98,9 +104,7 @@ public static partial class Estimators
             }
         }
 
-        Tensor[] reduced = ReduceAll(distribution, perSample);
-        return new GradientEstimate("pathwise", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
-            .MoveToOuterDisposeScope();
+        return new EstimateParts("pathwise", distribution.ParameterNames, distribution.Parameters, z.detach(), values, ReduceAll(distribution, perSample));
     }
 
     /// <summary>
@@ -260,7 +264,11 @@ public static partial class Estimators
     }
 
     /// <summary>The score-function estimate from values already computed at <paramref name="z"/> (same dispose scope as the caller).</summary>
-    internal static GradientEstimate ScoreCore(IScoredDistribution distribution, Tensor z, Tensor values, Baseline? baseline)
+    internal static GradientEstimate ScoreCore(IScoredDistribution distribution, Tensor z, Tensor values, Baseline? baseline) =>
+        ScoreParts(distribution, z, values, baseline).ToEstimate();
+
+    /// <summary>The score-function estimate's pieces from values already computed at <paramref name="z"/> (same dispose scope as the caller).</summary>
+    internal static EstimateParts ScoreParts(IScoredDistribution distribution, Tensor z, Tensor values, Baseline? baseline)
     {
         long sampleCount = z.shape[0];
         var perSample = new Tensor[distribution.Parameters.Count];
@@ -315,9 +323,8 @@ public static partial class Estimators
             }
             baseline?.Observe(fz);
         }
-        Tensor[] reduced = ReduceAll(distribution, perSample);
         string name = baseline is null ? "score-function" : $"score-function(baseline={baseline.Name})";
-        return new GradientEstimate(name, distribution.ParameterNames, distribution.Parameters, z, values, reduced);
+        return new EstimateParts(name, distribution.ParameterNames, distribution.Parameters, z, values, ReduceAll(distribution, perSample));
     }
 
     /// <summary>f(z) checked to have shape <c>[S]</c>.</summary>

@@ -237,3 +237,21 @@ public sealed class GradientEstimate : IDisposable
         throw new ArgumentException($"No parameter named '{parameterName}'; the parameters are {string.Join(", ", ParameterNames)}.", nameof(parameterName));
     }
 }
+
+/// <summary>
+/// What an estimate is made of before it is one: the per-sample gradients with the samples and values they came
+/// from. The hybrid combines the pathwise and score parts without building either estimate.
+/// </summary>
+internal sealed record EstimateParts(
+    string Estimator,
+    IReadOnlyList<string> ParameterNames,
+    IReadOnlyList<Tensor> Parameters,
+    Tensor Samples,
+    Tensor ObjectiveValues,
+    IReadOnlyList<Tensor> PerSample)
+{
+    public static EstimateParts Of(GradientEstimate estimate) =>
+        new(estimate.Estimator, estimate.ParameterNames, estimate.Parameters, estimate.Samples, estimate.ObjectiveWithGraph, estimate.PerSampleGradients);
+
+    public GradientEstimate ToEstimate() => new(Estimator, ParameterNames, Parameters, Samples, ObjectiveValues, PerSample);
+}

@@ -106,10 +106,11 @@ public sealed class HybridEstimator
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
         using DisposeScope scope = torch.NewDisposeScope();
-        GradientEstimate pathwise = Estimators.Pathwise(distribution, objective, sampleCount, generator);
-        // f's values (and f's own graph) are shared: f is evaluated once.
-        GradientEstimate score = Estimators.ScoreCore(distribution, pathwise.Samples, pathwise.ObjectiveWithGraph, Options.ScoreBaseline);
-        return Mix(pathwise, score).MoveToOuterDisposeScope();
+        EstimateParts pathwise = Estimators.PathwiseParts(distribution, objective, sampleCount, generator, useJacobian: true);
+        // f's values (and f's own graph) are shared: f is evaluated once. The samples are the pathwise ones by
+        // construction, so the pair is combined without building either estimate or checking the samples.
+        EstimateParts score = Estimators.ScoreParts(distribution, pathwise.Samples, pathwise.ObjectiveValues, Options.ScoreBaseline);
+        return MixParts(pathwise, score, allowFused: true).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -128,9 +129,15 @@ public sealed class HybridEstimator
     internal GradientEstimate MixCore(GradientEstimate first, GradientEstimate second, bool allowFused)
     {
         CheckCompatible(first, second);
+        return MixParts(EstimateParts.Of(first), EstimateParts.Of(second), allowFused);
+    }
+
+    /// <summary>The combination of two compatible estimates' parts (the caller has checked, or knows, that they share samples).</summary>
+    private GradientEstimate MixParts(EstimateParts first, EstimateParts second, bool allowFused)
+    {
         using DisposeScope scope = torch.NewDisposeScope();
-        int parameterCount = first.PerSampleGradients.Count;
-        int[] sizes = first.PerSampleGradients.Select(g => checked((int)(g.numel() / g.shape[0]))).ToArray();
+        int parameterCount = first.PerSample.Count;
+        int[] sizes = first.PerSample.Select(g => checked((int)(g.numel() / g.shape[0]))).ToArray();
         int[][] groups = GroupIndices(sizes);
         int groupCount = groups.Length == 0 ? 0 : groups.Max(g => g.Length == 0 ? 0 : g.Max()) + 1;
 
@@ -140,7 +147,7 @@ public sealed class HybridEstimator
         var fused = new bool[parameterCount];
         // A parameter neither estimator computed (it does not require grad) is a broadcast zero in both: no moments, no combination.
         bool[] skipped = Enumerable.Range(0, parameterCount)
-            .Select(p => IsBroadcastZero(first.PerSampleGradients[p]) && IsBroadcastZero(second.PerSampleGradients[p]))
+            .Select(p => IsBroadcastZero(first.PerSample[p]) && IsBroadcastZero(second.PerSample[p]))
             .ToArray();
         for (int p = 0; p < parameterCount; p++)
         {
@@ -148,7 +155,7 @@ public sealed class HybridEstimator
             {
                 continue;
             }
-            Tensor[] pair = { first.PerSampleGradients[p], second.PerSampleGradients[p] };
+            Tensor[] pair = { first.PerSample[p], second.PerSample[p] };
             // One pass over both buffers on the CPU (FusedMoments), the tensor ops elsewhere.
             fused[p] = allowFused && FusedMoments.Supports(pair);
             CoordinateMoments moments = VarianceStatistics.CoordinateMoments(pair, fused[p]);
@@ -173,9 +180,9 @@ public sealed class HybridEstimator
         for (int p = 0; p < parameterCount; p++)
         {
             double[] coordinateLambdas = groups[p].Select(g => lambdas[g]).ToArray();
-            Tensor gFirst = first.PerSampleGradients[p];
+            Tensor gFirst = first.PerSample[p];
             // λ in the gradients' dtype: float32 gradients give float32 weights and combinations.
-            Tensor lambda = torch.tensor(coordinateLambdas, dtype: gFirst.dtype, device: gFirst.device).reshape(first.Gradients[p].shape);
+            Tensor lambda = torch.tensor(coordinateLambdas, dtype: gFirst.dtype, device: gFirst.device).reshape(first.Parameters[p].shape);
             lambdaTensors[p] = lambda;
             perTensor[p] = coordinateLambdas.Length == 0 ? Options.InitialLambda : coordinateLambdas.Average();
             if (skipped[p])
@@ -188,13 +195,13 @@ public sealed class HybridEstimator
                 // as exact as the tensor path's −(λ − 1).
                 double[] weight = gFirst.dtype == ScalarType.Float32 ? coordinateLambdas.Select(l => (double)(float)l).ToArray() : coordinateLambdas;
                 double[] complement = weight.Select(l => 1 - l).ToArray();
-                combined[p] = FusedMoments.Combine(new[] { gFirst, second.PerSampleGradients[p] }, new[] { weight, complement }, out double[] mean);
-                means[p] = torch.tensor(mean, dtype: gFirst.dtype, device: gFirst.device).reshape(first.Gradients[p].shape);
+                combined[p] = FusedMoments.Combine(new[] { gFirst, second.PerSample[p] }, new[] { weight, complement }, out double[] mean);
+                means[p] = torch.tensor(mean, dtype: gFirst.dtype, device: gFirst.device).reshape(first.Parameters[p].shape);
             }
             else
             {
                 Tensor complement = -(lambda - Scalars.Of(1)); // 1 − λ, exactly
-                combined[p] = (lambda * gFirst).add(complement * second.PerSampleGradients[p], Scalars.One);
+                combined[p] = (lambda * gFirst).add(complement * second.PerSample[p], Scalars.One);
             }
         }
 
@@ -203,7 +210,7 @@ public sealed class HybridEstimator
             first.ParameterNames,
             first.Parameters,
             first.Samples,
-            first.ObjectiveWithGraph,
+            first.ObjectiveValues,
             combined,
             means,
             perTensor,
