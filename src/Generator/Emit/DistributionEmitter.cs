@@ -697,6 +697,8 @@ internal static class DistributionEmitter
                 }
                 w.Line();
                 w.Line(GeneratedCode);
+                // Full optimisation from the first call: a loop left to tiered compilation runs unoptimised for its first calls.
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
                 w.Line($"private static void ScoreLoop{p}({span} z, {span} weight, global::System.Span<double> destination, {Runtime}.KernelValues values)");
                 using (w.Block())
                 {

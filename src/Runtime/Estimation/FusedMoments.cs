@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -118,6 +119,7 @@ internal static class FusedMoments
     /// <param name="perSample">K tensors that <see cref="Supports"/> accepts.</param>
     /// <param name="weights">Per estimate k, one weight per coordinate.</param>
     /// <param name="mean">The mean over samples of the combination, per coordinate.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the loops run at full optimisation from the first call, not after tiering
     internal static Tensor Combine(IReadOnlyList<Tensor> perSample, IReadOnlyList<double[]> weights, out double[] mean)
     {
         int k = perSample.Count;
@@ -203,6 +205,7 @@ internal static class FusedMoments
     }
 
     /// <summary>target[s, j] (+)= w_j · source[s, j] over the rows of a block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the loops run at full optimisation from the first call, not after tiering
     private static void AddWeighted(ReadOnlySpan<double> source, double[] weight, int coordinates, Span<double> target, bool overwrite)
     {
         int width = Vector<double>.Count;
@@ -252,6 +255,7 @@ internal static class FusedMoments
     }
 
     /// <summary>sum[j] += Σ_s values[s, j] over the rows of a block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the loops run at full optimisation from the first call, not after tiering
     private static void SumRows(ReadOnlySpan<double> values, int coordinates, double[] sum)
     {
         int width = Vector<double>.Count;
@@ -289,6 +293,7 @@ internal static class FusedMoments
     }
 
     /// <summary>float32 → float64, vectorised.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the loops run at full optimisation from the first call, not after tiering
     private static void Widen(ReadOnlySpan<float> source, Span<double> target)
     {
         int width = Vector<float>.Count;
@@ -306,6 +311,7 @@ internal static class FusedMoments
     }
 
     /// <summary>float64 → float32 (round to nearest), vectorised.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the loops run at full optimisation from the first call, not after tiering
     private static void Narrow(ReadOnlySpan<double> source, Span<float> target)
     {
         int width = Vector<float>.Count;
@@ -367,6 +373,7 @@ internal static class FusedMoments
             deltas = new Vector<double>[k];
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the loops run at full optimisation from the first call, not after tiering
         internal void Run(int rows, IReadOnlyList<Tensor> perSample)
         {
             int rowsPerBlock = RowsPerBlock(coordinates, rows);
@@ -445,6 +452,7 @@ internal static class FusedMoments
         }
 
         /// <summary>Two estimates, one coordinate: five vector accumulators in registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the loops run at full optimisation from the first call, not after tiering
         private void StreamPair(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
         {
             if (seen == 0)
@@ -487,6 +495,7 @@ internal static class FusedMoments
         }
 
         /// <summary>One coordinate: vectorised along the samples of the block.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the loops run at full optimisation from the first call, not after tiering
         private void Stream(int blockRows, double[][] values)
         {
             int width = Vector<double>.Count;
@@ -540,6 +549,7 @@ internal static class FusedMoments
         }
 
         /// <summary>Several coordinates: row by row, vectorised along the coordinates.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the loops run at full optimisation from the first call, not after tiering
         private void Rows(int blockRows, double[][] values)
         {
             int width = Vector<double>.Count;
@@ -584,6 +594,7 @@ internal static class FusedMoments
         }
 
         /// <summary>Folds the block's (n, mean, co-moment) into the running ones, per coordinate.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the loops run at full optimisation from the first call, not after tiering
         private void Merge(int blockRows)
         {
             double n = blockRows;

@@ -48,6 +48,7 @@ internal static class ZigguratNormal
     }
 
     /// <summary>Fills <paramref name="destination"/> with independent standard normal draws from the stream seeded by <paramref name="seed"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // full optimisation from the first call, not after tiering
     public static void Fill(Span<double> destination, ulong seed)
     {
         var stream = new Xoshiro256(seed);

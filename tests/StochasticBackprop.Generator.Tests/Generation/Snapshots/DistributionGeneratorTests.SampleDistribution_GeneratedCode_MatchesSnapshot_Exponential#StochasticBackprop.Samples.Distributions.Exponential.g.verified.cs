@@ -153,6 +153,7 @@ namespace StochasticBackprop.Samples.Distributions
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ScoreLoop0(global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> weight, global::System.Span<double> destination, global::StochasticBackprop.KernelValues values)
         {
             global::System.ReadOnlySpan<double> v0 = values[0];
