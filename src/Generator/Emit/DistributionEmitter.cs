@@ -480,22 +480,34 @@ internal static class DistributionEmitter
             using (w.Block())
             {
                 w.Line($"long[] shape = {Runtime}.Shapes.Sampled(sampleCount, this.BatchShape);");
-                switch (r.Noise)
-                {
-                    case NoiseKind.None:
-                        break;
-                    case NoiseKind.StandardGamma:
-                        w.Line($"{Tensor} eps = {Runtime}.Noise.StandardGamma({ToShape(r.NoiseShape!, "shape")}, generator);");
-                        break;
-                    default:
-                        w.Line($"{Tensor} eps = {Runtime}.Noise.{r.Noise}(shape, {Like}, generator);");
-                        break;
-                }
+                WriteNoise(r, shapeGradientWanted: null);
                 w.Line($"return {ToShape(r.Map, "shape")};");
             }
             if (r.Jacobian is { } jacobian)
             {
                 WriteDrawWithJacobian(r, jacobian, noise);
+            }
+        }
+
+        /// <summary>
+        /// <c>eps</c>, the map's noise, at <c>shape</c> (none for a point mass). With <paramref name="shapeGradientWanted"/>
+        /// (a C# condition) Gamma noise also gives its implicit ∂eps/∂shape, when the condition holds.
+        /// </summary>
+        private void WriteNoise(ReparameterizationSpec r, string? shapeGradientWanted)
+        {
+            switch (r.Noise)
+            {
+                case NoiseKind.None:
+                    break;
+                case NoiseKind.StandardGamma when shapeGradientWanted is not null:
+                    w.Line($"({Tensor} eps, {Tensor}? {ShapeGradientLocal}) = {Runtime}.Noise.StandardGammaWithShapeGradient({ToShape(r.NoiseShape!, "shape")}, {shapeGradientWanted}, generator);");
+                    break;
+                case NoiseKind.StandardGamma:
+                    w.Line($"{Tensor} eps = {Runtime}.Noise.StandardGamma({ToShape(r.NoiseShape!, "shape")}, generator);");
+                    break;
+                default:
+                    w.Line($"{Tensor} eps = {Runtime}.Noise.{r.Noise}(shape, {Like}, generator);");
+                    break;
             }
         }
 
@@ -531,20 +543,9 @@ internal static class DistributionEmitter
                         w.Line($"{Tensor} {string.Join(", ", Parameters.Select(p => $"{p.LocalName} = this.{p.PropertyName}.detach()"))};");
                     }
                     w.Line($"long[] shape = {Runtime}.Shapes.Sampled(sampleCount, this.BatchShape);");
-                    switch (r.Noise)
-                    {
-                        case NoiseKind.None:
-                            break;
-                        case NoiseKind.StandardGamma:
-                            string needed = anyImplicit
-                                ? string.Join(" || ", jacobian.Select((j, p) => (j, p)).Where(x => x.j.UsesShapeGradient).Select(x => $"wanted[{x.p}]"))
-                                : "false";
-                            w.Line($"({Tensor} eps, {Tensor}? {ShapeGradientLocal}) = {Runtime}.Noise.StandardGammaWithShapeGradient({ToShape(r.NoiseShape!, "shape")}, {needed}, generator);");
-                            break;
-                        default:
-                            w.Line($"{Tensor} eps = {Runtime}.Noise.{r.Noise}(shape, {Like}, generator);");
-                            break;
-                    }
+                    WriteNoise(r, shapeGradientWanted: anyImplicit
+                        ? string.Join(" || ", jacobian.Select((j, p) => (j, p)).Where(x => x.j.UsesShapeGradient).Select(x => $"wanted[{x.p}]"))
+                        : "false");
                     w.Line($"return new {Runtime}.PathwiseDraw({ToShape(r.Map, "shape")}, new {Tensor}?[]");
                     w.OpenBrace();
                     for (int p = 0; p < spec.Parameters.Count; p++)
