@@ -38,7 +38,7 @@ internal sealed record CumulantExpansion(IReadOnlyList<Expr> Cumulants, IReadOnl
 }
 
 /// <summary>
-/// Expands a characteristic function φ(w) (or log φ(w)) into cumulants, DESIGN.md §2.1:
+/// Expands a characteristic function φ(w) (or log φ(w)) into cumulants, the coefficients of the Fourier estimator:
 /// log φ(w) = Σ κ_n s^n / n! with s = i·w. Exact: truncated power series in s whose coefficients
 /// are Laurent polynomials over parameters and opaque s-free subexpressions, with complex
 /// rational coefficients. Never throws; failures come back as <see cref="SeriesError"/> values.

@@ -68,9 +68,8 @@ public sealed class PackageTests
                 <?xml version="1.0" encoding="utf-8"?>
                 <configuration>
                   <packageSources>
-                    <clear />
+                    <!-- Only the local feed is added: the machine's own configured sources stay in effect for the rest. -->
                     <add key="local" value="{feed}" />
-                    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
                   </packageSources>
                 </configuration>
                 """);
