@@ -179,6 +179,22 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public void FiniteScoreFunction_ThroughTheTableLoop_EqualsWeightTimesTheGatheredScore()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        var bernoulli = new Bernoulli(Vector(0.2, 0.5, 0.9, 0.35, 0.6));
+        Objective f = Objective.Separable(z => (z - Scalars.Of(0.45)).pow(Scalars.Of(2)));
+        Tensor z = bernoulli.Sample(300, new Generator(6));
+
+        GradientEstimate looped = bernoulli.ScoreFunctionAt(f, z, Baseline.LeaveOneOut);
+
+        Tensor values = f.Evaluate(z);
+        Tensor others = (values.sum() - values) / Scalars.Of(299);
+        Tensor expected = (values - others).unsqueeze(1) * bernoulli.Score(z)[0];
+        Assert.True(MaxDifference(looped.PerSampleGradient("p"), expected) <= 1e-12);
+    }
+
+    [Fact]
     public void CategoricalScoreTable_ByAutogradAtBatchShape_GivesThePerSampleScoreOfSoftmax()
     {
         using DisposeScope scope = torch.NewDisposeScope();

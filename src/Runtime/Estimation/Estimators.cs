@@ -280,7 +280,18 @@ public static partial class Estimators
             Array.Fill(weightShape, 1L);
             weightShape[0] = sampleCount;
             bool[] wanted = Wanted.Of(distribution);
-            if (distribution is IScoreKernel kernels && Kernel.IsCpuDouble(z) && weight.dtype == ScalarType.Float64)
+            if (distribution is IFiniteDistribution finite && DiscreteSupport.WeightedScoreLoop(finite, z, weight, wanted) is { } looped)
+            {
+                // One pass per parameter: (f − b) times each sample's entry of the score table.
+                for (int p = 0; p < wanted.Length; p++)
+                {
+                    if (looped[p] is { } score)
+                    {
+                        perSample[p] = score;
+                    }
+                }
+            }
+            else if (distribution is IScoreKernel kernels && Kernel.IsCpuDouble(z) && weight.dtype == ScalarType.Float64)
             {
                 // One pass per parameter over the samples: (f − b)·score from the generated loop.
                 Tensor flatWeight = weight.contiguous();

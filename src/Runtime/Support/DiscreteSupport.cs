@@ -151,6 +151,56 @@ public static class DiscreteSupport
     }
 
     /// <summary>
+    /// weight_s · ∂ log p(z_sj)/∂θ_p for every wanted elementwise parameter in one pass over CPU float64 samples on a
+    /// support of consecutive integers: each sample's entry is read from the K-entry score table of its coordinate.
+    /// Null when the case does not apply (another dtype or device, an event-axis parameter, another support); the
+    /// tensor gather of <see cref="Score(IFiniteDistribution, Tensor, IReadOnlyList{bool})"/> serves then.
+    /// </summary>
+    internal static Tensor?[]? WeightedScoreLoop(IFiniteDistribution distribution, Tensor z, Tensor weight, IReadOnlyList<bool> wanted)
+    {
+        IReadOnlyList<double> support = distribution.SupportValues;
+        double first = support[0];
+        bool consecutive = first == Math.Floor(first) && support.Select((v, k) => v == first + k).All(same => same);
+        if (!consecutive || !Kernel.IsCpuDouble(z) || weight.dtype != ScalarType.Float64 || distribution.ParameterEventRanks.Any(rank => rank != 0))
+        {
+            return null;
+        }
+        using IDisposable noGradient = torch.no_grad();
+        IReadOnlyList<Tensor?> tables = distribution.ScoreTable(wanted);
+        Tensor flatWeight = weight.contiguous();
+        long sampleCount = z.shape[0];
+        int coordinates = checked((int)(z.numel() / sampleCount));
+        int categories = support.Count;
+        var result = new Tensor?[tables.Count];
+        for (int p = 0; p < tables.Count; p++)
+        {
+            if (tables[p] is not { } table)
+            {
+                continue;
+            }
+            Tensor values = Shapes.ToBatch(table, distribution.BatchShape.Append(categories).ToArray()).to_type(ScalarType.Float64).contiguous();
+            Tensor destination = torch.empty(z.shape, dtype: ScalarType.Float64);
+            ScoreRows(Kernel.Doubles(z), Kernel.Doubles(flatWeight), Kernel.Doubles(values), Kernel.Doubles(destination), coordinates, categories, first);
+            result[p] = destination;
+        }
+        return result;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void ScoreRows(ReadOnlySpan<double> z, ReadOnlySpan<double> weight, ReadOnlySpan<double> table, Span<double> destination, int coordinates, int categories, double first)
+    {
+        for (int s = 0, row = 0; s < weight.Length; s++, row += coordinates)
+        {
+            double w = weight[s];
+            for (int j = 0; j < coordinates; j++)
+            {
+                int k = (int)(z[row + j] - first);
+                destination[row + j] = w * table[j * categories + k];
+            }
+        }
+    }
+
+    /// <summary>
     /// ∂ log p(z_j = v_k)/∂θ by autograd through the probability table at batch-shaped copies of the
     /// parameters (K backward passes over the batch, none over samples): the table
     /// <see cref="IFiniteDistribution.ScoreTable"/> describes. Generated code calls this where the
