@@ -47,9 +47,9 @@ internal sealed class EstimationContext
     /// <paramref name="replacement"/> (<c>[replicas × Rows, ...]</c>, replica-major), earlier sites replaying their values and
     /// later finite sites their random numbers; returns the site's downstream costs split as <see cref="Downstream"/>.
     /// </summary>
-    public (Tensor NonLocal, Tensor Own) Replay(SiteRecord site, int replicas, Tensor replacement, bool withGraph, bool freezeLaterSites = false)
+    public (Tensor NonLocal, Tensor Own) Replay(SiteRecord site, int replicas, Tensor replacement, bool withGraph, bool freezeLaterSites = false, Tensor? relaxTemperature = null)
     {
-        Trace replay = Trace.Replay(Base, site.Index, replicas, replacement, freezeLaterSites);
+        Trace replay = Trace.Replay(Base, site.Index, replicas, replacement, freezeLaterSites, relaxTemperature);
         if (withGraph)
         {
             model.Run(replay);

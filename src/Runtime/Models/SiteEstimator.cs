@@ -67,6 +67,20 @@ public abstract class SiteEstimator
     /// <summary>Straight-through Gumbel-softmax: the program sees the exact discrete sample, gradients flow through the relaxation. Biased.</summary>
     public static SiteEstimator StraightThrough(double temperature = 1.0) => new GumbelSite(temperature, straightThrough: true);
 
+    /// <summary>
+    /// REBAR for a binary site (Tucker et al. 2017): the score function with the concrete relaxation as control variate,
+    /// its temperature (initially <paramref name="temperature"/>) and scale η (initially <paramref name="scale"/>) trained to
+    /// minimise the variance. Use one instance per site and give its <see cref="RebarEstimator.ControlParameters"/> to the optimiser.
+    /// </summary>
+    public static RebarEstimator Rebar(double temperature = 0.5, double scale = 1.0) => new(temperature, scale, relaxCoordinates: null, hidden: 1);
+
+    /// <summary>
+    /// RELAX for a binary site with <paramref name="coordinates"/> coordinates (Grathwohl et al. 2018): REBAR's control variate
+    /// plus a network r_φ(z) (one hidden layer of <paramref name="hidden"/> ReLU units) on the relaxed log-odds, all trained to
+    /// minimise the variance. One instance per site; give its <see cref="RebarEstimator.ControlParameters"/> to the optimiser.
+    /// </summary>
+    public static RebarEstimator Relax(int coordinates, int hidden = 100, double temperature = 0.5, double scale = 1.0) => new(temperature, scale, coordinates, hidden);
+
     /// <summary>Checks that the estimator applies to the site, with a message naming both when not.</summary>
     internal abstract void Validate(SiteRecord site);
 

@@ -112,7 +112,13 @@ internal sealed class Trace
     /// <summary>For a replay: later sites also replay their base values instead of being redrawn (a test seam for the defect of ignoring the sites downstream).</summary>
     public bool FreezeLaterSites { get; private init; }
 
-    public static Trace Replay(Trace baseRun, int site, int replicas, Tensor replacement, bool freezeLaterSites = false)
+    /// <summary>
+    /// For a relaxed replay (REBAR, RELAX): the temperature λ at which later binary sites are relaxed,
+    /// σ((α_j + logit u_j)/λ) from their own uniforms, so that the downstream costs are smooth in the replaced value.
+    /// </summary>
+    public Tensor? RelaxTemperature { get; private init; }
+
+    public static Trace Replay(Trace baseRun, int site, int replicas, Tensor replacement, bool freezeLaterSites = false, Tensor? relaxTemperature = null)
     {
         long rows = baseRun.BaseRows * replicas;
         if (replacement.shape[0] != rows)
@@ -125,6 +131,7 @@ internal sealed class Trace
             ReplacedSite = site,
             Replacement = replacement,
             FreezeLaterSites = freezeLaterSites,
+            RelaxTemperature = relaxTemperature,
         };
     }
 
@@ -240,6 +247,12 @@ internal sealed class Trace
             site.Value = Replacement!.detach();
             site.CarriesGraph = Replacement!.requires_grad;
         }
+        else if (BaseRun is not null && RelaxTemperature is not null && site.Finite is not null)
+        {
+            site.Returned = RelaxedLaterSite(site);
+            site.Value = site.Returned.detach();
+            site.CarriesGraph = true;
+        }
         else
         {
             SiteDraw draw = Hard ? SiteEstimator.HardDraw(this, site) : estimator.Draw(this, site);
@@ -259,6 +272,24 @@ internal sealed class Trace
         site.GuideCost = Costs.Count;
         AddCostRecord(new CostRecord("q:" + name, site.Index, logQ.neg(), IsGuideLogQ: true));
         return site.Returned;
+    }
+
+    /// <summary>A later binary site in a relaxed replay: σ((α + logit u)/λ) with u its inverse-CDF uniform, on its support's scale.</summary>
+    private Tensor RelaxedLaterSite(SiteRecord site)
+    {
+        if (site.OneHot || site.Categories != 2)
+        {
+            throw new NotSupportedException($"Site '{site.Name}' ({site.Categories} values{(site.OneHot ? " on an event axis" : "")}) lies after a REBAR or RELAX site, whose control variate relaxes every later finite site; only binary later sites can be relaxed.");
+        }
+        Tensor table = site.Table!;
+        Tensor u = Uniform(site, 0, site.Coordinates, table);
+        Tensor logTable = table.clamp_min(Scalars.Of(1e-300)).log();
+        Tensor logits = logTable.select(-1, 1) - logTable.select(-1, 0);
+        Tensor clamped = u.clamp(Scalars.Of(1e-12), Scalars.Of(1 - 1e-12));
+        Tensor noise = clamped.log() - (-(clamped - Scalars.Of(1.0))).log();
+        Tensor t = (logits.add(noise, Scalars.One) / RelaxTemperature!.to(logits.dtype, logits.device)).sigmoid();
+        IReadOnlyList<double> support = site.Finite!.SupportValues;
+        return support[0] == 0 && support[1] == 1 ? t : (t * Scalars.Of(support[1] - support[0])).add(Shapes.Constant(support[0], t), Scalars.One);
     }
 
     public Tensor SampleModel(string name, IDistribution prior)
