@@ -225,6 +225,9 @@ internal sealed class ScoreSite : SiteEstimator
     /// <summary>Test seam: the defect of multiplying the score only by the site's own log q and log p terms (Rao-Blackwellising away the costs downstream).</summary>
     internal bool OwnCostsOnly { get; init; }
 
+    /// <summary>Test seam: no Rao-Blackwellisation over coordinates: every coordinate's score multiplied by all the site's downstream costs (unbiased, noisier).</summary>
+    internal bool WholeCostPerCoordinate { get; init; }
+
     /// <summary>Test seam: the defect of dropping the guide's direct term from the importance-weighted bound's gradient.</summary>
     internal bool VimcoWithoutDirectTerm { get; init; }
 
@@ -264,6 +267,12 @@ internal sealed class ScoreSite : SiteEstimator
             return (logQ * signal.detach()).sum() / Scalars.Of((double)context.Base.Points);
         }
         signal = context.LearningSignal(site, OwnCostsOnly);
+        if (WholeCostPerCoordinate)
+        {
+            (Tensor nonLocal, Tensor own) = context.Downstream(site);
+            Tensor total = nonLocal.add(Trace.PerRow(own), Scalars.One);
+            signal = total.view(new[] { total.shape[0] }.Concat(Enumerable.Repeat(1L, site.Coordinates.Length)).ToArray()).expand(signal.shape);
+        }
         if (Baseline == ScoreBaseline.LeaveOneOut)
         {
             int particles = context.Base.Particles;

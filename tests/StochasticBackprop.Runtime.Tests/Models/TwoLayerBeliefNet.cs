@@ -109,6 +109,24 @@ internal sealed class TwoLayerBeliefNet
         return parts;
     }
 
+    /// <summary>
+    /// ∇ of the exact importance-weighted bound with K = 2, E[log ½(w₁ + w₂)] over independent pairs from q (32² pairs per
+    /// data point), averaged over the data points, flattened.
+    /// </summary>
+    public double[] ExactIwae2Gradient()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        var bounds = new List<Tensor>();
+        foreach ((Tensor logQ, Tensor logJoint) in ExactParts())
+        {
+            Tensor q = logQ.flatten();
+            Tensor logW = logJoint.flatten() - q;
+            Tensor pairs = torch.logaddexp(logW.unsqueeze(1), logW.unsqueeze(0)) - Scalars.Of(Math.Log(2));
+            bounds.Add(((q.unsqueeze(1) + q.unsqueeze(0)).exp() * pairs).sum());
+        }
+        return Flatten(torch.autograd.grad(new[] { torch.stack(bounds).mean() }, Parameters));
+    }
+
     /// <summary>Var_q(w)/p(x)² = Σ_z p(x, z)²/q(z | x) / p(x)² − 1 per data point, w the importance weight.</summary>
     public double[] ExactWeightRelativeVariance()
     {
