@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
+using StochasticBackprop.Models;
 using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using Xunit;
@@ -104,6 +105,27 @@ public sealed class ScalarLifetimeTests
             bernoulliDraws = bernoulli.Sample(memberSampleCount, generator), poissonDraws = poisson.Sample(memberSampleCount, generator),
             betaDraws = beta.Sample(memberSampleCount, generator);
 
+        // The latent-model API: every site estimator on a two-layer belief net, a categorical site and a Gaussian site.
+        var net = new StochasticBackprop.Runtime.Tests.Models.TwoLayerBeliefNet();
+        var siteEstimators = new (SiteEstimator, SiteEstimator)[]
+        {
+            (SiteEstimator.Score(ScoreBaseline.LeaveOneOut), SiteEstimator.Score(ScoreBaseline.MovingAverage)),
+            (SiteEstimator.LocalExpectation, SiteEstimator.DisArm),
+            (SiteEstimator.Arm, SiteEstimator.Rebar()),
+            (SiteEstimator.Relax(StochasticBackprop.Runtime.Tests.Models.TwoLayerBeliefNet.Z1), SiteEstimator.StraightThrough(0.5)),
+            (SiteEstimator.GumbelSoftmax(0.5), SiteEstimator.Score()),
+        };
+        LatentModel[] beliefNets = Array.ConvertAll(siteEstimators, pair => net.Build(pair.Item1, pair.Item2));
+        Tensor categoricalLogits = torch.zeros(2, 3, dtype: ScalarType.Float64).requires_grad_(true);
+        var categoricalModel = new LatentModel(
+            (q, x) => q.Sample("c", new Categorical(categoricalLogits.softmax(-1).expand(q.Rows, 2, 3)), SiteEstimator.LocalExpectation),
+            (p, x) => p.Observe("x", new Normal(p.Sample("c", new Categorical(torch.ones(p.Rows, 2, 3, dtype: ScalarType.Float64) / Scalars.Of(3.0))).sum(new long[] { -1 }), torch.ones(p.Rows, 2, dtype: ScalarType.Float64)), torch.ones(p.Rows, 2, dtype: ScalarType.Float64)));
+        Tensor location = torch.zeros(1, dtype: ScalarType.Float64).requires_grad_(true);
+        var gaussianModel = new LatentModel(
+            (q, x) => q.Sample("z", new Normal(location.expand(q.Rows, 1), torch.ones(q.Rows, 1, dtype: ScalarType.Float64))),
+            (p, x) => p.Observe("x", new Normal(p.Sample("z", new Normal(torch.zeros(p.Rows, 1, dtype: ScalarType.Float64), torch.ones(p.Rows, 1, dtype: ScalarType.Float64))), torch.ones(p.Rows, 1, dtype: ScalarType.Float64)), x));
+        Tensor gaussianData = torch.ones(3, 1, dtype: ScalarType.Float64);
+
         void Members<T>(T distribution, Tensor z) where T : IScoredDistribution
         {
             distribution.LogDensity(z);
@@ -147,6 +169,15 @@ public sealed class ScalarLifetimeTests
             () => Estimators.Fourier(poisson, quadratic, sampleCount, 2, generator),
             () => Estimators.Fourier(beta, quadratic, sampleCount, 2, generator),
             () => Enumeration.Expectation(bernoulli, quadratic),
+            () => beliefNets[0].Elbo(net.Data, 2, generator).Loss.backward(),
+            () => beliefNets[1].Elbo(net.Data, 1, generator).Loss.backward(),
+            () => beliefNets[2].Elbo(net.Data, 1, generator).Loss.backward(),
+            () => beliefNets[3].Elbo(net.Data, 1, generator).Loss.backward(),
+            () => beliefNets[4].Elbo(net.Data, 1, generator).Loss.backward(),
+            () => beliefNets[4].Iwae(net.Data, 3, generator).Loss.backward(),
+            () => beliefNets[0].LogMarginal(net.Data, 8, generator),
+            () => categoricalModel.Elbo(torch.zeros(2, 1, dtype: ScalarType.Float64), 2, generator).Loss.backward(),
+            () => gaussianModel.Elbo(gaussianData, 2, generator, new ElboOptions { SiteGradients = true }).Sites[0].WithinPointVariance(0),
         };
     }
 }

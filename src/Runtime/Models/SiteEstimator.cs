@@ -343,12 +343,14 @@ internal sealed class LocalExpectationSite : SiteEstimator
         values.scatter_(-1, index.unsqueeze(-1), current.unsqueeze(-1));
         long perChunk = Math.Max(1, context.Options.MaxReplayRows / rows);
         using Scalar categories = site.Categories.ToScalar(); // held for the call: see Scalars
+        using Scalar otherValues = others.ToScalar();
         for (long start = 0; start < replicas; start += perChunk)
         {
             long count = Math.Min(perChunk, replicas - start);
-            Tensor replica = torch.arange(start, start + count, dtype: ScalarType.Int64, device: index.device);
-            Tensor coordinate = replica.div(others, rounding_mode: RoundingMode.floor);   // j
-            Tensor offset = replica.remainder(others).add(Scalars.One);                   // o = 1..K−1
+            using Scalar first = start.ToScalar(), end = (start + count).ToScalar(); // held for the call: see Scalars
+            Tensor replica = torch.arange(first, end, dtype: ScalarType.Int64, device: index.device);
+            Tensor coordinate = replica.div(otherValues, rounding_mode: RoundingMode.floor);   // j
+            Tensor offset = replica.remainder(otherValues).add(Scalars.One, Scalars.One);      // o = 1..K−1
             // Replica r replaces coordinate j_r by (index + o_r) mod K and keeps the others.
             Tensor mask = torch.nn.functional.one_hot(coordinate, coordinates).to(ScalarType.Bool).unsqueeze(1); // [R, 1, c]
             Tensor shifted = index.unsqueeze(0).add(offset.view(count, 1, 1), Scalars.One).remainder(categories); // [R, rows, c]

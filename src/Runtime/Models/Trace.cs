@@ -247,7 +247,7 @@ internal sealed class Trace
             site.Value = Replacement!.detach();
             site.CarriesGraph = Replacement!.requires_grad;
         }
-        else if (BaseRun is not null && RelaxTemperature is not null && site.Finite is not null)
+        else if (BaseRun is not null && RelaxTemperature is not null && site.Finite is not null && !estimator.Reparameterized)
         {
             site.Returned = RelaxedLaterSite(site);
             site.Value = site.Returned.detach();
@@ -274,7 +274,10 @@ internal sealed class Trace
         return site.Returned;
     }
 
-    /// <summary>A later binary site in a relaxed replay: σ((α + logit u)/λ) with u its inverse-CDF uniform, on its support's scale.</summary>
+    /// <summary>
+    /// A later binary site in a relaxed replay: σ((α + logit u)/λ) with u its inverse-CDF uniform, on its support's scale.
+    /// (A later relaxed site, Gumbel-softmax or straight-through, is drawn by its own relaxation, already smooth.)
+    /// </summary>
     private Tensor RelaxedLaterSite(SiteRecord site)
     {
         if (site.OneHot || site.Categories != 2)
