@@ -34,6 +34,13 @@ internal sealed class EstimationContext
     /// </summary>
     public (Tensor NonLocal, Tensor Own) Downstream(SiteRecord site) => Split(Base, site, detach: true);
 
+    /// <summary>The site's downstream costs in the base run per row, with their graph, <c>[Rows]</c>.</summary>
+    public Tensor DownstreamWithGraph(SiteRecord site)
+    {
+        (Tensor nonLocal, Tensor own) = Split(Base, site, detach: false);
+        return nonLocal.add(Trace.PerRow(own), Scalars.One);
+    }
+
     /// <summary>The score-function learning signal of each coordinate: its own local terms plus every non-local downstream cost, <c>[Rows, ...coordinates]</c>, detached.</summary>
     public Tensor LearningSignal(SiteRecord site, bool ownCostsOnly = false)
     {

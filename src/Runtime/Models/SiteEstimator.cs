@@ -81,6 +81,14 @@ public abstract class SiteEstimator
     /// </summary>
     public static RebarEstimator Relax(int coordinates, int hidden = 100, double temperature = 0.5, double scale = 1.0) => new(temperature, scale, coordinates, hidden);
 
+    /// <summary>
+    /// The variance-optimal hybrid of pathwise and score function for a continuous site (001's λ*), with λ from this
+    /// batch or earlier ones, per parameter tensor, per latent coordinate or one for all, and the moments taken within each
+    /// data point (pooled over the batch) or across rows. Keep one instance across steps for <see cref="LambdaMode.PreviousBatches"/>.
+    /// </summary>
+    public static HybridSite Hybrid(HybridOptions? options = null, MomentPooling pooling = MomentPooling.WithinDataPoint)
+        => new(options ?? new HybridOptions(), pooling);
+
     /// <summary>Checks that the estimator applies to the site, with a message naming both when not.</summary>
     internal abstract void Validate(SiteRecord site);
 

@@ -47,6 +47,11 @@ internal sealed class SiteRecord
     /// <summary>The index of the cost −log q of this site in the trace's costs.</summary>
     public int GuideCost { get; set; } = -1;
 
+    /// <summary>For a hybrid site: the per-row parameter leaves, the reparameterised value with its graph to them, and the leaf the program received.</summary>
+    public Tensor[]? HybridLeaves { get; set; }
+    public Tensor? HybridPath { get; set; }
+    public Tensor? HybridValue { get; set; }
+
     /// <summary>The number of coordinates (the product of <see cref="Coordinates"/>).</summary>
     public long CoordinateCount => Coordinates.Aggregate(1L, (a, b) => a * b);
 }
