@@ -56,7 +56,7 @@ internal sealed class EstimationContext
     /// </summary>
     public (Tensor NonLocal, Tensor Own) Replay(SiteRecord site, int replicas, Tensor replacement, bool withGraph, bool freezeLaterSites = false, Tensor? relaxTemperature = null)
     {
-        Trace replay = Trace.Replay(Base, site.Index, replicas, replacement, freezeLaterSites, relaxTemperature);
+        Trace replay = Trace.Replay(Base, site.Index, replicas, replacement, freezeLaterSites, relaxTemperature, Graph.DownstreamCosts[site.Index]);
         if (withGraph)
         {
             model.Run(replay);
@@ -88,6 +88,10 @@ internal sealed class EstimationContext
                 continue;
             }
             CostRecord cost = run.Costs[c];
+            if (cost.Skipped)
+            {
+                throw new InvalidOperationException($"Term '{cost.Name}' is downstream of site '{site.Name}' but the replay did not evaluate it.");
+            }
             if (local[c])
             {
                 Tensor value = detach ? cost.Value.detach() : cost.Value;

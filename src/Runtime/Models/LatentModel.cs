@@ -6,12 +6,12 @@ using static TorchSharp.torch;
 
 namespace StochasticBackprop.Models;
 
-/// <summary>The variational family q(z | x): draws each latent site with <see cref="GuideTrace.Sample"/>.</summary>
+/// <summary>The variational family q(z | x): draws each latent site with <see cref="GuideTrace.Sample(string, IDistribution, SiteEstimator?)"/>.</summary>
 /// <param name="q">The trace that records the sites.</param>
 /// <param name="data">The data, one row per particle and data point: <c>[Rows, ...]</c> (see <see cref="LatentModel"/>).</param>
 public delegate void GuideProgram(GuideTrace q, Tensor data);
 
-/// <summary>The generative model p(x, z): scores the guide's sites with <see cref="ModelTrace.Sample"/> and the data with <see cref="ModelTrace.Observe"/>.</summary>
+/// <summary>The generative model p(x, z): scores the guide's sites with <see cref="ModelTrace.Sample(string, IDistribution)"/> and the data with <see cref="ModelTrace.Observe(string, IDistribution, Tensor)"/>.</summary>
 /// <param name="p">The trace that records the terms.</param>
 /// <param name="data">The same rows as the guide's.</param>
 public delegate void ModelProgram(ModelTrace p, Tensor data);
@@ -32,8 +32,8 @@ public delegate void ModelProgram(ModelTrace p, Tensor data);
 /// on that row's values, as a batch of independent data points does.
 /// </para>
 /// <para>
-/// <b>Costs.</b> The bound is the sum of the model's log-probabilities (<see cref="ModelTrace.Sample"/>,
-/// <see cref="ModelTrace.Observe"/>, <see cref="ModelTrace.Cost"/>) minus the guide's log-probabilities at its
+/// <b>Costs.</b> The bound is the sum of the model's log-probabilities (<see cref="ModelTrace.Sample(string, IDistribution)"/>,
+/// <see cref="ModelTrace.Observe(string, IDistribution, Tensor)"/>, <see cref="ModelTrace.Cost"/>) minus the guide's log-probabilities at its
 /// own samples, per row.
 /// </para>
 /// <para>

@@ -57,7 +57,11 @@ internal sealed class SiteRecord
 }
 
 /// <summary>One term of the bound as recorded by a run: a log-probability (negated for the guide) or a user cost.</summary>
-internal sealed record CostRecord(string Name, int Owner, Tensor Value, bool IsGuideLogQ);
+internal sealed record CostRecord(string Name, int Owner, Tensor Value, bool IsGuideLogQ)
+{
+    /// <summary>A replay did not evaluate this term: it is not downstream of the replaced site (its value is empty).</summary>
+    public bool Skipped { get; init; }
+}
 
 /// <summary>
 /// A run of the guide and the model: the base run of an estimate, a dependency probe, or a replay with one site's
@@ -123,7 +127,10 @@ internal sealed class Trace
     /// </summary>
     public Tensor? RelaxTemperature { get; private init; }
 
-    public static Trace Replay(Trace baseRun, int site, int replicas, Tensor replacement, bool freezeLaterSites = false, Tensor? relaxTemperature = null)
+    /// <summary>For a replay: which of the base run's terms are downstream of the replaced site (the others are not evaluated when given as factories).</summary>
+    public bool[]? NeededCosts { get; private init; }
+
+    public static Trace Replay(Trace baseRun, int site, int replicas, Tensor replacement, bool freezeLaterSites = false, Tensor? relaxTemperature = null, bool[]? neededCosts = null)
     {
         long rows = baseRun.BaseRows * replicas;
         if (replacement.shape[0] != rows)
@@ -137,6 +144,7 @@ internal sealed class Trace
             Replacement = replacement,
             FreezeLaterSites = freezeLaterSites,
             RelaxTemperature = relaxTemperature,
+            NeededCosts = neededCosts,
         };
     }
 
@@ -196,10 +204,10 @@ internal sealed class Trace
         return repeated;
     }
 
-    public Tensor SampleGuide(string name, IDistribution distribution, SiteEstimator? named)
+    public Tensor SampleGuide(string name, Func<IDistribution> factory, SiteEstimator? named)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(distribution);
+        ArgumentNullException.ThrowIfNull(factory);
         if (inModel)
         {
             throw new InvalidOperationException($"Site '{name}': the model program called the guide's Sample; the model scores sites with ModelTrace.Sample.");
@@ -208,6 +216,16 @@ internal sealed class Trace
         {
             throw new ArgumentException($"The guide drew two sites named '{name}'; site names must be unique.", nameof(name));
         }
+        int index = Sites.Count;
+        if (BaseRun is not null && (BaseRun.Sites.Count <= index || BaseRun.Sites[index].Name != name))
+        {
+            throw new InvalidOperationException($"A replay drew site '{name}' where the base run drew {(BaseRun.Sites.Count > index ? "'" + BaseRun.Sites[index].Name + "'" : "no site")}: the guide must draw the same sites in the same order on every run.");
+        }
+        if (BaseRun is not null && (index < ReplacedSite || (index == ReplacedSite && BaseRun.Sites[index].Finite is not null)))
+        {
+            return ReplaySiteWithoutFactory(BaseRun.Sites[index]);
+        }
+        IDistribution distribution = factory() ?? throw new ArgumentException($"Site '{name}': the distribution factory returned null.", nameof(factory));
         long[] batch = distribution.BatchShape;
         if (batch.Length == 0 || batch[0] != Rows)
         {
@@ -236,14 +254,9 @@ internal sealed class Trace
             Table = table,
         };
         estimator.Validate(site);
-        if (BaseRun is not null && BaseRun.Sites.Count > site.Index && BaseRun.Sites[site.Index].Name != name)
+        if (BaseRun is not null && FreezeLaterSites && site.Index > ReplacedSite)
         {
-            throw new InvalidOperationException($"A replay drew site '{name}' where the base run drew '{BaseRun.Sites[site.Index].Name}': the guide must draw the same sites in the same order on every run.");
-        }
-        if (BaseRun is not null && (site.Index < ReplacedSite || (FreezeLaterSites && site.Index > ReplacedSite)))
-        {
-            Tensor earlier = BaseRun.Sites[site.Index].Value;
-            site.Value = Replicas == 1 ? earlier : earlier.repeat(new[] { (long)Replicas }.Concat(Enumerable.Repeat(1L, (int)earlier.dim() - 1)).ToArray());
+            site.Value = RepeatRows(BaseRun.Sites[site.Index].Value);
             site.Returned = site.Value;
         }
         else if (BaseRun is not null && site.Index == ReplacedSite)
@@ -280,6 +293,61 @@ internal sealed class Trace
     }
 
     /// <summary>
+    /// In a replay, a site before the replaced one (its base value repeated; its −log q is upstream and not evaluated) or the
+    /// replaced finite site itself (the replacement; its −log q from the base run's table, which its own value does not change):
+    /// neither needs its distribution, so the program's factory is not called and the networks behind it do not run.
+    /// </summary>
+    private Tensor ReplaySiteWithoutFactory(SiteRecord original)
+    {
+        bool replaced = original.Index == ReplacedSite;
+        Tensor? table = replaced && original.Table is not null ? RepeatRows(original.Table) : null;
+        var site = new SiteRecord
+        {
+            Name = original.Name,
+            Index = original.Index,
+            Distribution = original.Distribution,
+            Estimator = original.Estimator,
+            OneHot = original.OneHot,
+            Categories = original.Categories,
+            Coordinates = original.Coordinates,
+            Table = table,
+        };
+        if (replaced)
+        {
+            site.Returned = Replacement!;
+            site.Value = Replacement!.detach();
+            site.CarriesGraph = Replacement!.requires_grad;
+        }
+        else
+        {
+            site.Value = RepeatRows(original.Value);
+            site.Returned = site.Value;
+        }
+        siteByName[site.Name] = site.Index;
+        Sites.Add(site);
+        site.GuideCost = Costs.Count;
+        if (replaced)
+        {
+            Tensor logQ = FiniteLogProbability(table!, original.Finite!, site.Returned, site.OneHot);
+            AddCostRecord(new CostRecord("q:" + site.Name, site.Index, logQ.neg(), IsGuideLogQ: true));
+        }
+        else
+        {
+            AddSkipped("q:" + site.Name, site.Index, isGuideLogQ: true);
+        }
+        return site.Returned;
+    }
+
+    private Tensor RepeatRows(Tensor tensor)
+        => Replicas == 1 ? tensor : tensor.repeat(new[] { (long)Replicas }.Concat(Enumerable.Repeat(1L, (int)tensor.dim() - 1)).ToArray());
+
+    /// <summary>Whether a replay needs the term about to be recorded (always outside replays).</summary>
+    private bool NextCostNeeded => NeededCosts is null || (Costs.Count < NeededCosts.Length && NeededCosts[Costs.Count]);
+
+    private void AddSkipped(string name, int owner, bool isGuideLogQ)
+        => AddCostRecord(new CostRecord(name, owner, torch.empty(0), isGuideLogQ) { Skipped = true });
+
+    /// <summary>
     /// A later binary site in a relaxed replay: σ((α + logit u)/λ) with u its inverse-CDF uniform, on its support's scale.
     /// (A later relaxed site, Gumbel-softmax or straight-through, is drawn by its own relaxation, already smooth.)
     /// </summary>
@@ -300,15 +368,21 @@ internal sealed class Trace
         return support[0] == 0 && support[1] == 1 ? t : (t * Scalars.Of(support[1] - support[0])).add(Shapes.Constant(support[0], t), Scalars.One);
     }
 
-    public Tensor SampleModel(string name, IDistribution prior)
+    public Tensor SampleModel(string name, Func<IDistribution> factory)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(prior);
+        ArgumentNullException.ThrowIfNull(factory);
         if (!siteByName.TryGetValue(name, out int index))
         {
             throw new ArgumentException($"The model scores a site '{name}' that the guide did not draw; every latent site must be drawn by the guide (sites: {string.Join(", ", siteByName.Keys)}).", nameof(name));
         }
         SiteRecord site = Sites[index];
+        if (!NextCostNeeded)
+        {
+            AddSkipped("p:" + name, index, isGuideLogQ: false);
+            return site.Returned;
+        }
+        IDistribution prior = factory() ?? throw new ArgumentException($"Site '{name}': the prior factory returned null.", nameof(factory));
         if (prior is not IScoredDistribution)
         {
             throw new ArgumentException($"Site '{name}': the prior {prior.Name} has no log density.", nameof(prior));
@@ -318,15 +392,21 @@ internal sealed class Trace
         return site.Returned;
     }
 
-    public void Observe(string name, IDistribution likelihood, Tensor value)
+    public void Observe(string name, Func<IDistribution> factory, Tensor value)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(likelihood);
+        ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(value);
         if (value.dim() == 0 || value.shape[0] != Rows)
         {
             throw new ArgumentException($"Observation '{name}': the value's shape {Shapes.Format(value.shape)} must start with the rows axis ({Rows}).", nameof(value));
         }
+        if (!NextCostNeeded)
+        {
+            AddSkipped("p:" + name, -1, isGuideLogQ: false);
+            return;
+        }
+        IDistribution likelihood = factory() ?? throw new ArgumentException($"Observation '{name}': the likelihood factory returned null.", nameof(factory));
         Tensor logP = likelihood switch
         {
             IFiniteDistribution finite => FiniteLogProbability(finite.Probabilities(finite.Parameters), finite, value, oneHot: false),
@@ -353,7 +433,7 @@ internal sealed class Trace
         {
             throw new ArgumentException($"Two terms named '{cost.Name}'; names of sites, observations and costs must be unique.");
         }
-        if (!cost.Value.dtype.IsFloatingPoint())
+        if (!cost.Skipped && !cost.Value.dtype.IsFloatingPoint())
         {
             throw new ArgumentException($"Term '{cost.Name}' has dtype {cost.Value.dtype}; a log-probability or cost must be floating point.");
         }

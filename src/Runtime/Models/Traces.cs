@@ -27,6 +27,17 @@ public sealed class GuideTrace
     /// axis) the one-hot vector <c>[Rows, ...coordinates, K]</c>, so that relaxations can replace it.
     /// </returns>
     public Tensor Sample(string name, IDistribution distribution, SiteEstimator? estimator = null)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        return trace.SampleGuide(name, () => distribution, estimator);
+    }
+
+    /// <summary>
+    /// As <see cref="Sample(string, IDistribution, SiteEstimator?)"/> with the distribution built by <paramref name="distribution"/> only
+    /// when it is needed: a replay (local expectation, ARM, REBAR) re-runs the program for a later site, and the networks behind
+    /// an earlier site's distribution then do not run. Same numbers, less work.
+    /// </summary>
+    public Tensor Sample(string name, Func<IDistribution> distribution, SiteEstimator? estimator = null)
         => trace.SampleGuide(name, distribution, estimator);
 }
 
@@ -44,13 +55,27 @@ public sealed class ModelTrace
     /// Adds log p(z) of the guide's site <paramref name="name"/> under <paramref name="prior"/> (elementwise, broadcast
     /// against the value) and returns the guide's value.
     /// </summary>
-    public Tensor Sample(string name, IDistribution prior) => trace.SampleModel(name, prior);
+    public Tensor Sample(string name, IDistribution prior)
+    {
+        ArgumentNullException.ThrowIfNull(prior);
+        return trace.SampleModel(name, () => prior);
+    }
+
+    /// <summary>As <see cref="Sample(string, IDistribution)"/>, the prior built only when a replay needs this term (it is downstream of the replaced site).</summary>
+    public Tensor Sample(string name, Func<IDistribution> prior) => trace.SampleModel(name, prior);
 
     /// <summary>Adds log p(x) of the observed <paramref name="value"/> under <paramref name="likelihood"/>.</summary>
     /// <param name="name">A name for the term.</param>
     /// <param name="likelihood">p(x | z), with a batch shape that broadcasts against <paramref name="value"/>.</param>
     /// <param name="value">The observation, <c>[Rows, ...]</c> (the program's data, or part of it).</param>
-    public void Observe(string name, IDistribution likelihood, Tensor value) => trace.Observe(name, likelihood, value);
+    public void Observe(string name, IDistribution likelihood, Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(likelihood);
+        trace.Observe(name, () => likelihood, value);
+    }
+
+    /// <summary>As <see cref="Observe(string, IDistribution, Tensor)"/>, the likelihood (and the decoder behind it) built only when a replay needs this term.</summary>
+    public void Observe(string name, Func<IDistribution> likelihood, Tensor value) => trace.Observe(name, likelihood, value);
 
     /// <summary>Adds a term of the user's own to the bound, <c>[Rows]</c> or <c>[Rows, ...]</c> (summed per row), e.g. a log-prior of the model's parameters divided among the rows.</summary>
     public void Cost(string name, Tensor perRow) => trace.AddCost(name, perRow);

@@ -28,14 +28,14 @@ public sealed class ReadmeModelExampleTests
         var model = new LatentModel(
             guide: (q, x) =>
             {
-                Tensor z1 = q.Sample("z1", new Bernoulli(encoder1.call(x).sigmoid()), SiteEstimator.LocalExpectation);
-                q.Sample("z2", new Bernoulli(encoder2.call(z1).sigmoid()), SiteEstimator.DisArm);
+                Tensor z1 = q.Sample("z1", () => new Bernoulli(encoder1.call(x).sigmoid()), SiteEstimator.LocalExpectation);
+                q.Sample("z2", () => new Bernoulli(encoder2.call(z1).sigmoid()), SiteEstimator.DisArm);
             },
             model: (p, x) =>
             {
-                Tensor z2 = p.Sample("z2", new Bernoulli(prior.sigmoid().expand(p.Rows, 200)));
-                Tensor z1 = p.Sample("z1", new Bernoulli(decoder2.call(z2).sigmoid()));
-                p.Observe("x", new Bernoulli(decoder1.call(z1).sigmoid()), x);
+                Tensor z2 = p.Sample("z2", () => new Bernoulli(prior.sigmoid().expand(p.Rows, 200)));
+                Tensor z1 = p.Sample("z1", () => new Bernoulli(decoder2.call(z2).sigmoid()));
+                p.Observe("x", () => new Bernoulli(decoder1.call(z1).sigmoid()), x);
             });
 
         Parameter[] parameters = new[] { encoder1, encoder2, decoder2, decoder1 }

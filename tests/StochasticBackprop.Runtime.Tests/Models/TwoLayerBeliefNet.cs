@@ -59,6 +59,20 @@ internal sealed class TwoLayerBeliefNet
             p.Observe("x", new Bernoulli(torch.nn.functional.linear(z1, DecoderW1, DecoderB1).sigmoid()), x);
         });
 
+    /// <summary>The same model with every distribution given as a factory, so that replays build only what they need.</summary>
+    public LatentModel BuildLazy(SiteEstimator first, SiteEstimator second) => new(
+        (q, x) =>
+        {
+            Tensor z1 = q.Sample("z1", () => new Bernoulli(torch.nn.functional.linear(x, EncoderW1, EncoderB1).sigmoid()), first);
+            q.Sample("z2", () => new Bernoulli(torch.nn.functional.linear(z1, EncoderW2, EncoderB2).sigmoid()), second);
+        },
+        (p, x) =>
+        {
+            Tensor z2 = p.Sample("z2", () => new Bernoulli(PriorLogits.sigmoid().expand(p.Rows, Z2)));
+            Tensor z1 = p.Sample("z1", () => new Bernoulli(torch.nn.functional.linear(z2, DecoderW2, DecoderB2).sigmoid()));
+            p.Observe("x", () => new Bernoulli(torch.nn.functional.linear(z1, DecoderW1, DecoderB1).sigmoid()), x);
+        });
+
     /// <summary>All 2^n binary vectors of length n, <c>[2^n, n]</c>.</summary>
     public static Tensor AllBinary(int n)
     {
