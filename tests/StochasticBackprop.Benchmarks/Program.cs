@@ -16,6 +16,8 @@ public static class Program
           compare [--rounds R] [--reps K] [--workloads W1,W2,...] [--out file.md] [--python PATH] [--warmup N]
                                                    interleaved CPU-time comparison: ours, the PyTorch twin, the fused loop
           check [--workloads ...] [--python PATH]  only the agreement check of the three sides' estimates
+          latent [--rounds R] [--steps N] [--batch B]
+                                                   CPU time per training step of a 784-200-200 belief net per site estimator
           cpu-resolution                           the smallest step of the process CPU clock
         """;
 
@@ -33,6 +35,7 @@ public static class Program
                 "bdn" => RunBenchmarkDotNet(args.Skip(1).ToArray()),
                 "compare" => Compare.Run(ParseCompare(args)),
                 "check" => RunCheck(ParseCompare(args)),
+                "latent" => LatentModels.Run(args),
                 "cpu-resolution" => CpuResolution(),
                 _ => Fail($"unknown command '{args[0]}'"),
             };
