@@ -16,6 +16,7 @@ namespace StochasticBackprop.Runtime.Tests.Models;
 /// lower bound (enumeration over its 32 latent configurations per data point), at 4 standard errors over independent
 /// estimates with a fixed seed; each test's deliberately wrong variant fails the same test.
 /// </summary>
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class LatentModelTests
 {
     private const int Estimates = 60;
@@ -96,6 +97,9 @@ public sealed class LatentModelTests
         using DisposeScope scope = torch.NewDisposeScope();
         var net = new TinyBeliefNet();
         double[] truth = net.ExactElboGradient();
+        // RELAX's networks are initialised from the global generator: seeded here, or their start depends on which
+        // tests ran before (with one such order the variance fell only 7 %). Seeds 1 to 6 all pass.
+        torch.manual_seed(1);
         RebarEstimator first = SiteEstimator.Relax(TinyBeliefNet.Z1);
         RebarEstimator second = SiteEstimator.Relax(TinyBeliefNet.Z2);
         LatentModel model = net.Build(first, second);
