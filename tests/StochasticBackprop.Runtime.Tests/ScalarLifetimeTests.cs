@@ -106,13 +106,13 @@ public sealed class ScalarLifetimeTests
             betaDraws = beta.Sample(memberSampleCount, generator);
 
         // The latent-model API: every site estimator on a two-layer belief net, a categorical site and a Gaussian site.
-        var net = new StochasticBackprop.Runtime.Tests.Models.TwoLayerBeliefNet();
+        var net = new StochasticBackprop.Samples.Models.TinyBeliefNet();
         var siteEstimators = new (SiteEstimator, SiteEstimator)[]
         {
             (SiteEstimator.Score(ScoreBaseline.LeaveOneOut), SiteEstimator.Score(ScoreBaseline.MovingAverage)),
             (SiteEstimator.LocalExpectation, SiteEstimator.DisArm),
             (SiteEstimator.Arm, SiteEstimator.Rebar()),
-            (SiteEstimator.Relax(StochasticBackprop.Runtime.Tests.Models.TwoLayerBeliefNet.Z1), SiteEstimator.StraightThrough(0.5)),
+            (SiteEstimator.Relax(StochasticBackprop.Samples.Models.TinyBeliefNet.Z1), SiteEstimator.StraightThrough(0.5)),
             (SiteEstimator.GumbelSoftmax(0.5), SiteEstimator.Score()),
         };
         LatentModel[] beliefNets = Array.ConvertAll(siteEstimators, pair => net.Build(pair.Item1, pair.Item2));

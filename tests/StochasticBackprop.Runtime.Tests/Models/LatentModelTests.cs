@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using StochasticBackprop.Models;
 using StochasticBackprop.Runtime.Tests.Support;
+using StochasticBackprop.Samples.Models;
 using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using Xunit;
@@ -15,12 +16,13 @@ namespace StochasticBackprop.Runtime.Tests.Models;
 /// lower bound (enumeration over its 32 latent configurations per data point), at 4 standard errors over independent
 /// estimates with a fixed seed; each test's deliberately wrong variant fails the same test.
 /// </summary>
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class LatentModelTests
 {
     private const int Estimates = 60;
 
     /// <summary>Gradients of <paramref name="estimates"/> independent estimates, <c>[estimates, P]</c>, and their mean bound value.</summary>
-    private static (Tensor Gradients, double MeanValue) Repeat(TwoLayerBeliefNet net, LatentModel model, int particles, int estimates = Estimates, ulong seed = 11, bool iwae = false)
+    private static (Tensor Gradients, double MeanValue) Repeat(TinyBeliefNet net, LatentModel model, int particles, int estimates = Estimates, ulong seed = 11, bool iwae = false)
     {
         var generator = new Generator(seed);
         var rows = new List<double[]>();
@@ -48,17 +50,17 @@ public sealed class LatentModelTests
         "local-expectation+score" => (SiteEstimator.LocalExpectation, SiteEstimator.Score(ScoreBaseline.LeaveOneOut), 20),
         "disarm+local-expectation" => (SiteEstimator.DisArm, SiteEstimator.LocalExpectation, 20),
         "rebar" => (SiteEstimator.Rebar(), SiteEstimator.Rebar(), 50),
-        "relax" => (SiteEstimator.Relax(TwoLayerBeliefNet.Z1), SiteEstimator.Relax(TwoLayerBeliefNet.Z2), 50),
-        "relax+local-expectation" => (SiteEstimator.Relax(TwoLayerBeliefNet.Z1), SiteEstimator.LocalExpectation, 20),
+        "relax" => (SiteEstimator.Relax(TinyBeliefNet.Z1), SiteEstimator.Relax(TinyBeliefNet.Z2), 50),
+        "relax+local-expectation" => (SiteEstimator.Relax(TinyBeliefNet.Z1), SiteEstimator.LocalExpectation, 20),
         _ => throw new ArgumentException(name),
     };
 
     [Theory]
     [MemberData(nameof(Unbiased))]
-    public void Estimator_OnTwoLayerBeliefNet_MatchesEnumeratedElboGradient(string name)
+    public void Estimator_OnTinyBeliefNet_MatchesEnumeratedElboGradient(string name)
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var net = new TwoLayerBeliefNet();
+        var net = new TinyBeliefNet();
         double[] truth = net.ExactElboGradient();
         (SiteEstimator first, SiteEstimator second, int particles) = Pair(name);
         (Tensor gradients, double value) = Repeat(net, net.Build(first, second), particles);
@@ -74,7 +76,7 @@ public sealed class LatentModelTests
     public void DeliberatelyWrongVariant_FailsTheSameTest(string name)
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var net = new TwoLayerBeliefNet();
+        var net = new TinyBeliefNet();
         double[] truth = net.ExactElboGradient();
         (SiteEstimator first, SiteEstimator second, int particles) = name switch
         {
@@ -93,11 +95,13 @@ public sealed class LatentModelTests
     public void Relax_TrainingItsControlVariate_LowersTheVarianceAndStaysUnbiased()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var net = new TwoLayerBeliefNet();
+        var net = new TinyBeliefNet();
         double[] truth = net.ExactElboGradient();
-        torch.manual_seed(41); // RELAX's network initialisation
-        RebarEstimator first = SiteEstimator.Relax(TwoLayerBeliefNet.Z1);
-        RebarEstimator second = SiteEstimator.Relax(TwoLayerBeliefNet.Z2);
+        // RELAX's networks are initialised from the global generator: seeded here, or their start depends on which
+        // tests ran before (with one such order the variance fell only 7 %). Seeds 1 to 6 all pass.
+        torch.manual_seed(1);
+        RebarEstimator first = SiteEstimator.Relax(TinyBeliefNet.Z1);
+        RebarEstimator second = SiteEstimator.Relax(TinyBeliefNet.Z2);
         LatentModel model = net.Build(first, second);
         (Tensor before, _) = Repeat(net, model, 10, estimates: 40, seed: 5);
         Tensor[] controls = first.ControlParameters.Concat(second.ControlParameters).ToArray();
@@ -131,7 +135,7 @@ public sealed class LatentModelTests
     public void Vimco_OnTheImportanceWeightedBound_MatchesEnumeratedGradient_AndTheVariantWithoutTheDirectTermFails()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var net = new TwoLayerBeliefNet();
+        var net = new TinyBeliefNet();
         double[] truth = net.ExactIwae2Gradient();
         (Tensor vimco, _) = Repeat(net, net.Build(SiteEstimator.Score(), SiteEstimator.Score()), 2, estimates: 3000, iwae: true);
         StatisticalAssert.WithinStandardErrors(vimco, truth, "vimco (K = 2)");
@@ -190,7 +194,7 @@ public sealed class LatentModelTests
     public void LazyFactories_GiveTheSameEstimateAsEagerDistributions(string name)
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var net = new TwoLayerBeliefNet();
+        var net = new TinyBeliefNet();
         (SiteEstimator first, SiteEstimator second, _) = Pair(name);
         double[] Gradient(LatentModel model)
         {
@@ -211,7 +215,7 @@ public sealed class LatentModelTests
     public void StraightThrough_IsLabelledBiased_AndIsDetectablyBiased()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var net = new TwoLayerBeliefNet();
+        var net = new TinyBeliefNet();
         double[] truth = net.ExactElboGradient();
         SiteEstimator straightThrough = SiteEstimator.StraightThrough(1.0);
         Assert.True(straightThrough.Biased);
@@ -223,7 +227,7 @@ public sealed class LatentModelTests
     public void LocalExpectation_HasLowerVarianceThanTheScoreFunction()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var net = new TwoLayerBeliefNet();
+        var net = new TinyBeliefNet();
         (Tensor score, _) = Repeat(net, net.Build(SiteEstimator.Score(), SiteEstimator.Score()), 20, estimates: 30);
         (Tensor local, _) = Repeat(net, net.Build(SiteEstimator.LocalExpectation, SiteEstimator.LocalExpectation), 20, estimates: 30);
         double scoreVariance = score.var(new long[] { 0 }).sum().item<double>();
@@ -235,7 +239,7 @@ public sealed class LatentModelTests
     public void LogMarginal_MatchesEnumeration()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var net = new TwoLayerBeliefNet();
+        var net = new TinyBeliefNet();
         double[] exact = net.Exact().LogMarginal.detach().data<double>().ToArray();
         LatentModel model = net.Build(SiteEstimator.Score(), SiteEstimator.Score());
         // The log of an importance-sampled mean of K weights w = p(x, z)/q(z | x): by the delta method its standard error is

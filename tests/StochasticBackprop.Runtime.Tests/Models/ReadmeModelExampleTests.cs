@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Runtime.Tests.Models;
 
 /// <summary>The README's latent-model example, as written there, on random binary images: every network gets a gradient and the numbers stay finite.</summary>
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class ReadmeModelExampleTests
 {
     [Fact]

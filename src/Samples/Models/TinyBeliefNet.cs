@@ -6,18 +6,19 @@ using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace StochasticBackprop.Runtime.Tests.Models;
+namespace StochasticBackprop.Samples.Models;
 
 /// <summary>
 /// A sigmoid belief net small enough to enumerate: x ∈ {0,1}⁴ observed, z₁ ∈ {0,1}³, z₂ ∈ {0,1}² (5 latent bits, 32
 /// configurations per data point). Guide q(z₁|x) q(z₂|z₁), model p(z₂) p(z₁|z₂) p(x|z₁), all linear-logistic, float64.
-/// The exact bound and its gradient come from enumerating every configuration.
+/// The exact bound and its gradient come from enumerating every configuration. Shared by the model tests and
+/// <see cref="StochasticBackprop.Samples.ModelEstimatorTable"/>.
 /// </summary>
-internal sealed class TwoLayerBeliefNet
+public sealed class TinyBeliefNet
 {
     public const int X = 4, Z1 = 3, Z2 = 2;
 
-    public TwoLayerBeliefNet(int seed = 7)
+    public TinyBeliefNet(int seed = 7)
     {
         var generator = new Generator((ulong)seed);
         Tensor Draw(params long[] shape) => (torch.randn(shape, dtype: ScalarType.Float64, generator: generator) * Scalars.Of(0.8)).requires_grad_(true);
@@ -44,7 +45,11 @@ internal sealed class TwoLayerBeliefNet
     public Tensor DecoderB1 { get; }
     public Tensor Data { get; }
 
+    /// <summary>Every parameter, the guide's (encoder) first: the order of the flattened gradients below.</summary>
     public Tensor[] Parameters => new[] { EncoderW1, EncoderB1, EncoderW2, EncoderB2, PriorLogits, DecoderW2, DecoderB2, DecoderW1, DecoderB1 };
+
+    /// <summary>The number of flattened coordinates that belong to the guide q (they lead <see cref="Parameters"/>).</summary>
+    public int GuideCoordinates => (int)new[] { EncoderW1, EncoderB1, EncoderW2, EncoderB2 }.Sum(t => t.numel());
 
     public LatentModel Build(SiteEstimator first, SiteEstimator second) => new(
         (q, x) =>
@@ -91,8 +96,8 @@ internal sealed class TwoLayerBeliefNet
         => value * torch.nn.functional.logsigmoid(logits) + (-(value - Scalars.Of(1.0))) * torch.nn.functional.logsigmoid(logits.neg());
 
     /// <summary>
-    /// The exact bounds per data point with their graph: the evidence lower bound and, with <paramref name="particles"/> &gt; 1,
-    /// E[log (1/K) Σ_k w_k] is not enumerable cheaply, so only the ELBO and log p(x) are given here.
+    /// The exact evidence lower bound and log p(x) per data point, <c>[B]</c> each, with their graph to the parameters.
+    /// (The importance-weighted bound's gradient for K = 2 is <see cref="ExactIwae2Gradient"/>.)
     /// </summary>
     public (Tensor Elbo, Tensor LogMarginal) Exact()
     {
