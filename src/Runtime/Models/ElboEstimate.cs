@@ -27,7 +27,7 @@ public sealed class ElboEstimate : IDisposable
         owned.AddRange(sites.SelectMany(s => s.OwnedTensors()));
     }
 
-    /// <summary><c>elbo</c> or <c>iwae</c>.</summary>
+    /// <summary><c>elbo</c>, <c>iwae</c> or <c>expectation</c>.</summary>
     public string Bound { get; }
 
     /// <summary>The bound averaged over the data points (a 0-dimensional tensor, detached).</summary>

@@ -28,6 +28,9 @@ internal sealed class EstimationContext
     public bool ImportanceWeighted { get; }
     public Generator? Generator { get; }
 
+    /// <summary>The objective's name when it is neither bound (<c>expectation</c>).</summary>
+    public string? BoundName { get; init; }
+
     /// <summary>
     /// The site's downstream costs in the base run, detached: the non-local ones summed per row, <c>[Rows]</c>, and the
     /// local ones (its own elementwise terms), <c>[Rows, ...coordinates]</c>.
@@ -160,7 +163,7 @@ internal sealed class EstimationContext
             perPoint = perRow.detach().reshape(run.Particles, run.Points).mean(new long[] { 0 });
             graphObjective = perRow.mean();
         }
-        LatentModel.Checked(perPoint, ImportanceWeighted ? "the importance-weighted bound" : "the evidence lower bound");
+        LatentModel.Checked(perPoint, ImportanceWeighted ? "the importance-weighted bound" : BoundName is null ? "the evidence lower bound" : "the expectation");
         var siteTerms = new Tensor?[run.Sites.Count];
         for (int k = 0; k < run.Sites.Count; k++)
         {
@@ -180,7 +183,7 @@ internal sealed class EstimationContext
             }
             sites.Add(new SiteEstimate(site.Name, site.Estimator.Name, site.Estimator.Biased, site.Distribution, site.Value, run.Particles, run.Points, perRowGradients));
         }
-        return new ElboEstimate(ImportanceWeighted ? "iwae" : "elbo", value, perPoint, surrogate, sites);
+        return new ElboEstimate(ImportanceWeighted ? "iwae" : BoundName ?? "elbo", value, perPoint, surrogate, sites);
     }
 
     private IReadOnlyList<Tensor?> PerRowGradients(SiteRecord site, Tensor? siteTerm, Tensor graphObjective)

@@ -84,6 +84,14 @@ public sealed class LatentModel
         => Estimate(data, particles, generator, options ?? new ElboOptions(), importanceWeighted: false);
 
     /// <summary>
+    /// The plain expectation E_q[Σ model terms] per data point, without the guide's −log q: the objective when q is a policy
+    /// or a sampling distribution rather than a posterior approximation (e.g. E_{b~Bernoulli(θ)}[f(b)] with f added by
+    /// <see cref="ModelTrace.Cost"/>). Every site estimator works as for <see cref="Elbo"/>.
+    /// </summary>
+    public ElboEstimate Expectation(Tensor data, int particles = 1, Generator? generator = null, ElboOptions? options = null)
+        => Estimate(data, particles, generator, options ?? new ElboOptions(), importanceWeighted: false, guideLogQ: false);
+
+    /// <summary>
     /// The importance-weighted bound log (1/K) Σ_k p(x, z_k)/q(z_k | x) with K = <paramref name="particles"/> (Burda et al.),
     /// per data point. Reparameterised sites are differentiated through the bound; score-function sites get VIMCO's
     /// per-particle learning signals with its leave-one-out baseline (Mnih and Rezende 2016), whatever score baseline they name.
@@ -152,7 +160,7 @@ public sealed class LatentModel
         trace.Finish();
     }
 
-    private ElboEstimate Estimate(Tensor data, int particles, Generator? generator, ElboOptions options, bool importanceWeighted)
+    private ElboEstimate Estimate(Tensor data, int particles, Generator? generator, ElboOptions options, bool importanceWeighted, bool guideLogQ = true)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (particles < 1)
@@ -166,15 +174,15 @@ public sealed class LatentModel
         TorchBackend.EnsureAvailable();
         using DisposeScope scope = torch.NewDisposeScope();
         using IDisposable gradients = torch.enable_grad();
-        Trace trace = Trace.Base(this, data, particles, generator, hard: false);
+        Trace trace = Trace.Base(this, data, particles, generator, hard: false, guideLogQ: guideLogQ);
         Run(trace);
-        Dependencies graph = DependenciesOf(trace, data, particles, generator);
-        var context = new EstimationContext(this, trace, graph, options, importanceWeighted, generator);
+        Dependencies graph = DependenciesOf(trace, data, particles, generator, guideLogQ);
+        var context = new EstimationContext(this, trace, graph, options, importanceWeighted, generator) { BoundName = guideLogQ ? null : "expectation" };
         ElboEstimate estimate = context.Assemble();
         return estimate.MoveToOuterDisposeScope();
     }
 
-    private Dependencies DependenciesOf(Trace trace, Tensor data, int particles, Generator? generator)
+    private Dependencies DependenciesOf(Trace trace, Tensor data, int particles, Generator? generator, bool guideLogQ)
     {
         string signature = trace.Signature();
         if (dependencies is { } known && known.Signature == signature)
@@ -183,7 +191,7 @@ public sealed class LatentModel
         }
         // A separate run whose site values are autograd leaves: a cost depends on a site when it is connected to its leaf.
         using DisposeScope scope = torch.NewDisposeScope();
-        Trace probe = Trace.Base(this, data, particles, generator, hard: false, analysis: true);
+        Trace probe = Trace.Base(this, data, particles, generator, hard: false, analysis: true, guideLogQ: guideLogQ);
         Run(probe);
         if (probe.Signature() != signature)
         {

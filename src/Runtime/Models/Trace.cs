@@ -115,8 +115,11 @@ internal sealed class Trace
     public List<SiteRecord> Sites { get; } = new();
     public List<CostRecord> Costs { get; } = new();
 
-    public static Trace Base(LatentModel owner, Tensor data, int particles, Generator? generator, bool hard, bool analysis = false)
-        => new(owner, data, particles, 1, generator) { Hard = hard, Analysis = analysis };
+    /// <summary>Whether the guide's −log q terms are part of the objective (the bounds); false for a plain expectation E_q[Σ costs].</summary>
+    public bool GuideLogQ { get; private init; } = true;
+
+    public static Trace Base(LatentModel owner, Tensor data, int particles, Generator? generator, bool hard, bool analysis = false, bool guideLogQ = true)
+        => new(owner, data, particles, 1, generator) { Hard = hard, Analysis = analysis, GuideLogQ = guideLogQ };
 
     /// <summary>For a replay: later sites also replay their base values instead of being redrawn (a test seam for the defect of ignoring the sites downstream).</summary>
     public bool FreezeLaterSites { get; private init; }
@@ -140,6 +143,7 @@ internal sealed class Trace
         return new Trace(baseRun.Owner, baseRun.Data.narrow(0, 0, baseRun.Points), baseRun.Particles, replicas, baseRun.Generator)
         {
             BaseRun = baseRun,
+            GuideLogQ = baseRun.GuideLogQ,
             ReplacedSite = site,
             Replacement = replacement,
             FreezeLaterSites = freezeLaterSites,
@@ -286,9 +290,12 @@ internal sealed class Trace
         }
         siteByName[name] = site.Index;
         Sites.Add(site);
-        Tensor logQ = SiteLogProbability(site, distribution, site.Returned);
-        site.GuideCost = Costs.Count;
-        AddCostRecord(new CostRecord("q:" + name, site.Index, logQ.neg(), IsGuideLogQ: true));
+        if (GuideLogQ)
+        {
+            Tensor logQ = SiteLogProbability(site, distribution, site.Returned);
+            site.GuideCost = Costs.Count;
+            AddCostRecord(new CostRecord("q:" + name, site.Index, logQ.neg(), IsGuideLogQ: true));
+        }
         return site.Returned;
     }
 
@@ -325,6 +332,10 @@ internal sealed class Trace
         }
         siteByName[site.Name] = site.Index;
         Sites.Add(site);
+        if (!GuideLogQ)
+        {
+            return site.Returned;
+        }
         site.GuideCost = Costs.Count;
         if (replaced)
         {
