@@ -57,6 +57,7 @@ public sealed class RelaxToyExperiment : IExperiment
         var biasCsv = new CsvTable("estimator", "draws", "gradient_mean", "standard_error", "exact", "z");
         var bias = new Dictionary<string, (double Mean, double StandardError, double Variance)>();
         var seconds = new Dictionary<string, double>();
+        var controls = new Dictionary<string, List<(double Temperature, double Scale)>>();
 
         using (ProgressBar bar = context.Progress(Name, Estimators.Count * (runs * iterations + 1)))
         {
@@ -114,6 +115,10 @@ public sealed class RelaxToyExperiment : IExperiment
                         }
                         bar.Tick();
                     }
+                    if (toy.Estimator is RebarEstimator rebar)
+                    {
+                        (controls.TryGetValue(choice.Label, out var list) ? list : controls[choice.Label] = new List<(double, double)>()).Add((rebar.Temperature, rebar.Scale));
+                    }
                     theta.Add(choice.Label, thetaValues.ToArray());
                     variance.Add(choice.Label, varianceValues.ToArray());
                     toy.Dispose();
@@ -124,22 +129,33 @@ public sealed class RelaxToyExperiment : IExperiment
         }
         csv.Save(context.PathOf("curves.csv"));
         biasCsv.Save(context.PathOf("bias.csv"));
-        theta.Plot(context.PathOf("theta.png"), $"θ = σ(φ) during training (Adam, lr {LearningRate}; mean ± sd, {runs} runs)", "iteration", "θ (optimum 0)", logY: false, ScottPlot.Alignment.LowerLeft);
+        Draw(theta, context.PathOf("theta.png"), $"θ = σ(φ) during training (Adam, lr {LearningRate}; mean ± sd, {runs} runs)", "θ (optimum 0)", v => v, logY: true);
         // Local expectation sums over both values of the one bit: its variance is round-off (~1e-32); drawn at the floor.
-        var floored = new Curves(checkpoints);
-        foreach (var (series, run, _, _) in variance.Rows().Where(r => r.Step == 0))
+        Draw(variance, context.PathOf("variance.png"), $"Variance of one θ-gradient estimate ({varianceDraws} draws per point; mean ± sd, {runs} runs)", $"Var of dbound/dθ (floor {VarianceFloor:0E0})", v => Math.Max(v, VarianceFloor), logY: true);
+        return Report(context, runs, iterations, every, varianceDraws, biasDraws, theta, variance, bias, seconds, controls);
+    }
+
+    /// <summary>Every series' mean ± sd band over runs, the legend beside the plot (nine series fill every corner).</summary>
+    private static void Draw(Curves curves, string path, string title, string yLabel, Func<double, double> map, bool logY)
+    {
+        var figure = new Figure(title, "iteration", yLabel, logY: logY);
+        foreach (string series in curves.Series)
         {
-            floored.Add(series, variance.Runs(series)[run].Select(v => Math.Max(v, VarianceFloor)).ToArray());
+            double[][] runs = curves.Runs(series).Select(r => r.Select(map).ToArray()).ToArray();
+            double[] mean = Enumerable.Range(0, curves.Steps.Count).Select(i => runs.Average(r => r[i])).ToArray();
+            double[] sd = Enumerable.Range(0, curves.Steps.Count).Select(i => Summary.Of(runs.Select(r => r[i])).StandardDeviation).Select(v => double.IsNaN(v) ? 0 : v).ToArray();
+            // On a log axis a band below zero is meaningless: keep its lower edge positive.
+            double[] error = logY ? mean.Select((m, i) => Math.Min(sd[i], 0.9 * Math.Abs(m))).ToArray() : sd;
+            figure.Line(series, curves.Steps, mean, error, markers: false);
         }
-        floored.Plot(context.PathOf("variance.png"), $"Variance of one θ-gradient estimate ({varianceDraws} draws per point; mean ± sd, {runs} runs)", "iteration", $"Var of dbound/dθ (floor {VarianceFloor:0E0})", logY: true, ScottPlot.Alignment.MiddleRight);
-        return Report(context, runs, iterations, every, varianceDraws, biasDraws, theta, variance, bias, seconds);
+        figure.LegendOutside().Save(path, 1000, 520);
     }
 
     /// <summary>A variance, or "0 (round-off)" below the floor.</summary>
     private static string VarianceCell(double v) => v < VarianceFloor ? $"0 (round-off, {MarkdownReport.Num(v, 2)})" : MarkdownReport.Num(v, 3);
 
     private ExperimentOutcome Report(ExperimentContext context, int runs, int iterations, int every, int varianceDraws, long biasDraws, Curves theta, Curves variance,
-        Dictionary<string, (double Mean, double StandardError, double Variance)> bias, Dictionary<string, double> seconds)
+        Dictionary<string, (double Mean, double StandardError, double Variance)> bias, Dictionary<string, double> seconds, Dictionary<string, List<(double Temperature, double Scale)>> controls)
     {
         var metrics = new Dictionary<string, double>();
         var rows = new List<IReadOnlyList<string>>();
@@ -155,7 +171,7 @@ public sealed class RelaxToyExperiment : IExperiment
             bool biased = choice.Create(1).Biased;
             if (!biased && Math.Abs(z) > 3) unbiasedFailures.Add(label);
             if (biased && Math.Abs(z) > 3) biasedDetected.Add(label);
-            rows.Add(new[] { label, MarkdownReport.PlusMinus(end.Mean, end.StandardDeviation, 3), VarianceCell(var0), VarianceCell(v.Mean), $"{seconds[label]:F1}" });
+            rows.Add(new[] { label, MarkdownReport.PlusMinus(end.Mean, end.StandardDeviation, 3), VarianceCell(var0), VarianceCell(v.Mean), controls.TryGetValue(label, out var state) ? string.Join("; ", state.Select(c => $"λ {MarkdownReport.Num(c.Temperature, 3)}, η {MarkdownReport.Num(c.Scale, 3)}")) : "—", $"{seconds[label]:F1}" });
             biasRows.Add(new[] { label, biased ? "biased (relaxation)" : "unbiased", MarkdownReport.PlusMinus(mean, se, 4), MarkdownReport.Num(-ExactCostGradient, 4), MarkdownReport.Num(z, 3) });
             string key = GammaToyExperiment.Slug(label);
             metrics[$"final_theta_{key}"] = end.Mean;
@@ -181,7 +197,7 @@ public sealed class RelaxToyExperiment : IExperiment
             $"Variance: every {every} steps, {varianceDraws} independent estimates of dbound/dθ at the current θ (and the estimator's current control variate), from the site's per-row gradients (`ElboOptions.SiteGradients`, gradient w.r.t. the Bernoulli probability, one data point per draw); their sample variance. The bias check uses {biasDraws:N0} such estimates at θ = ½ with a fresh estimator.",
         });
         report.Heading("Results");
-        report.Table(new[] { "estimator", $"θ after {iterations} steps (mean ± sd)", "Var at θ = ½", "Var averaged over training", "time (s)" }, rows);
+        report.Table(new[] { "estimator", $"θ after {iterations} steps (mean ± sd)", "Var at θ = ½", "Var averaged over training", "control variate at the end, per run", "time (s)" }, rows);
         report.Heading("Bias check at θ = ½");
         report.Paragraph($"Mean ± SE of {biasDraws:N0} independent estimates of dbound/dθ against the exact value −({MarkdownReport.Num(ExactCostGradient, 4)}); z = (mean − exact)/SE. An unbiased estimator has |z| ≲ 3; a biased relaxation may show a resolved z.");
         report.Table(new[] { "estimator", "kind", "mean ± SE", "exact", "z" }, biasRows);
@@ -231,6 +247,8 @@ internal sealed class BernoulliToy : IDisposable
     }
 
     public LatentModel Model { get; }
+
+    public SiteEstimator Estimator => estimator;
 
     public double Theta
     {
