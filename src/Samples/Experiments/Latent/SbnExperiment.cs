@@ -86,7 +86,7 @@ public sealed class SbnExperiment : IExperiment
         {
             foreach (SbnCheckpoint c in run.Checkpoints)
             {
-                csv.Add(run.Data, run.Architecture.ToString(), run.Estimator, run.Seed, c.Iteration, c.CpuSeconds, c.WallSeconds, c.TrainElbo, c.LogVariance, run.TestLogLikelihood);
+                csv.Add(run.Data, run.Model, run.Estimator, run.Seed, c.Iteration, c.CpuSeconds, c.WallSeconds, c.TrainElbo, c.LogVariance, run.TestLogLikelihood);
             }
         }
         csv.Save(context.PathOf("curves.csv"));
@@ -106,7 +106,7 @@ public sealed class SbnExperiment : IExperiment
         {
             foreach (SbnArchitecture architecture in architectures)
             {
-                List<SbnRun> cell = runs.Where(r => r.Data == data.Name && r.Architecture == architecture).ToList();
+                List<SbnRun> cell = runs.Where(r => r.Data == data.Name && r.Model == architecture.ToString()).ToList();
                 IEnumerable<SbnRun> Of(string label) => cell.Where(r => r.Estimator == label);
                 // Matched iterations: BSB's last checkpoint. Matched time: the shortest of the estimators' total training CPU times.
                 int matchedIteration = sizes.Iterations;
@@ -186,7 +186,7 @@ public sealed class SbnExperiment : IExperiment
         {
             report.Heading("Diverged runs");
             report.Paragraph("Runs whose weights or bound became non-finite stopped there; their values after that point are missing (NaN in the tables), and their curves end early.");
-            report.Bullets(runs.Where(r => r.DivergedAt is not null).Select(r => $"{r.Data}, {Describe(r.Architecture)}, {r.Estimator}, seed {r.Seed}: at iteration {r.DivergedAt} — {r.Failure}"));
+            report.Bullets(runs.Where(r => r.DivergedAt is not null).Select(r => $"{r.Data}, {Describe(Enum.Parse<SbnArchitecture>(r.Model))}, {r.Estimator}, seed {r.Seed}: at iteration {r.DivergedAt} — {r.Failure}"));
         }
         foreach (var (file, caption) in images)
         {

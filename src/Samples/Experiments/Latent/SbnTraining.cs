@@ -16,7 +16,20 @@ internal sealed record SbnCheckpoint(int Iteration, double CpuSeconds, double Wa
 
 /// <summary>A finished run: its checkpoints and its test log-likelihood.</summary>
 /// <remarks>A run whose weights became non-finite stops there: <see cref="DivergedAt"/> is that iteration, its checkpoints end before it and its test log-likelihood is NaN.</remarks>
-internal sealed record SbnRun(string Data, SbnArchitecture Architecture, string Estimator, int Seed, IReadOnlyList<SbnCheckpoint> Checkpoints, double TestLogLikelihood, double CpuSecondsPerIteration, int? DivergedAt = null, string? Failure = null);
+internal sealed record SbnRun(string Data, string Model, string Estimator, int Seed, IReadOnlyList<SbnCheckpoint> Checkpoints, double TestLogLikelihood, double CpuSecondsPerIteration, int? DivergedAt = null, string? Failure = null);
+
+/// <summary>A latent-variable network of the image experiments: its weights, the guide's among them, and its model.</summary>
+internal interface ILatentNet : IDisposable
+{
+    /// <summary>Every weight, guide and model.</summary>
+    IReadOnlyList<Tensor> Parameters { get; }
+
+    /// <summary>The guide's (encoder's) weights: where the estimators differ.</summary>
+    IReadOnlyList<Tensor> GuideParameters { get; }
+
+    /// <summary>The model with one fresh estimator per site from <paramref name="create"/>; <paramref name="estimators"/> receives them.</summary>
+    LatentModel Build(Func<long, SiteEstimator> create, List<SiteEstimator> estimators);
+}
 
 /// <summary>Trains a sigmoid belief net with one estimator and records its ELBO, gradient variance and test log-likelihood.</summary>
 internal static class SbnTraining
@@ -29,13 +42,17 @@ internal static class SbnTraining
     }
 
     public static SbnRun Train(BinaryImages data, SbnArchitecture architecture, EstimatorChoice choice, int seed, ulong streamSeed, SbnSizes sizes, Action? tick = null)
+        => Train(data, architecture.ToString(), (mean, init) => new SigmoidBeliefNet(architecture, data.Pixels, mean, init), choice, seed, streamSeed, sizes, tick);
+
+    /// <summary>Trains the net <paramref name="create"/> makes from the training mean image and an initialisation generator.</summary>
+    public static SbnRun Train(BinaryImages data, string modelName, Func<Tensor, Generator, ILatentNet> create, EstimatorChoice choice, int seed, ulong streamSeed, SbnSizes sizes, Action? tick = null)
     {
         var init = new Generator(streamSeed, torch.CPU);
         var generator = new Generator(streamSeed + 1, torch.CPU);
         var evaluation = new Generator(streamSeed + 2, torch.CPU);
         var order = new Random(unchecked((int)streamSeed));
         using Tensor mean = data.Train.mean(new long[] { 0 });
-        using var net = new SigmoidBeliefNet(architecture, data.Pixels, mean, init);
+        using ILatentNet net = create(mean, init);
         var estimators = new List<SiteEstimator>();
         LatentModel model = net.Build(choice.Create, estimators);
         Tensor[] trained = net.Parameters.Concat(estimators.SelectMany(EstimatorChoice.ControlParameters)).ToArray();
@@ -82,7 +99,7 @@ internal static class SbnTraining
             catch (Exception failure) when (failure is InvalidOperationException or ArgumentException)
             {
                 // Non-finite weights or bound (the distributions refuse NaN probabilities): the run diverged; record where and stop.
-                return new SbnRun(data.Name, architecture, choice.Label, seed, checkpoints, double.NaN, cpu / Math.Max(1, iteration), iteration, failure.Message);
+                return new SbnRun(data.Name, modelName, choice.Label, seed, checkpoints, double.NaN, cpu / Math.Max(1, iteration), iteration, failure.Message);
             }
             position += sizes.Batch;
             cpu += CpuSeconds() - cpuStart;
@@ -94,7 +111,7 @@ internal static class SbnTraining
         {
             testLogLikelihood = model.LogMarginal(testImages, sizes.TestSamples, evaluation, maxRows: 1 << 14).mean().item<float>();
         }
-        return new SbnRun(data.Name, architecture, choice.Label, seed, checkpoints, testLogLikelihood, cpu / Math.Max(1, sizes.Iterations));
+        return new SbnRun(data.Name, modelName, choice.Label, seed, checkpoints, testLogLikelihood, cpu / Math.Max(1, sizes.Iterations));
     }
 
     /// <summary>The single-sample ELBO averaged over the evaluation images (hard draws, no gradient): log w of one draw per image.</summary>
@@ -109,7 +126,7 @@ internal static class SbnTraining
     /// estimates (each with the training's particles), the unbiased variance of every guide weight's gradient across them,
     /// summed over the weights. The parameters are not changed; their gradients are zeroed afterwards.
     /// </summary>
-    private static double LogVariance(LatentModel model, SigmoidBeliefNet net, AdamUpdate adam, Tensor images, int particles, int repeats, Generator generator)
+    private static double LogVariance(LatentModel model, ILatentNet net, AdamUpdate adam, Tensor images, int particles, int repeats, Generator generator)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         var draws = new List<Tensor>();

@@ -27,7 +27,7 @@ internal enum SbnArchitecture
 /// log-sigmoid (exact for any logit); the latent conditionals' logits are clamped to ±<see cref="LogitLimit"/> so that
 /// both probabilities of every unit stay representable in float32 (local expectation evaluates the unit's other value).
 /// </summary>
-internal sealed class SigmoidBeliefNet : IDisposable
+internal sealed class SigmoidBeliefNet : ILatentNet
 {
     public const int Units = 200;
     public const double LogitLimit = 15;
