@@ -118,8 +118,8 @@ public sealed class CategoricalVaeExperiment : IExperiment
             figures[2].Item2.Line(choice.Label, x, Mean(c => c.LogVariance), Spread(c => c.LogVariance), markers: false);
         }
         figures[0].Item2.Legend(ScottPlot.Alignment.LowerRight).Save(context.PathOf(figures[0].Item1));
-        figures[1].Item2.Legend(ScottPlot.Alignment.LowerRight).Save(context.PathOf(figures[1].Item1));
-        figures[2].Item2.Legend(ScottPlot.Alignment.UpperRight).Save(context.PathOf(figures[2].Item1));
+        figures[1].Item2.Legend(ScottPlot.Alignment.UpperLeft).Save(context.PathOf(figures[1].Item1));
+        figures[2].Item2.Legend(ScottPlot.Alignment.LowerRight).Save(context.PathOf(figures[2].Item1));
 
         var report = new MarkdownReport(Title, context, $"dotnet run --project src/Samples -c Release -- {Name}");
         report.Verdict(verdict);
