@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
-using Parameter = TorchSharp.Modules.Parameter;
 
 namespace StochasticBackprop.Samples.Experiments;
 
@@ -28,17 +27,17 @@ namespace StochasticBackprop.Samples.Experiments;
 /// </remarks>
 public sealed class AdamUpdate
 {
-    private readonly Parameter[] parameters;
+    private readonly Tensor[] parameters;
     private readonly Tensor?[] firstMoments, secondMoments;
     private readonly int[] steps;
     private readonly double learningRate, beta1, beta2, epsilon;
 
-    /// <param name="parameters">The parameters updated in place (leaf tensors that require gradients).</param>
+    /// <param name="parameters">The parameters updated in place (leaf tensors that require gradients: module parameters, or plain tensors such as a control variate's scale).</param>
     /// <param name="learningRate">lr; a constant of the experiment.</param>
     /// <param name="beta1">β₁, the first moment's decay (PyTorch's default 0.9).</param>
     /// <param name="beta2">β₂, the second moment's decay (PyTorch's default 0.999).</param>
     /// <param name="epsilon">ε (PyTorch's default 1e-8).</param>
-    public AdamUpdate(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    public AdamUpdate(IEnumerable<Tensor> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
         this.parameters = parameters.ToArray();
         firstMoments = new Tensor?[this.parameters.Length];
@@ -53,7 +52,7 @@ public sealed class AdamUpdate
     /// <summary>Zeroes the parameters' gradients (as <c>Optimizer.zero_grad()</c>).</summary>
     public void ZeroGrad()
     {
-        foreach (Parameter p in parameters)
+        foreach (Tensor p in parameters)
         {
             using Tensor? grad = p.grad;
             grad?.zero_();
@@ -66,7 +65,7 @@ public sealed class AdamUpdate
         using IDisposable noGrad = torch.no_grad();
         for (int i = 0; i < parameters.Length; i++)
         {
-            Parameter p = parameters[i];
+            Tensor p = parameters[i];
             using Tensor? grad = p.grad;
             if (grad is null) continue;
             // The moments live as long as the optimizer, outside the caller's dispose scopes.

@@ -19,6 +19,7 @@ public sealed class Figure
     private int seriesCount;
     private int referenceCount;
     private Alignment legendAlignment = Alignment.UpperRight;
+    private Edge? legendEdge;
 
     public Figure(string title, string xLabel, string yLabel, bool logX = false, bool logY = false)
     {
@@ -68,7 +69,11 @@ public sealed class Figure
     /// <summary>Saves the figure as PNG.</summary>
     public void Save(string path, int width = 800, int height = 500)
     {
-        if (seriesCount > 1 || plot.GetPlottables().Any(p => p is ScottPlot.Plottables.HorizontalLine)) plot.ShowLegend(legendAlignment);
+        if (seriesCount > 1 || plot.GetPlottables().Any(p => p is ScottPlot.Plottables.HorizontalLine))
+        {
+            if (legendEdge is Edge edge) plot.ShowLegend(edge);
+            else plot.ShowLegend(legendAlignment);
+        }
         plot.SavePng(path, width, height);
     }
 
@@ -76,6 +81,13 @@ public sealed class Figure
     public Figure Legend(Alignment alignment)
     {
         legendAlignment = alignment;
+        return this;
+    }
+
+    /// <summary>The legend outside the data area, on the right: for many series whose lines fill every corner.</summary>
+    public Figure LegendOutside()
+    {
+        legendEdge = Edge.Right;
         return this;
     }
 
