@@ -33,7 +33,7 @@ public delegate void ModelProgram(ModelTrace p, Tensor data);
 /// </para>
 /// <para>
 /// <b>Costs.</b> The bound is the sum of the model's log-probabilities (<see cref="ModelTrace.Sample(string, IDistribution)"/>,
-/// <see cref="ModelTrace.Observe(string, IDistribution, Tensor)"/>, <see cref="ModelTrace.Cost"/>) minus the guide's log-probabilities at its
+/// <see cref="ModelTrace.Observe(string, IDistribution, Tensor)"/>, <see cref="ModelTrace.Cost(string, Tensor)"/>) minus the guide's log-probabilities at its
 /// own samples, per row.
 /// </para>
 /// <para>
@@ -86,7 +86,7 @@ public sealed class LatentModel
     /// <summary>
     /// The plain expectation E_q[Σ model terms] per data point, without the guide's −log q: the objective when q is a policy
     /// or a sampling distribution rather than a posterior approximation (e.g. E_{b~Bernoulli(θ)}[f(b)] with f added by
-    /// <see cref="ModelTrace.Cost"/>). Every site estimator works as for <see cref="Elbo"/>.
+    /// <see cref="ModelTrace.Cost(string, Tensor)"/>). Every site estimator works as for <see cref="Elbo"/>.
     /// </summary>
     public ElboEstimate Expectation(Tensor data, int particles = 1, Generator? generator = null, ElboOptions? options = null)
         => Estimate(data, particles, generator, options ?? new ElboOptions(), importanceWeighted: false, guideLogQ: false);

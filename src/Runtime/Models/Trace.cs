@@ -427,10 +427,16 @@ internal sealed class Trace
         AddCostRecord(new CostRecord("p:" + name, -1, logP, IsGuideLogQ: false));
     }
 
-    public void AddCost(string name, Tensor perRow)
+    public void AddCost(string name, Func<Tensor> factory)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(perRow);
+        ArgumentNullException.ThrowIfNull(factory);
+        if (!NextCostNeeded)
+        {
+            AddSkipped(name, -1, isGuideLogQ: false);
+            return;
+        }
+        Tensor perRow = factory() ?? throw new ArgumentException($"Cost '{name}': the factory returned null.", nameof(factory));
         if (perRow.dim() == 0 || perRow.shape[0] != Rows)
         {
             throw new ArgumentException($"Cost '{name}': shape {Shapes.Format(perRow.shape)} must start with the rows axis ({Rows}).", nameof(perRow));

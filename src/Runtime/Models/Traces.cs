@@ -78,5 +78,12 @@ public sealed class ModelTrace
     public void Observe(string name, Func<IDistribution> likelihood, Tensor value) => trace.Observe(name, likelihood, value);
 
     /// <summary>Adds a term of the user's own to the bound, <c>[Rows]</c> or <c>[Rows, ...]</c> (summed per row), e.g. a log-prior of the model's parameters divided among the rows.</summary>
-    public void Cost(string name, Tensor perRow) => trace.AddCost(name, perRow);
+    public void Cost(string name, Tensor perRow)
+    {
+        ArgumentNullException.ThrowIfNull(perRow);
+        trace.AddCost(name, () => perRow);
+    }
+
+    /// <summary>As <see cref="Cost(string, Tensor)"/>, computed only when a replay needs this term (a decoder's likelihood written by hand).</summary>
+    public void Cost(string name, Func<Tensor> perRow) => trace.AddCost(name, perRow);
 }

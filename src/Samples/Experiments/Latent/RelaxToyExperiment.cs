@@ -108,7 +108,7 @@ public sealed class RelaxToyExperiment : IExperiment
                         }
                         using (DisposeScope scope = torch.NewDisposeScope())
                         {
-                            using ElboEstimate estimate = toy.Model.Elbo(one, choice.Particles, generator);
+                            using ElboEstimate estimate = toy.Model.Expectation(one, choice.Particles, generator);
                             adam.ZeroGrad();
                             estimate.Loss.backward();
                             adam.Step();
@@ -190,8 +190,7 @@ public sealed class RelaxToyExperiment : IExperiment
         report.Bullets(new[]
         {
             $"Objective: minimise E_{{b ~ Bernoulli(θ)}}[(b − {Target})²], θ = σ(φ), φ = 0 at the start (θ = ½). The optimum is θ → 0: f(0) = {MarkdownReport.Num(Target * Target, 4)} < f(1) = {MarkdownReport.Num((1 - Target) * (1 - Target), 4)}. The exact gradient is dE[f]/dθ = (1 − {Target})² − {Target}² = {MarkdownReport.Num(ExactCostGradient, 4)}, so tiny against f that every estimator's signal-to-noise matters (the RELAX paper's point).",
-            "As a `LatentModel`: the guide draws one site `b` from Bernoulli(σ(φ)) expanded to the rows (the data is a dummy column of zeros, one row per draw); the model scores `b` under a prior p and adds the cost −(b − 0.499)² with `ModelTrace.Cost`, so the bound is E_q[−f + log p(b) − log q(b)].",
-            "**The API cannot express a plain E_q[f] directly**: every guide site adds −log q to the bound, and a site the model never scores leaves the entropy H(q) in the objective (the optimum moves away from θ = 0). With p equal to q in value the two log terms cancel exactly (log p − log q = 0 at every b, in the base run and in every replay), so every estimator's learning signal is −f. Their gradients do not cancel the same way for every estimator, because the API keeps the guide's direct term −∇log q only for sites whose value carries a graph (pathwise and relaxed): for the score function, local expectation, ARM, DisARM, REBAR and RELAX the prior is Bernoulli(σ(φ)) with φ detached (no gradient left over); for Gumbel-softmax and straight-through it is the guide's own Bernoulli(σ(φ)) with its graph, so −∇log q and +∇log p cancel term by term. Either choice used with the other estimators adds a zero-mean (score and the others) or non-zero-mean (relaxed b) term ∓∂_φ log q(b). The prior is chosen by `SiteEstimator.Biased`, which is true exactly for the two relaxations.",
+            "As a `LatentModel`: the guide draws one site `b` from Bernoulli(σ(φ)) expanded to the rows (the data is a dummy column of zeros, one row per draw) and the model adds the cost −(b − 0.499)² with `ModelTrace.Cost`; `LatentModel.Expectation` estimates E_q[−f(b)] itself, without the guide's −log q (the bound's entropy term, which would move the optimum away from θ = 0).",
             $"Estimators (the model API's, one site): {string.Join("; ", Estimators.Select(c => $"{c.Label}{(c.Particles > 1 ? $" ({c.Particles} particles)" : "")}"))}. REBAR starts at temperature ½ and scale η = 1; RELAX adds a network of 10 ReLU units; their control parameters are trained by the same Adam on the estimate's variance (the runtime's second-order surrogate).",
             $"Training: Adam (the suite's `AdamUpdate`), learning rate {LearningRate}, {iterations} steps of one estimate each (one draw, two for leave-one-out), {runs} runs with their own random streams.",
             $"Variance: every {every} steps, {varianceDraws} independent estimates of dbound/dθ at the current θ (and the estimator's current control variate), from the site's per-row gradients (`ElboOptions.SiteGradients`, gradient w.r.t. the Bernoulli probability, one data point per draw); their sample variance. The bias check uses {biasDraws:N0} such estimates at θ = ½ with a fresh estimator.",
@@ -222,6 +221,8 @@ internal sealed class BernoulliToy : IDisposable
     private readonly Tensor phi;
     private Tensor? probability;
 
+    private Tensor? sampled;
+
     public BernoulliToy(SiteEstimator estimator)
     {
         this.estimator = estimator;
@@ -229,19 +230,17 @@ internal sealed class BernoulliToy : IDisposable
         {
             phi = torch.zeros(1, dtype: ScalarType.Float64).requires_grad_(true).DetachFromDisposeScope();
         }
-        // The relaxations keep the guide's direct −∇log q term, so their prior must carry the same graph to cancel it;
-        // the others drop that term, so their prior must carry none (see the report's setup).
-        bool livePrior = estimator.Biased;
+        // The objective is the plain expectation E_q[−f(b)] (LatentModel.Expectation: no guide −log q), so the model only adds −f.
         Model = new LatentModel(
             (q, x) =>
             {
                 probability = phi.sigmoid().expand(q.Rows, 1);
-                q.Sample("b", new Bernoulli(probability), estimator);
+                sampled = q.Sample("b", new Bernoulli(probability), estimator);
             },
             (p, x) =>
             {
-                Tensor b = p.Sample("b", new Bernoulli(livePrior ? probability! : probability!.detach()));
-                Tensor d = b - Scalars.Of(RelaxToyExperiment.Target);
+                // The guide's value (no prior: the expectation has no log p term).
+                Tensor d = sampled! - Scalars.Of(RelaxToyExperiment.Target);
                 p.Cost("f", (d * d).neg());
             });
     }
@@ -267,7 +266,7 @@ internal sealed class BernoulliToy : IDisposable
     public double[] PerPointGradients(long draws, int particles, Generator generator)
     {
         Tensor data = torch.zeros(draws, 1, dtype: ScalarType.Float64);
-        using ElboEstimate estimate = Model.Elbo(data, particles, generator, new ElboOptions { SiteGradients = true });
+        using ElboEstimate estimate = Model.Expectation(data, particles, generator, new ElboOptions { SiteGradients = true });
         Tensor perRow = estimate["b"].PerRowGradients![0]!; // [particles × draws, 1], row r's own estimate w.r.t. its probability
         return perRow.reshape(particles, draws).mean(new long[] { 0 }).data<double>().ToArray();
     }

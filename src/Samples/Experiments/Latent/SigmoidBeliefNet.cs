@@ -122,37 +122,43 @@ internal sealed class SigmoidBeliefNet : ILatentNet
         return new LatentModel(
             (q, x) =>
             {
-                Tensor h = x - pixelMean;
-                for (int l = 0; l < encoder.Length - 1; l++)
+                Tensor z1 = q.Sample("z1", () =>
                 {
-                    h = torch.nn.functional.linear(h, encoder[l].W, encoder[l].B).tanh();
-                }
-                Tensor z1 = q.Sample("z1", new Bernoulli(Probability(torch.nn.functional.linear(h, encoder[^1].W, encoder[^1].B))), first);
+                    // Built only when needed: a replay for z2 replays z1 and skips the encoder.
+                    Tensor h = x - pixelMean;
+                    for (int l = 0; l < encoder.Length - 1; l++)
+                    {
+                        h = torch.nn.functional.linear(h, encoder[l].W, encoder[l].B).tanh();
+                    }
+                    return new Bernoulli(Probability(torch.nn.functional.linear(h, encoder[^1].W, encoder[^1].B)));
+                }, first);
                 if (encoder2 is { } e2)
                 {
-                    q.Sample("z2", new Bernoulli(Probability(torch.nn.functional.linear(z1, e2.W, e2.B))), second);
+                    q.Sample("z2", () => new Bernoulli(Probability(torch.nn.functional.linear(z1, e2.W, e2.B))), second);
                 }
             },
             (p, x) =>
             {
-                Tensor prior = Probability(topPrior.expand(p.Rows, Units));
                 Tensor z1;
                 if (decoder2 is { } d2)
                 {
-                    Tensor z2 = p.Sample("z2", new Bernoulli(prior));
-                    z1 = p.Sample("z1", new Bernoulli(Probability(torch.nn.functional.linear(z2, d2.W, d2.B))));
+                    Tensor z2 = p.Sample("z2", () => new Bernoulli(Probability(topPrior.expand(p.Rows, Units))));
+                    z1 = p.Sample("z1", () => new Bernoulli(Probability(torch.nn.functional.linear(z2, d2.W, d2.B))));
                 }
                 else
                 {
-                    z1 = p.Sample("z1", new Bernoulli(prior));
+                    z1 = p.Sample("z1", () => new Bernoulli(Probability(topPrior.expand(p.Rows, Units))));
                 }
-                Tensor h = z1;
-                for (int l = 0; l < decoder.Length - 1; l++)
+                // The decoder runs only when the term is needed (not in a replay for z2, which it does not depend on).
+                p.Cost("x", () =>
                 {
-                    h = torch.nn.functional.linear(h, decoder[l].W, decoder[l].B).tanh();
-                }
-                Tensor logits = torch.nn.functional.linear(h, decoder[^1].W, decoder[^1].B);
-                p.Cost("x", LogLikelihood(x, logits));
+                    Tensor h = z1;
+                    for (int l = 0; l < decoder.Length - 1; l++)
+                    {
+                        h = torch.nn.functional.linear(h, decoder[l].W, decoder[l].B).tanh();
+                    }
+                    return LogLikelihood(x, torch.nn.functional.linear(h, decoder[^1].W, decoder[^1].B));
+                });
             });
     }
 
