@@ -121,13 +121,14 @@ public sealed class RebarEstimator : SiteEstimator
         Tensor b = site.Value;
         Tensor etaHere = eta.to(alpha.dtype, alpha.device);
         Tensor temperature = logTemperature.to(alpha.dtype, alpha.device).exp();
-        using Scalar tiny = 1e-12.ToScalar(); // held for the call: see Scalars
-        Tensor z = alpha.add(Logit(u, tiny), Scalars.One);
+        // Keep u and ũ inside (ε, 1 − ε) with ε representable next to 1 in the dtype (1 − 1e-12 is 1 in float32).
+        using Scalar tiny = Margin(alpha.dtype).ToScalar(), high = (1 - Margin(alpha.dtype)).ToScalar(); // held for the call: see Scalars
+        Tensor z = alpha.add(Logit(u, tiny, high), Scalars.One);
         Tensor p1 = alpha.sigmoid();
         Tensor p0 = alpha.neg().sigmoid();
         // ũ: uniform on (0, σ(−α)) when b = 0 and on (σ(−α), 1) when b = 1, so that z̃ = α + logit ũ ~ p(z | b).
         Tensor conditional = torch.where(b.gt(Scalars.Of(0.5)), p0.add(v * p1, Scalars.One), v * p0);
-        Tensor zTilde = alpha.add(Logit(conditional, tiny), Scalars.One);
+        Tensor zTilde = alpha.add(Logit(conditional, tiny, high), Scalars.One);
         Tensor relaxed = torch.cat(new[] { (z / temperature).sigmoid(), (zTilde / temperature).sigmoid() }, 0);
         (Tensor nonLocal, Tensor own) = context.Replay(site, 2, relaxed, withGraph: true, relaxTemperature: temperature);
         Tensor f = nonLocal.add(Trace.PerRow(own), Scalars.One).reshape(2, rows);
@@ -172,9 +173,17 @@ public sealed class RebarEstimator : SiteEstimator
         return network!.call(flat.to(ScalarType.Float64)).squeeze(-1).to(z.dtype);
     }
 
-    private static Tensor Logit(Tensor u, Scalar tiny)
+    /// <summary>A margin from 0 and 1 that the dtype can tell apart from 1.</summary>
+    internal static double Margin(ScalarType dtype) => dtype switch
     {
-        Tensor clamped = u.clamp(tiny, Scalars.Of(1 - 1e-12));
+        ScalarType.Float64 => 1e-12,
+        ScalarType.Float32 => 1e-6,
+        _ => 1e-3,
+    };
+
+    private static Tensor Logit(Tensor u, Scalar tiny, Scalar high)
+    {
+        Tensor clamped = u.clamp(tiny, high);
         return clamped.log() - (-(clamped - Scalars.Of(1.0))).log();
     }
 }

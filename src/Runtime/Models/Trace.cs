@@ -372,7 +372,8 @@ internal sealed class Trace
         Tensor u = Uniform(site, 0, site.Coordinates, table);
         Tensor logTable = table.clamp_min(Scalars.Of(1e-300)).log();
         Tensor logits = logTable.select(-1, 1) - logTable.select(-1, 0);
-        Tensor clamped = u.clamp(Scalars.Of(1e-12), Scalars.Of(1 - 1e-12));
+        using Scalar low = RebarEstimator.Margin(u.dtype).ToScalar(), high = (1 - RebarEstimator.Margin(u.dtype)).ToScalar(); // held for the call: see Scalars
+        Tensor clamped = u.clamp(low, high);
         Tensor noise = clamped.log() - (-(clamped - Scalars.Of(1.0))).log();
         Tensor t = (logits.add(noise, Scalars.One) / RelaxTemperature!.to(logits.dtype, logits.device)).sigmoid();
         IReadOnlyList<double> support = site.Finite!.SupportValues;
