@@ -250,20 +250,7 @@ internal sealed class ScoreSite : SiteEstimator
     {
     }
 
-    internal override SiteDraw Draw(Trace trace, SiteRecord site)
-    {
-        if (site.Finite is not null)
-        {
-            Tensor value = FiniteDraw(trace, site);
-            return new SiteDraw(value, value);
-        }
-        Tensor sample;
-        using (torch.no_grad())
-        {
-            sample = site.Distribution.Sample(1, trace.Generator).squeeze(0);
-        }
-        return new SiteDraw(sample, sample);
-    }
+    internal override SiteDraw Draw(Trace trace, SiteRecord site) => HardDraw(trace, site);
 
     internal override Tensor? Surrogate(EstimationContext context, SiteRecord site)
     {

