@@ -178,6 +178,7 @@ public sealed class RebarEstimator : SiteEstimator
     {
         ScalarType.Float64 => 1e-12,
         ScalarType.Float32 => 1e-6,
+        ScalarType.BFloat16 => 1e-2,
         _ => 1e-3,
     };
 

@@ -8,13 +8,32 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Runtime.Tests.Models;
 
 /// <summary>
-/// REBAR and RELAX in float32 with confident units (σ(α) down to 1e-7, where the conditional uniform ũ = σ(−α) + v·σ(α)
-/// rounds to 1): the gradients stay finite. A guard for the margins of logit u and logit ũ, which are 1e-6 in float32
-/// (1 − 1e-12 is 1 in float32). The divergence of some float32 belief-net runs seen in the sbn-mnist experiment is not
-/// reproduced by this case and remains open.
+/// REBAR and RELAX in float32: the clamps of u and ũ before their logits must lie strictly inside (0, 1) in the dtype
+/// (1 − 1e-12, the float64 margin, is 1 in float32, which left ũ's logit and its derivative unbounded), and confident units
+/// give finite gradients.
 /// </summary>
 public sealed class RebarFloat32Tests
 {
+    [Theory]
+    [InlineData(ScalarType.Float64)]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.Float16)]
+    [InlineData(ScalarType.BFloat16)]
+    public void LogitMargins_AreStrictlyInsideTheUnitIntervalInTheDtype(ScalarType dtype)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        double margin = RebarEstimator.Margin(dtype);
+        using Scalar low = margin.ToScalar(), high = (1 - margin).ToScalar();
+        Assert.True(torch.full(new long[] { 1 }, low, dtype: dtype).to(ScalarType.Float64).item<double>() > 0);
+        Assert.True(torch.full(new long[] { 1 }, high, dtype: dtype).to(ScalarType.Float64).item<double>() < 1, $"1 − {margin} rounds to 1 in {dtype}");
+        // The float64 margin fails the same check in float32: the defect this guards against.
+        if (dtype == ScalarType.Float32)
+        {
+            using Scalar old = (1 - 1e-12).ToScalar();
+            Assert.Equal(1.0, torch.full(new long[] { 1 }, old, dtype: dtype).to(ScalarType.Float64).item<double>());
+        }
+    }
+
     [Theory]
     [InlineData("rebar")]
     [InlineData("relax")]
