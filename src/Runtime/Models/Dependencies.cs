@@ -13,12 +13,11 @@ namespace StochasticBackprop.Models;
 /// </summary>
 internal sealed class Dependencies
 {
-    private Dependencies(string signature, bool[][] downstreamCosts, bool[][] local, bool[][] downstreamSites)
+    private Dependencies(string signature, bool[][] downstreamCosts, bool[][] local)
     {
         Signature = signature;
         DownstreamCosts = downstreamCosts;
         Local = local;
-        DownstreamSites = downstreamSites;
     }
 
     public string Signature { get; }
@@ -29,8 +28,6 @@ internal sealed class Dependencies
     /// <summary>[site][cost]: a downstream cost owned by the site, elementwise in its coordinates and independent of every later site: it multiplies only its own coordinate.</summary>
     public bool[][] Local { get; }
 
-    /// <summary>[site][site]: the later site's parameters depend on the site.</summary>
-    public bool[][] DownstreamSites { get; }
 
     public static Dependencies Find(Trace probe, string signature)
     {
@@ -82,7 +79,7 @@ internal sealed class Dependencies
                 local[k][c] = direct && !throughLater && cost.Owner == k && cost.Value.shape.SequenceEqual(elementwise);
             }
         }
-        return new Dependencies(signature, downstreamCosts, local, downstreamSites);
+        return new Dependencies(signature, downstreamCosts, local);
     }
 
     private static bool[] Connected(Tensor output, Tensor[] leaves)

@@ -12,21 +12,19 @@ internal sealed class EstimationContext
     private readonly LatentModel model;
     private Tensor? vimco;
 
-    public EstimationContext(LatentModel model, Trace baseRun, Dependencies dependencies, ElboOptions options, bool importanceWeighted, Generator? generator)
+    public EstimationContext(LatentModel model, Trace baseRun, Dependencies dependencies, ElboOptions options, bool importanceWeighted)
     {
         this.model = model;
         Base = baseRun;
         Graph = dependencies;
         Options = options;
         ImportanceWeighted = importanceWeighted;
-        Generator = generator;
     }
 
     public Trace Base { get; }
     public Dependencies Graph { get; }
     public ElboOptions Options { get; }
     public bool ImportanceWeighted { get; }
-    public Generator? Generator { get; }
 
     /// <summary>The objective's name when it is neither bound (<c>expectation</c>).</summary>
     public string? BoundName { get; init; }

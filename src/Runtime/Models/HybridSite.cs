@@ -32,6 +32,7 @@ public sealed class HybridSite : SiteEstimator
 {
     private readonly Dictionary<string, (Tensor First, Tensor Second, Tensor Covariance)> history = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double[]> lastLambdas = new(StringComparer.Ordinal);
+    private readonly HashSet<string> withHistory = new(StringComparer.Ordinal);
 
     internal HybridSite(HybridOptions options, MomentPooling pooling)
     {
@@ -221,7 +222,8 @@ public sealed class HybridSite : SiteEstimator
         return lambdas;
     }
 
-    private bool IsFirstBatch(string site) => !history.ContainsKey(site + "#used");
+    /// <summary>Whether no earlier batch of <paramref name="site"/> has been folded in yet (λ is then the initial one).</summary>
+    private bool IsFirstBatch(string site) => !withHistory.Contains(site);
 
     /// <summary>
     /// For <see cref="LambdaMode.PreviousBatches"/>: returns the moving average of earlier batches' moments (λ then does not
@@ -245,7 +247,7 @@ public sealed class HybridSite : SiteEstimator
                 previous.Second.Dispose();
                 previous.Covariance.Dispose();
                 history[key] = updated;
-                history[site + "#used"] = (updated.Item1, updated.Item1, updated.Item1);
+                withHistory.Add(site);
             }
             else
             {

@@ -177,7 +177,7 @@ public sealed class LatentModel
         Trace trace = Trace.Base(this, data, particles, generator, hard: false, guideLogQ: guideLogQ);
         Run(trace);
         Dependencies graph = DependenciesOf(trace, data, particles, generator, guideLogQ);
-        var context = new EstimationContext(this, trace, graph, options, importanceWeighted, generator) { BoundName = guideLogQ ? null : "expectation" };
+        var context = new EstimationContext(this, trace, graph, options, importanceWeighted) { BoundName = guideLogQ ? null : "expectation" };
         ElboEstimate estimate = context.Assemble();
         return estimate.MoveToOuterDisposeScope();
     }

@@ -44,8 +44,6 @@ internal sealed class SiteRecord
     /// <summary>Whether a cost's graph through this site's value reaches its parameters (pathwise, relaxations).</summary>
     public bool CarriesGraph { get; set; }
 
-    /// <summary>The index of the cost −log q of this site in the trace's costs.</summary>
-    public int GuideCost { get; set; } = -1;
 
     /// <summary>For a hybrid site: the per-row parameter leaves, the reparameterised value with its graph to them, and the leaf the program received.</summary>
     public Tensor[]? HybridLeaves { get; set; }
@@ -293,7 +291,6 @@ internal sealed class Trace
         if (GuideLogQ)
         {
             Tensor logQ = SiteLogProbability(site, distribution, site.Returned);
-            site.GuideCost = Costs.Count;
             AddCostRecord(new CostRecord("q:" + name, site.Index, logQ.neg(), IsGuideLogQ: true));
         }
         return site.Returned;
@@ -336,7 +333,6 @@ internal sealed class Trace
         {
             return site.Returned;
         }
-        site.GuideCost = Costs.Count;
         if (replaced)
         {
             Tensor logQ = FiniteLogProbability(table!, original.Finite!, site.Returned, site.OneHot);
