@@ -40,9 +40,12 @@ public sealed class Figure
         Color color = Palette[seriesCount++ % Palette.Length];
         if (error is not null)
         {
-            double[] upper = y.Select((v, i) => v + error[i]).ToArray();
-            double[] lower = y.Select((v, i) => v - error[i]).ToArray();
-            var band = plot.Add.FillY(Xs(x), Ys(upper), Ys(lower));
+            double[] bandX = Xs(x);
+            double[] upper = Ys(y.Select((v, i) => v + error[i]).ToArray());
+            double[] lower = Ys(y.Select((v, i) => v - error[i]).ToArray());
+            // A fill polygon breaks on a NaN vertex (x = 0 on a log axis, say): the band keeps the points it can draw.
+            int[] drawable = Enumerable.Range(0, bandX.Length).Where(i => double.IsFinite(bandX[i]) && double.IsFinite(upper[i]) && double.IsFinite(lower[i])).ToArray();
+            var band = plot.Add.FillY(drawable.Select(i => bandX[i]).ToArray(), drawable.Select(i => upper[i]).ToArray(), drawable.Select(i => lower[i]).ToArray());
             band.FillColor = color.WithAlpha(0.2);
             band.LineWidth = 0;
         }
