@@ -144,7 +144,19 @@ internal sealed class EstimationContext
             bool dropDirect = cost.IsGuideLogQ && !owner.Reparameterized
                 && (!ImportanceWeighted || owner is ScoreSite { VimcoWithoutDirectTerm: true });
             // For a site whose estimator is not pathwise, E[∇ log q(z)] = 0 at z ~ q: the guide's direct term adds only variance to the bound's gradient.
-            graphTerms.Add(Trace.PerRow(dropDirect ? cost.Value.detach() : cost.Value));
+            Tensor term = dropDirect ? cost.Value.detach() : cost.Value;
+            if (cost.IsGuideLogQ && owner is PathwiseSite { DropsDirectScore: true })
+            {
+                if (ImportanceWeighted)
+                {
+                    throw new InvalidOperationException($"Site '{run.Sites[cost.Owner].Name}': sticking the landing is biased for the importance-weighted bound; use SiteEstimator.Pathwise there.");
+                }
+                // Sticking the landing: the cost is −log q(z(θ); θ); adding log q(z; θ) − its value at the drawn z (zero, with θ-gradient ∇θ log q) cancels the direct term.
+                SiteRecord site = run.Sites[cost.Owner];
+                Tensor direct = Trace.SiteLogProbability(site, site.Distribution, site.Value);
+                term = Trace.PerRow(term).add(Trace.PerRow(direct) - Trace.PerRow(direct).detach(), Scalars.One);
+            }
+            graphTerms.Add(Trace.PerRow(term));
         }
         Tensor perRow = graphTerms.Aggregate((a, b) => a.add(b, Scalars.One));
         Tensor perPoint;

@@ -32,6 +32,7 @@ public sealed class HybridSite : SiteEstimator
 {
     private readonly Dictionary<string, (Tensor First, Tensor Second, Tensor Covariance)> history = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double[]> lastLambdas = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HybridMoments[]> lastMoments = new(StringComparer.Ordinal);
     private readonly HashSet<string> withHistory = new(StringComparer.Ordinal);
 
     internal HybridSite(HybridOptions options, MomentPooling pooling)
@@ -67,6 +68,13 @@ public sealed class HybridSite : SiteEstimator
     /// <summary>The λ of the last estimate of site <paramref name="site"/>, per parameter (the mean over its coordinates for per-coordinate λ).</summary>
     public IReadOnlyList<double> LastLambdas(string site)
         => lastLambdas.TryGetValue(site, out double[]? lambdas) ? lambdas : throw new KeyNotFoundException($"No estimate of site '{site}' yet.");
+
+    /// <summary>
+    /// The moments behind the last estimate of site <paramref name="site"/>, per parameter, summed over its coordinates: the ones
+    /// λ was computed from (for <see cref="LambdaMode.PreviousBatches"/>, the earlier batches' average, not this batch's).
+    /// </summary>
+    public IReadOnlyList<HybridMoments> LastMoments(string site)
+        => lastMoments.TryGetValue(site, out HybridMoments[]? moments) ? moments : throw new KeyNotFoundException($"No estimate of site '{site}' yet.");
 
     internal override void Validate(SiteRecord site)
     {
@@ -191,8 +199,9 @@ public sealed class HybridSite : SiteEstimator
         var lambdas = new Tensor[first.Length];
         var reported = new double[first.Length];
         double[] scalarMoments = Options.Granularity == LambdaGranularity.Scalar
-            ? new[] { moments.Sum(m => m.First.sum().item<double>()), moments.Sum(m => m.Second.sum().item<double>()), moments.Sum(m => m.Covariance.sum().item<double>()) }
+            ? new[] { moments.Sum(m => Total(m.First)), moments.Sum(m => Total(m.Second)), moments.Sum(m => Total(m.Covariance)) }
             : Array.Empty<double>();
+        lastMoments[site.Name] = moments.Select(m => new HybridMoments(Total(m.First), Total(m.Second), Total(m.Covariance))).ToArray();
         for (int p = 0; p < first.Length; p++)
         {
             (Tensor va, Tensor vb, Tensor cov) = moments[p];
@@ -207,11 +216,11 @@ public sealed class HybridSite : SiteEstimator
             }
             else if (Options.Granularity == LambdaGranularity.PerTensor)
             {
-                values = new[] { VarianceStatistics.OptimalLambda(va.sum().item<double>(), vb.sum().item<double>(), cov.sum().item<double>(), Options.Ridge) };
+                values = new[] { VarianceStatistics.OptimalLambda(Total(va), Total(vb), Total(cov), Options.Ridge) };
             }
             else
             {
-                double[] v1 = va.flatten().data<double>().ToArray(), v2 = vb.flatten().data<double>().ToArray(), c = cov.flatten().data<double>().ToArray();
+                double[] v1 = Values(va), v2 = Values(vb), c = Values(cov);
                 values = v1.Select((_, j) => VarianceStatistics.OptimalLambda(v1[j], v2[j], c[j], Options.Ridge)).ToArray();
             }
             reported[p] = values.Average();
@@ -220,6 +229,20 @@ public sealed class HybridSite : SiteEstimator
         }
         lastLambdas[site.Name] = reported;
         return lambdas;
+    }
+
+    /// <summary>The sum of a moment's coordinates as a double, whatever the gradients' dtype.</summary>
+    private static double Total(Tensor moment)
+    {
+        using Tensor total = moment.sum(ScalarType.Float64);
+        return total.item<double>();
+    }
+
+    /// <summary>A moment's coordinates as doubles, whatever the gradients' dtype.</summary>
+    private static double[] Values(Tensor moment)
+    {
+        using Tensor values = moment.flatten().to_type(ScalarType.Float64);
+        return values.data<double>().ToArray();
     }
 
     /// <summary>Whether no earlier batch of <paramref name="site"/> has been folded in yet (λ is then the initial one).</summary>
@@ -257,4 +280,17 @@ public sealed class HybridSite : SiteEstimator
         }
         return earlier;
     }
+}
+
+/// <summary>
+/// The moments a site hybrid's λ* came from, summed over a parameter's coordinates: Var ĝ_P, Var ĝ_S and Cov(ĝ_P, ĝ_S)
+/// (per-row gradients w.r.t. that parameter tensor, pooled as <see cref="HybridSite.Pooling"/> says).
+/// </summary>
+/// <param name="PathwiseVariance">Var ĝ_P.</param>
+/// <param name="ScoreVariance">Var ĝ_S.</param>
+/// <param name="Covariance">Cov(ĝ_P, ĝ_S).</param>
+public readonly record struct HybridMoments(double PathwiseVariance, double ScoreVariance, double Covariance)
+{
+    /// <summary>Cov/Var ĝ_P, the ratio of 001's Theorem 9 (λ* → 1 as it → 1 with Var ĝ_S above Var ĝ_P); NaN when Var ĝ_P is 0.</summary>
+    public double CovarianceOverPathwiseVariance => PathwiseVariance > 0 ? Covariance / PathwiseVariance : double.NaN;
 }

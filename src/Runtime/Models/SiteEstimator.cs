@@ -42,6 +42,14 @@ public abstract class SiteEstimator
     public static SiteEstimator Pathwise { get; } = new PathwiseSite();
 
     /// <summary>
+    /// Pathwise with the guide's direct score term dropped ("sticking the landing", Roeder, Wu and Duvenaud 2017): the site's
+    /// own log q(z; θ) is differentiated through z = g(ε; θ) only, not through θ at fixed z. Unbiased, since E_q[∇θ log q(z; θ)]
+    /// = 0, and exact (zero variance from that term) when q matches the posterior; the pathwise half of <see cref="Hybrid"/>
+    /// is this estimator. Needs <see cref="IReparameterizedDistribution"/>.
+    /// </summary>
+    public static SiteEstimator StickingTheLanding { get; } = new PathwiseSite(stickingTheLanding: true);
+
+    /// <summary>
     /// The score function: Σ_j ∇ log q(z_j) · (downstream costs − baseline), each coordinate's score multiplied only by
     /// the costs downstream of the site, and the site's own elementwise terms only by their own coordinate's.
     /// </summary>
@@ -190,9 +198,12 @@ public abstract class SiteEstimator
         => Trace.SiteLogProbability(site, site.Distribution, site.Value);
 }
 
-internal sealed class PathwiseSite : SiteEstimator
+internal sealed class PathwiseSite(bool stickingTheLanding = false) : SiteEstimator
 {
-    public override string Name => "pathwise";
+    /// <summary>Whether the guide's direct ∇θ log q term is dropped (<see cref="SiteEstimator.StickingTheLanding"/>).</summary>
+    public bool DropsDirectScore => stickingTheLanding;
+
+    public override string Name => stickingTheLanding ? "pathwise (sticking the landing)" : "pathwise";
 
     internal override bool Reparameterized => true;
 

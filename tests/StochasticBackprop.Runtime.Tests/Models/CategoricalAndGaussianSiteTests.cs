@@ -142,6 +142,7 @@ public sealed class CategoricalAndGaussianSiteTests
     /// </summary>
     [Theory]
     [InlineData("pathwise")]
+    [InlineData("sticking-the-landing")]
     [InlineData("score-loo")]
     [InlineData("hybrid-previous-batches")]
     [InlineData("hybrid-same-batch-per-coordinate")]
@@ -163,6 +164,7 @@ public sealed class CategoricalAndGaussianSiteTests
         SiteEstimator site = estimator switch
         {
             "pathwise" => SiteEstimator.Pathwise,
+            "sticking-the-landing" => SiteEstimator.StickingTheLanding,
             "score-loo" => SiteEstimator.Score(ScoreBaseline.LeaveOneOut),
             "hybrid-previous-batches" => SiteEstimator.Hybrid(new HybridOptions { Mode = LambdaMode.PreviousBatches }),
             "hybrid-same-batch-per-coordinate" => SiteEstimator.Hybrid(new HybridOptions { Granularity = LambdaGranularity.PerCoordinate }),
@@ -190,5 +192,78 @@ public sealed class CategoricalAndGaussianSiteTests
         }
         using ElboEstimate one = model.Elbo(data, 2000, generator);
         Assert.True(Math.Abs(one.Value.item<double>() - exact.item<double>()) < 0.1, $"ELBO {one.Value.item<double>()} against {exact.item<double>()}");
+    }
+
+    /// <summary>
+    /// p(z) = N(0, 1), p(x | z) = N(z, 1) and q(z | x) = N(x/2, ½), the exact posterior: log p(x, z) − log q(z | x) = log p(x)
+    /// for every z, so sticking the landing's gradient is exactly zero at every draw, while the total pathwise derivative
+    /// keeps the score term's noise. At a wrong q both agree in mean (the closed-form test above).
+    /// </summary>
+    [Fact]
+    public void StickingTheLanding_HasZeroVarianceAtTheExactPosterior()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor data = torch.tensor(new[] { 1.0, -0.4 }, new long[] { 2, 1 }, dtype: ScalarType.Float64);
+        Tensor half = torch.tensor(0.5, dtype: ScalarType.Float64).requires_grad_(true);
+        Tensor logScale = torch.tensor(0.5 * Math.Log(0.5), dtype: ScalarType.Float64).requires_grad_(true);
+        double Spread(SiteEstimator site)
+        {
+            var model = new LatentModel(
+                (q, x) => q.Sample("z", new Normal(x * half, logScale.exp().expand(q.Rows, 1)), site),
+                (p, x) =>
+                {
+                    Tensor z = p.Sample("z", new Normal(torch.zeros(p.Rows, 1, dtype: ScalarType.Float64), torch.ones(p.Rows, 1, dtype: ScalarType.Float64)));
+                    p.Observe("x", new Normal(z, torch.ones(p.Rows, 1, dtype: ScalarType.Float64)), x);
+                });
+            var generator = new Generator(11);
+            return Repeat(() => model.Elbo(data, 4, generator), new[] { half, logScale }, 50).var(new long[] { 0 }).sum().item<double>();
+        }
+        double sticking = Spread(SiteEstimator.StickingTheLanding);
+        double pathwise = Spread(SiteEstimator.Pathwise);
+        Assert.True(sticking < 1e-20, $"sticking the landing's variance at the exact posterior is {sticking:G4}, not 0");
+        Assert.True(pathwise > 1e-2, $"the total pathwise derivative's variance is {pathwise:G4}");
+    }
+
+    [Fact]
+    public void StickingTheLanding_IsRefusedForTheImportanceWeightedBound()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor m = torch.tensor(0.3, dtype: ScalarType.Float64).requires_grad_(true);
+        var model = new LatentModel(
+            (q, x) => q.Sample("z", new Normal(m.expand(q.Rows, 1), torch.ones(q.Rows, 1, dtype: ScalarType.Float64)), SiteEstimator.StickingTheLanding),
+            (p, x) => p.Observe("x", new Normal(p.Sample("z", new Normal(torch.zeros(p.Rows, 1, dtype: ScalarType.Float64), torch.ones(p.Rows, 1, dtype: ScalarType.Float64))), torch.ones(p.Rows, 1, dtype: ScalarType.Float64)), x));
+        var error = Assert.Throws<InvalidOperationException>(() => model.Iwae(torch.zeros(3, 1, dtype: ScalarType.Float64), 4));
+        Assert.Contains("sticking the landing", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The hybrid's pathwise half is sticking the landing: with λ held at 1 (previous-batches mode's first batch) its gradient is STL's on the same noise, to rounding.</summary>
+    [Fact]
+    public void HybridAtLambdaOne_IsStickingTheLanding()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        Tensor data = torch.tensor(new[] { 1.5, -0.5, 0.2 }, new long[] { 3, 1 }, dtype: ScalarType.Float64);
+        Tensor a = torch.tensor(0.3, dtype: ScalarType.Float64).requires_grad_(true);
+        Tensor s = torch.tensor(-0.7, dtype: ScalarType.Float64).requires_grad_(true);
+        double[] Gradient(SiteEstimator site)
+        {
+            var model = new LatentModel(
+                (q, x) => q.Sample("z", new Normal(x * a, s.exp().expand(q.Rows, 1)), site),
+                (p, x) =>
+                {
+                    Tensor z = p.Sample("z", new Normal(torch.zeros(p.Rows, 1, dtype: ScalarType.Float64), torch.ones(p.Rows, 1, dtype: ScalarType.Float64)));
+                    p.Observe("x", new Normal(z.pow(Scalars.Of(3.0)), torch.ones(p.Rows, 1, dtype: ScalarType.Float64)), x);
+                });
+            using ElboEstimate e = model.Elbo(data, 4, new Generator(3));
+            return Flatten(torch.autograd.grad(new[] { e.Surrogate }, new[] { a, s }));
+        }
+        double[] sticking = Gradient(SiteEstimator.StickingTheLanding);
+        double[] hybrid = Gradient(SiteEstimator.Hybrid(new HybridOptions { Mode = LambdaMode.PreviousBatches, InitialLambda = 1.0 }));
+        double[] total = Gradient(SiteEstimator.Pathwise);
+        for (int i = 0; i < sticking.Length; i++)
+        {
+            Assert.Equal(sticking[i], hybrid[i], 1e-12);
+        }
+        // ... and not the total derivative, which keeps the direct score term.
+        Assert.True(Math.Abs(total[1] - sticking[1]) > 1e-3, $"total {total[1]}, sticking the landing {sticking[1]}");
     }
 }

@@ -30,7 +30,8 @@ public sealed class AdamUpdate
     private readonly Tensor[] parameters;
     private readonly Tensor?[] firstMoments, secondMoments;
     private readonly int[] steps;
-    private readonly double learningRate, beta1, beta2, epsilon;
+    private readonly double beta1, beta2, epsilon;
+    private double learningRate;
 
     /// <param name="parameters">The parameters updated in place (leaf tensors that require gradients: module parameters, or plain tensors such as a control variate's scale).</param>
     /// <param name="learningRate">lr; a constant of the experiment.</param>
@@ -47,6 +48,13 @@ public sealed class AdamUpdate
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
+    }
+
+    /// <summary>lr, changed by a schedule between steps (a positive finite number).</summary>
+    public double LearningRate
+    {
+        get => learningRate;
+        set => learningRate = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
     }
 
     /// <summary>Zeroes the parameters' gradients (as <c>Optimizer.zero_grad()</c>).</summary>
