@@ -125,6 +125,13 @@ public sealed class ScalarLifetimeTests
             (q, x) => q.Sample("z", new Normal(location.expand(q.Rows, 1), torch.ones(q.Rows, 1, dtype: ScalarType.Float64))),
             (p, x) => p.Observe("x", new Normal(p.Sample("z", new Normal(torch.zeros(p.Rows, 1, dtype: ScalarType.Float64), torch.ones(p.Rows, 1, dtype: ScalarType.Float64))), torch.ones(p.Rows, 1, dtype: ScalarType.Float64)), x));
         Tensor gaussianData = torch.ones(3, 1, dtype: ScalarType.Float64);
+        LatentModel GaussianWith(SiteEstimator site, ScalarType dtype) => new(
+            (q, x) => q.Sample("z", new Normal(location.to_type(dtype).expand(q.Rows, 2), torch.ones(q.Rows, 2, dtype: dtype)), site),
+            (p, x) => p.Observe("x", new Normal(p.Sample("z", new Normal(torch.zeros(p.Rows, 2, dtype: dtype), torch.ones(p.Rows, 2, dtype: dtype))), torch.ones(p.Rows, 2, dtype: dtype)), x));
+        LatentModel sticking = GaussianWith(SiteEstimator.StickingTheLanding, ScalarType.Float64);
+        var float32Hybrid = (HybridSite)SiteEstimator.Hybrid(new HybridOptions { Granularity = LambdaGranularity.PerCoordinate }, MomentPooling.AcrossRows);
+        LatentModel hybridFloat32 = GaussianWith(float32Hybrid, ScalarType.Float32);
+        Tensor gaussianData2 = torch.ones(3, 2, dtype: ScalarType.Float64), gaussianData2Float32 = torch.ones(3, 2, dtype: ScalarType.Float32);
 
         void Members<T>(T distribution, Tensor z) where T : IScoredDistribution
         {
@@ -178,6 +185,12 @@ public sealed class ScalarLifetimeTests
             () => beliefNets[0].LogMarginal(net.Data, 8, generator),
             () => categoricalModel.Elbo(torch.zeros(2, 1, dtype: ScalarType.Float64), 2, generator).Loss.backward(),
             () => gaussianModel.Elbo(gaussianData, 2, generator, new ElboOptions { SiteGradients = true }).Sites[0].WithinPointVariance(0),
+            () => sticking.Elbo(gaussianData2, 2, generator).Loss.backward(),
+            () =>
+            {
+                hybridFloat32.Elbo(gaussianData2Float32, 1, generator).Loss.backward();
+                _ = float32Hybrid.LastMoments("z")[0].CovarianceOverPathwiseVariance;
+            },
         };
     }
 }

@@ -104,7 +104,7 @@ internal sealed class CategoricalLatentNet : IDisposable
 
     /// <summary>Σ_pixels log Bernoulli(x; σ(logits)) = Σ x·l − softplus(l), per row, stable in float32.</summary>
     internal static Tensor LogLikelihood(Tensor x, Tensor logits)
-        => x.mul(logits).sub(torch.nn.functional.softplus(logits)).sum(new long[] { 1 });
+        => x.mul(logits).add(torch.nn.functional.logsigmoid(-logits), Scalars.One).sum(new long[] { 1 }); // −softplus(l) = log σ(−l): softplus makes temporary Scalars
 
     private (Tensor, Tensor) Layer(int input, int output, Tensor? bias, Generator generator)
     {
