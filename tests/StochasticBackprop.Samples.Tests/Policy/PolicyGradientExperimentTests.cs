@@ -36,6 +36,9 @@ public sealed class PolicyGradientExperimentTests(QuickSuite suite)
         Assert.Equal(0, metrics["gradient_variance_cartpole_pathwise"]);
         Assert.Equal(-100, metrics["relative_variance_cartpole_pathwise"], 9);
         Assert.True(metrics["lqr_exact_vs_finite_difference"] < 1e-6);
+        // The report's LQR check at quick size (1,024 episodes, fixed seed): the unbiased rows pass, the planted defects fail.
+        foreach (string key in new[] { "pathwise", "reinforce", "hybrid_previous_32", "hybrid_previous_2" }) Assert.True(metrics[$"lqr_max_abs_z_{key}"] <= 4, key);
+        foreach (string key in new[] { "wrong_pathwise_detached", "wrong_score_without_sigma" }) Assert.True(metrics[$"lqr_max_abs_z_{key}"] > 4, key);
         string report = File.ReadAllText(Path.Combine(directory, "README.md"));
         Assert.Contains("HalfCheetah", report);
         Assert.Contains("positive means more variance than REINFORCE", report);

@@ -15,7 +15,7 @@ internal enum LambdaSource
 }
 
 /// <summary>
-/// A rolling buffer of the last <see cref="Capacity"/> per-episode gradient pairs (ĝ_path, ĝ_score) across
+/// A rolling buffer of the last <see cref="Capacity"/> (by default) per-episode gradient pairs (ĝ_path, ĝ_score) across
 /// iterations, and 001's Algorithm 1 on it: λ* = (v_M − c)/(v_P + v_M − 2c + ε), clipped to [0, 1], with
 /// v and c the <em>total</em> (trace) per-episode variances and covariance over all D policy parameters:
 /// one scalar λ for the whole gradient (<see cref="VarianceStatistics.OptimalLambda(double, double, double, double)"/>).
@@ -24,13 +24,17 @@ internal sealed class GradientHistory
 {
     public const int Capacity = 32;
     private readonly Queue<(double[] Pathwise, double[] Score)> samples = new();
+    private readonly int capacity;
+
+    /// <param name="capacity">How many of the latest pairs λ is computed from (001: 32).</param>
+    public GradientHistory(int capacity = Capacity) => this.capacity = capacity;
 
     public int Count => samples.Count;
 
     public void Add(double[] pathwise, double[] score)
     {
         samples.Enqueue((pathwise, score));
-        while (samples.Count > Capacity) samples.Dequeue();
+        while (samples.Count > capacity) samples.Dequeue();
     }
 
     /// <summary>λ* of the buffer; ½ while it holds fewer than two samples.</summary>

@@ -68,7 +68,7 @@ internal static class LqrGradientCheck
     /// <summary>A value baseline fitted on pilot episodes independent of the checked ones (so it cannot bias them).</summary>
     public static ValueBaseline PilotBaseline(LinearQuadraticRegulator task, GaussianPolicy policy, long episodes, int fitSteps, Generator generator)
     {
-        var baseline = new ValueBaseline(task.ObservationSize + 1, generator);
+        var baseline = new ValueBaseline(task.ObservationSize + 1, generator, hidden: 16);
         using DisposeScope scope = torch.NewDisposeScope();
         EpisodeBatch pilot = EpisodeSampler.Run(task, policy, null, episodes, Gamma, new GradientRequest(false, false), generator);
         baseline.Fit(pilot.BaselineFeatures, pilot.BaselineTargets, fitSteps);
@@ -89,23 +89,23 @@ internal static class LqrGradientCheck
     }
 
     /// <summary>
-    /// The hybrid λ ḡ_path + (1 − λ) ḡ_score over consecutive batches of <see cref="HybridBatch"/> episodes, λ from
+    /// The hybrid λ ḡ_path + (1 − λ) ḡ_score over consecutive batches of <paramref name="batchSize"/> episodes (λ from a buffer of that many), λ from
     /// <paramref name="source"/>; mean ± SE over the batches. With <see cref="LambdaSource.Previous"/> each batch's λ
     /// is fixed given earlier batches, so the estimates are martingale differences around the truth and the SE holds.
     /// </summary>
-    public static LqrCheckRow Hybrid(string label, LinearQuadraticRegulator task, GaussianPolicy policy, ValueBaseline baseline, LambdaSource source, int batches, int batchesPerRollout, double[] exact, Generator generator, List<double>? lambdas = null)
+    public static LqrCheckRow Hybrid(string label, LinearQuadraticRegulator task, GaussianPolicy policy, ValueBaseline baseline, LambdaSource source, int batches, int batchesPerRollout, double[] exact, Generator generator, List<double>? lambdas = null, int batchSize = HybridBatch)
     {
-        var history = new GradientHistory();
+        var history = new GradientHistory(batchSize);
         var estimates = new List<double[]>();
         for (int done = 0; done < batches; done += batchesPerRollout)
         {
             int count = Math.Min(batchesPerRollout, batches - done);
             using DisposeScope scope = torch.NewDisposeScope();
-            EpisodeBatch rollout = EpisodeSampler.Run(task, policy, baseline, (long)count * HybridBatch, Gamma, new GradientRequest(true, true), generator);
+            EpisodeBatch rollout = EpisodeSampler.Run(task, policy, baseline, (long)count * batchSize, Gamma, new GradientRequest(true, true), generator);
             for (int b = 0; b < count; b++)
             {
-                double[][] path = rollout.Pathwise!.Skip(b * HybridBatch).Take(HybridBatch).ToArray();
-                double[][] score = rollout.Score!.Skip(b * HybridBatch).Take(HybridBatch).ToArray();
+                double[][] path = rollout.Pathwise!.Skip(b * batchSize).Take(batchSize).ToArray();
+                double[][] score = rollout.Score!.Skip(b * batchSize).Take(batchSize).ToArray();
                 double lambda;
                 if (source == LambdaSource.Previous)
                 {

@@ -26,6 +26,9 @@ public sealed class PolicyGradientExperiment : IExperiment
         ("Walker2d", "pathwise", 214.0, 63.4, -15), ("Walker2d", "REINFORCE", 137.7, 55.1, double.NaN), ("Walker2d", "hybrid (λ*)", 150.8, 73.1, -33),
     };
 
+    /// <summary>Metric names of the rows of <see cref="RunLqrCheck"/>, in order.</summary>
+    internal static readonly string[] CheckKeys = { "pathwise", "reinforce", "hybrid_previous_32", "hybrid_previous_2", "hybrid_same_32", "hybrid_same_2", "wrong_pathwise_detached", "wrong_score_without_sigma" };
+
     public string Name => "policy-gradients";
     public string Title => "Policy gradients on differentiable control tasks (LQR, pendulum, cart-pole): pathwise, REINFORCE, hybrid λ*";
     public string Source => "001 §7.4, Table 3";
@@ -135,7 +138,9 @@ public sealed class PolicyGradientExperiment : IExperiment
             LqrGradientCheck.PerEpisode("pathwise", task, policy, null, new GradientRequest(true, false), episodes, chunk, exact, new Generator(context.StreamSeed(3001), torch.CPU)),
             LqrGradientCheck.PerEpisode("REINFORCE (value baseline)", task, policy, baseline, new GradientRequest(false, true), episodes, chunk, exact, new Generator(context.StreamSeed(3002), torch.CPU)),
             LqrGradientCheck.Hybrid("hybrid, λ from the previous 32 episodes (unbiased)", task, policy, baseline, LambdaSource.Previous, batches, perRollout, exact, new Generator(context.StreamSeed(3003), torch.CPU), previous),
+            LqrGradientCheck.Hybrid("hybrid, λ from the previous 2 episodes (unbiased)", task, policy, baseline, LambdaSource.Previous, (int)(episodes / 2), (int)(chunk / 2), exact, new Generator(context.StreamSeed(3004), torch.CPU), batchSize: 2),
             LqrGradientCheck.Hybrid("hybrid, λ from the same 32 episodes (Algorithm 1)", task, policy, baseline, LambdaSource.SameBatch, batches, perRollout, exact, new Generator(context.StreamSeed(3003), torch.CPU), same),
+            LqrGradientCheck.Hybrid("hybrid, λ from the same 2 episodes (Algorithm 1, B = 2)", task, policy, baseline, LambdaSource.SameBatch, (int)(episodes / 2), (int)(chunk / 2), exact, new Generator(context.StreamSeed(3004), torch.CPU), batchSize: 2),
             LqrGradientCheck.PerEpisode("wrong on purpose: pathwise, state detached between steps", task, policy, null, new GradientRequest(true, false, DetachStateBetweenSteps: true), episodes, chunk, exact, new Generator(context.StreamSeed(3001), torch.CPU)),
             LqrGradientCheck.PerEpisode("wrong on purpose: REINFORCE with (a − μ)/σ for ∂log π/∂μ", task, policy, baseline, new GradientRequest(false, true, ScoreWithoutSigmaFactor: true), episodes, chunk, exact, new Generator(context.StreamSeed(3002), torch.CPU)),
         };
@@ -182,7 +187,7 @@ public sealed class PolicyGradientExperiment : IExperiment
                 }
             }
         }
-        foreach (LqrCheckRow row in check) metrics[$"lqr_max_abs_z_{GammaToyExperiment.Slug(row.Estimator)}"] = row.MaxAbsZ;
+        for (int r = 0; r < check.Length; r++) metrics[$"lqr_max_abs_z_{CheckKeys[r]}"] = check[r].MaxAbsZ;
         metrics["lqr_exact_vs_finite_difference"] = exact.Zip(finiteDifference, (a, b) => Math.Abs(a - b)).Max();
 
         PolicyEstimator Best(string task) => Estimators.OrderByDescending(e => final[(task, e)].Mean).First();
@@ -191,10 +196,12 @@ public sealed class PolicyGradientExperiment : IExperiment
         bool pathwiseBestSmooth = smooth.All(t => Best(t) == PolicyEstimator.Pathwise);
         bool hybridBestTermination = Best("CartPole") == PolicyEstimator.Hybrid;
         bool hybridMoreVariance = tasks.All(s => relative[(s.Task.Name, PolicyEstimator.Hybrid)] > 0);
-        bool unbiased = check.Take(3).All(r => r.MaxAbsZ <= ZTolerance);
-        bool defectsSeen = check.Skip(4).All(r => r.MaxAbsZ > ZTolerance);
+        // Rows of RunLqrCheck: 0–3 unbiased estimators, 4–5 Algorithm 1's same-batch λ (B = 32, 2), 6–7 planted defects.
+        LqrCheckRow[] unbiasedRows = check.Take(4).ToArray(), sameBatchRows = check.Skip(4).Take(2).ToArray(), defectRows = check.Skip(6).ToArray();
+        bool unbiased = unbiasedRows.All(r => r.MaxAbsZ <= ZTolerance);
+        bool defectsSeen = defectRows.All(r => r.MaxAbsZ > ZTolerance);
         string verdict =
-            $"LQR check: pathwise, REINFORCE and the previous-batch hybrid {(unbiased ? "match" : "do NOT all match")} the exact gradient within {ZTolerance:0} SE (max |z| {string.Join(", ", check.Take(3).Select(r => MarkdownReport.Num(r.MaxAbsZ, 2)))}; same-batch Algorithm 1 {MarkdownReport.Num(check[3].MaxAbsZ, 2)}){(defectsSeen ? ", and both planted defects are detected" : ", but a planted defect is NOT detected")}. "
+            $"LQR check: pathwise, REINFORCE and the previous-batch hybrid {(unbiased ? "match" : "do NOT all match")} the exact gradient within {ZTolerance:0} SE (max |z| {string.Join(", ", unbiasedRows.Select(r => MarkdownReport.Num(r.MaxAbsZ, 2)))}); Algorithm 1's same-batch λ has max |z| {MarkdownReport.Num(sameBatchRows[0].MaxAbsZ, 2)} at B = 32 and {MarkdownReport.Num(sameBatchRows[1].MaxAbsZ, 2)} at B = 2 ({(sameBatchRows[1].MaxAbsZ > ZTolerance ? "biased, resolved" : "bias not resolved")}){(defectsSeen ? "; both planted defects are detected" : "; a planted defect is NOT detected")}. "
             + $"001's RL claims: pathwise best on smooth dynamics {Says(pathwiseBestSmooth)} (best: LQR {Label(Best("LQR"))}, pendulum {Label(Best("Pendulum"))}); "
             + $"hybrid best on the termination task {Says(hybridBestTermination)} (cart-pole best: {Label(Best("CartPole"))}; pathwise is blind to termination, its gradient is 0, λ* → {MarkdownReport.Num(runs[("CartPole", PolicyEstimator.Hybrid)].SelectMany(r => r.Lambda).Average(), 3)}); "
             + $"hybrid variance above REINFORCE's {Says(hybridMoreVariance)} (eq. 46: {string.Join(", ", tasks.Select(s => $"{s.Task.Name} {MarkdownReport.Num(relative[(s.Task.Name, PolicyEstimator.Hybrid)], 3)}%"))}).";
@@ -234,7 +241,7 @@ public sealed class PolicyGradientExperiment : IExperiment
             };
         }));
         report.Heading("LQR: each estimator's mean gradient against the exact gradient");
-        report.Paragraph($"At K = ({string.Join(", ", LqrGradientCheck.Gain)}), σ = 0.5, horizon {LqrGradientCheck.Horizon}, γ = {LqrGradientCheck.Gamma}. The exact gradient is autograd of the moment recursion (float64; central differences agree to {MarkdownReport.Num(metrics["lqr_exact_vs_finite_difference"], 2)}). Pathwise and REINFORCE: mean ± SE over {checkEpisodes:N0} per-episode estimates; the hybrids: over {checkEpisodes / LqrGradientCheck.HybridBatch:N0} batches of {LqrGradientCheck.HybridBatch} episodes. The value baseline is fitted on 256 pilot episodes, independent of these. z = (mean − exact)/SE; an unbiased estimator has |z| ≲ {ZTolerance:0} on every coordinate. The last two rows are deliberately wrong formulas, shown to fail the same test. Mean λ: same-batch {MarkdownReport.Num(lambdasSame.Average(), 3)}, previous-batch {MarkdownReport.Num(lambdasPrevious.Average(), 3)}.");
+        report.Paragraph($"At K = ({string.Join(", ", LqrGradientCheck.Gain)}), σ = 0.5, horizon {LqrGradientCheck.Horizon}, γ = {LqrGradientCheck.Gamma}. The exact gradient is autograd of the moment recursion (float64; central differences agree to {MarkdownReport.Num(metrics["lqr_exact_vs_finite_difference"], 2)}). Pathwise and REINFORCE: mean ± SE over {checkEpisodes:N0} per-episode estimates; the hybrids: over {checkEpisodes / LqrGradientCheck.HybridBatch:N0} batches of {LqrGradientCheck.HybridBatch} episodes. The value baseline is fitted on 256 pilot episodes, independent of these. z = (mean − exact)/SE; an unbiased estimator has |z| ≲ {ZTolerance:0} on every coordinate. Algorithm 1 weights the samples its λ is estimated from, so E[λ̂ḡ] ≠ E[λ̂]E[ḡ]: a bias of order 1/B, shown at B = 2 (buffer = batch = 2 episodes) beside B = 32. The last two rows are deliberately wrong formulas, shown to fail the same test. Mean λ: same-batch {MarkdownReport.Num(lambdasSame.Average(), 3)}, previous-batch {MarkdownReport.Num(lambdasPrevious.Average(), 3)}.");
         report.Table(new[] { "estimator" }.Concat(LqrGradientCheck.Coordinates.Select(c => $"{c}: mean ± SE (z)")).Concat(new[] { "max \\|z\\|", $"within {ZTolerance:0} SE" }).ToArray(),
             new[] { (IReadOnlyList<string>)new[] { "exact" }.Concat(exact.Select(g => MarkdownReport.Num(g, 5))).Concat(new[] { "—", "—" }).ToArray() }
             .Concat(check.Select(r => (IReadOnlyList<string>)new[] { r.Estimator }

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Policy;
 
 /// <summary>
-/// A learned state-value baseline V(s, t) for the score-function estimator: a tanh network (64, 64) of the
+/// A learned state-value baseline V(s, t) for the score-function estimator: a tanh network (64, 64 by default) of the
 /// observation and t/T, predicting offset + scale·net(·) where offset and scale are the mean and standard
 /// deviation of the targets it was last fitted on. It is only ever fitted on episodes of <em>earlier</em>
 /// iterations (<see cref="Fit"/> after the gradient of an iteration is taken), so at iteration i it is a fixed
@@ -22,9 +22,10 @@ internal sealed class ValueBaseline : IDisposable
     private double offset, scale = 1;
     private bool fitted;
 
-    public ValueBaseline(int features, Generator generator)
+    /// <param name="hidden">Units per hidden layer (the LQR check's pilot baseline uses fewer: its value is quadratic).</param>
+    public ValueBaseline(int features, Generator generator, int hidden = Hidden)
     {
-        var sizes = new[] { features, Hidden, Hidden, 1 };
+        var sizes = new[] { features, hidden, hidden, 1 };
         var list = new List<Tensor>();
         using (torch.no_grad())
         {
