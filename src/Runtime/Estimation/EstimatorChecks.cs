@@ -133,7 +133,7 @@ internal static class EstimatorChecks
         using (torch.no_grad())
         {
             Tensor detached = values.detach();
-            if (!detached.isfinite().all().item<bool>())
+            if (!AllFinite(detached))
             {
                 Tensor badSamples = detached.isfinite().logical_not().reshape(sampleCount, -1).any(1);
                 long count = badSamples.sum().item<long>();
@@ -270,7 +270,7 @@ internal static class EstimatorChecks
             for (int p = 0; p < perSample.Count && message is null; p++)
             {
                 Tensor gradient = perSample[p].detach();
-                if (gradient.isfinite().all().item<bool>())
+                if (AllFinite(gradient))
                 {
                     continue;
                 }
@@ -284,6 +284,20 @@ internal static class EstimatorChecks
         {
             throw new ArgumentOutOfRangeException("distribution", message);
         }
+    }
+
+    /// <summary>
+    /// Whether every entry is finite: first by the sum alone (NaN and ±∞ propagate into it; one pass, no tensor of
+    /// flags), then, only when the sum is not finite (a NaN, or finite values whose sum overflows), entry by entry.
+    /// </summary>
+    private static bool AllFinite(Tensor values)
+    {
+        if (!values.is_floating_point() || values.numel() == 0)
+        {
+            return true;
+        }
+        using Tensor total = values.sum(ScalarType.Float64);
+        return double.IsFinite(total.item<double>()) || values.isfinite().all().item<bool>();
     }
 
     /// <summary>The smallest positive normal number of a floating dtype (float16's, bfloat16's and float32's own; float64's otherwise).</summary>
