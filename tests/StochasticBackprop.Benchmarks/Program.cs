@@ -19,6 +19,8 @@ public static class Program
           latent [--rounds R] [--steps N] [--batch B]
                                                    CPU time per training step of a 784-200-200 belief net per site estimator
           cpu-resolution                           the smallest step of the process CPU clock
+          checks [--rounds R] [--reps K] [--samples S]
+                                                   CPU time of estimates with the finiteness checks on / off (Objective.CheckFinite)
         """;
 
     public static int Main(string[] args)
@@ -37,6 +39,7 @@ public static class Program
                 "check" => RunCheck(ParseCompare(args)),
                 "latent" => LatentModels.Run(args),
                 "cpu-resolution" => CpuResolution(),
+                "checks" => Checks.Run(args),
                 _ => Fail($"unknown command '{args[0]}'"),
             };
         }

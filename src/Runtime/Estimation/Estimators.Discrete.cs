@@ -44,12 +44,13 @@ public static partial class Estimators
         ArgumentNullException.ThrowIfNull(objective);
         ArgumentNullException.ThrowIfNull(samples);
         TorchBackend.EnsureAvailable();
+        EstimatorChecks.RequireLiveParameters(distribution);
+        EstimatorChecks.RequireSamples(distribution, samples, "local-expectation");
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = samples.detach();
         long sampleCount = z.shape[0];
         long[] sampledShape = Shapes.Sampled(sampleCount, distribution.BatchShape);
-        RequireSampledShape(z, sampledShape, "The samples");
-        Tensor values = EvaluateObjective(objective, z);
+        Tensor values = EvaluateObjective(objective, z, "local-expectation");
 
         IReadOnlyList<double> support = distribution.SupportValues;
         bool[] wanted = Wanted.Of(distribution);
@@ -59,6 +60,10 @@ public static partial class Estimators
         {
             // [S, C, K]: f with coordinate c of each sample set to v_k.
             Tensor local = objective.ReplacedValues(z, support);
+            if (objective.CheckFinite)
+            {
+                EstimatorChecks.RequireFinite(local, sampleCount, "local-expectation", "f at a replaced support value");
+            }
             long coordinates = local.shape[1];
             for (int p = 0; p < wanted.Length; p++)
             {
@@ -80,7 +85,7 @@ public static partial class Estimators
                 }
             }
         }
-        Tensor[] reduced = ReduceAll(distribution, perSample);
+        Tensor[] reduced = ReduceAll(distribution, perSample, "local-expectation", objective.CheckFinite);
         return new GradientEstimate("local-expectation", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
             .MoveToOuterDisposeScope();
     }
@@ -103,14 +108,19 @@ public static partial class Estimators
         ArgumentNullException.ThrowIfNull(objective);
         CheckTemperature(temperature);
         TorchBackend.EnsureAvailable();
+        EstimatorChecks.RequireLiveParameters(distribution);
         using DisposeScope scope = torch.NewDisposeScope();
         using IDisposable gradients = torch.enable_grad();
         Tensor[] leaves = DiscreteSupport.PerSampleLeaves(distribution, sampleCount);
         (Tensor weights, Tensor support) = GumbelRelaxation(distribution, leaves, temperature, generator);
         Tensor relaxed = weights.mul(support).sum(new long[] { -1 });
-        Tensor values = EvaluateObjective(objective, relaxed);
+        Tensor values = EvaluateObjective(objective, relaxed, "gumbel-softmax");
+        if (!values.requires_grad)
+        {
+            throw EstimatorChecks.IndependentOfSamples(sampleCount, "gumbel-softmax");
+        }
         Tensor[] perSample = DiscreteSupport.Gradient(values.sum(), leaves);
-        Tensor[] reduced = ReduceAll(distribution, perSample);
+        Tensor[] reduced = ReduceAll(distribution, perSample, "gumbel-softmax", objective.CheckFinite);
         return new GradientEstimate($"gumbel-softmax(tau={temperature:R})", distribution.ParameterNames, distribution.Parameters, relaxed.detach(), values, reduced)
             .MoveToOuterDisposeScope();
     }
@@ -121,7 +131,11 @@ public static partial class Estimators
     /// </summary>
     private static (Tensor Weights, Tensor Support) GumbelRelaxation(IFiniteDistribution distribution, Tensor[] leaves, double temperature, Generator? generator)
     {
-        Tensor logits = distribution.Probabilities(leaves).log();
+        // log of the probabilities clamped at the dtype's smallest normal: a zero probability (p = 0 or 1, a zero
+        // entry, a softmax of logits ±1e4) is a weight of ~exp(−708/τ) with a zero gradient, not log 0 = −∞ and NaN.
+        Tensor probabilities = distribution.Probabilities(leaves);
+        using Scalar smallest = EstimatorChecks.SmallestNormal(probabilities.dtype).ToScalar(); // held for the call: see Scalars
+        Tensor logits = probabilities.clamp_min(smallest).log();
         Tensor gumbel;
         using (torch.no_grad())
         {
@@ -167,16 +181,24 @@ public static partial class Estimators
         ArgumentNullException.ThrowIfNull(samples);
         TorchBackend.EnsureAvailable();
         int truncation = CheckOrder(distribution.Name, order ?? distribution.FourierOrder, distribution.FactorialCumulantOrder, nameof(order));
+        EstimatorChecks.RequireLiveParameters(distribution);
+        EstimatorChecks.RequireSamples(distribution, samples, "fourier-difference");
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = samples.detach();
         long[] sampledShape = Shapes.Sampled(z.shape[0], distribution.BatchShape);
-        RequireSampledShape(z, sampledShape, "The samples");
-        Tensor values = EvaluateObjective(objective, z);
+        Tensor values = EvaluateObjective(objective, z, "fourier-difference");
 
         int[] orders = Enumerable.Range(1, truncation).Where(n => !distribution.FactorialCumulantVanishes(n)).ToArray();
         IReadOnlyList<Tensor> differences = orders.Length == 0 ? Array.Empty<Tensor>() : objective.CoordinateDifferences(z, orders.Max());
+        if (objective.CheckFinite)
+        {
+            foreach (Tensor difference in differences)
+            {
+                EstimatorChecks.RequireFinite(difference, z.shape[0], "fourier-difference", "a difference of f");
+            }
+        }
         Tensor[] perSample = SeriesPerSample(distribution, orders, distribution.FactorialCumulantGradient, differences, sampledShape, z);
-        Tensor[] reduced = ReduceAll(distribution, perSample);
+        Tensor[] reduced = ReduceAll(distribution, perSample, "fourier-difference", objective.CheckFinite);
         return new GradientEstimate($"fourier-difference(N={truncation})", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
             .MoveToOuterDisposeScope();
     }
@@ -203,6 +225,7 @@ public static partial class Estimators
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
         TorchBackend.EnsureAvailable();
+        EstimatorChecks.RequireLiveParameters(distribution);
         using DisposeScope scope = torch.NewDisposeScope();
         ICumulantDistribution[] blocks = CumulantComponents(distribution, distribution.Components(distribution.Parameters.Select(p => p.detach()).ToArray()));
         int truncation = CheckOrder(distribution.Name, order ?? distribution.FourierOrder, blocks.Min(b => b.CumulantOrder), nameof(order));
@@ -215,7 +238,8 @@ public static partial class Estimators
         Tensor z = distribution.Compose(zeta);
         long[] sampledShape = Shapes.Sampled(sampleCount, distribution.BatchShape);
         RequireSampledShape(z, sampledShape, distribution.Name + ".Compose");
-        Tensor values = EvaluateObjective(objective, z);
+        Tensor values = EvaluateObjective(objective, z, "fourier-composite");
+        EstimatorChecks.RequireDependence(objective, z, "fourier-composite");
 
         // f∘g as a function of all building blocks at once, stacked on axis 1: [S, C, ...BatchShape].
         int[] orders = Enumerable.Range(1, truncation).Where(n => blocks.Any(b => !b.CumulantVanishes(n))).ToArray();
@@ -239,7 +263,7 @@ public static partial class Estimators
             }
             perSample = DiscreteSupport.Gradient(series, leaves);
         }
-        Tensor[] reduced = ReduceAll(distribution, perSample);
+        Tensor[] reduced = ReduceAll(distribution, perSample, "fourier-composite", objective.CheckFinite);
         return new GradientEstimate($"fourier(N={truncation}, through {string.Join(", ", distribution.ComponentNames)})", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
             .MoveToOuterDisposeScope();
     }

@@ -25,6 +25,7 @@ public static partial class Estimators
         ArgumentNullException.ThrowIfNull(objective);
         CheckTemperature(temperature);
         TorchBackend.EnsureAvailable();
+        EstimatorChecks.RequireLiveParameters(distribution);
         using DisposeScope scope = torch.NewDisposeScope();
         using IDisposable gradients = torch.enable_grad();
         Tensor[] leaves = DiscreteSupport.PerSampleLeaves(distribution, sampleCount);
@@ -37,9 +38,13 @@ public static partial class Estimators
         // hard + (w − stopgrad(w)): the value of the one-hot sample, the gradient of the relaxation.
         Tensor straightThrough = hard.add(weights - weights.detach(), Scalars.One);
         Tensor z = straightThrough.mul(support).sum(new long[] { -1 });
-        Tensor values = EvaluateObjective(objective, z);
+        Tensor values = EvaluateObjective(objective, z, "straight-through-gumbel-softmax");
+        if (!values.requires_grad)
+        {
+            throw EstimatorChecks.IndependentOfSamples(sampleCount, "straight-through-gumbel-softmax");
+        }
         Tensor[] perSample = DiscreteSupport.Gradient(values.sum(), leaves);
-        Tensor[] reduced = ReduceAll(distribution, perSample);
+        Tensor[] reduced = ReduceAll(distribution, perSample, "straight-through-gumbel-softmax", objective.CheckFinite);
         return new GradientEstimate($"straight-through-gumbel-softmax(tau={temperature:R})", distribution.ParameterNames, distribution.Parameters, z.detach(), values, reduced)
             .MoveToOuterDisposeScope();
     }

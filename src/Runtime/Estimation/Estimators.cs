@@ -46,6 +46,7 @@ public static partial class Estimators
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
         TorchBackend.EnsureAvailable();
+        EstimatorChecks.RequireLiveParameters(distribution);
         using IDisposable gradients = torch.enable_grad();
         long[] sampledShape = Shapes.Sampled(sampleCount, distribution.BatchShape);
         bool[] wanted = Wanted.Of(distribution);
@@ -58,13 +59,17 @@ public static partial class Estimators
             RequireSampledShape(draw.Samples, sampledShape, distribution.Name + ".DrawWithJacobian");
             bool ownParameters = HasOwnParameters(objective, draw.Samples);
             z = draw.Samples.detach().requires_grad_(true);
-            values = EvaluateObjective(objective, z);
+            values = EvaluateObjective(objective, z, "pathwise");
             // Retained only when f has parameters of its own: the surrogate's mean f(z) term then backpropagates
             // through this graph into them. Otherwise the graph is freed and the surrogate carries no f term, so
             // its backward() does not traverse f a second time.
             Tensor? pathGradient = values.requires_grad
                 ? torch.autograd.grad(new[] { values.sum() }, new[] { z }, retain_graph: ownParameters, allow_unused: true)[0]
                 : null;
+            if (pathGradient is not { IsInvalid: false })
+            {
+                throw EstimatorChecks.IndependentOfSamples(sampleCount, "pathwise");
+            }
             if (!ownParameters)
             {
                 values = values.detach();
@@ -87,11 +92,17 @@ public static partial class Estimators
             z = distribution.Reparameterize(parameters, sampleCount, generator);
             RequireSampledShape(z, sampledShape, distribution.Name + ".Reparameterize");
             bool ownParameters = HasOwnParameters(objective, z);
-            values = EvaluateObjective(objective, z);
+            values = EvaluateObjective(objective, z, "pathwise");
             Tensor[] leaves = Enumerable.Range(0, wanted.Length).Where(p => wanted[p]).Select(p => parameters[p]).ToArray();
             IList<Tensor>? rows = values.requires_grad && leaves.Length > 0
                 ? torch.autograd.grad(new[] { values.sum() }, leaves, retain_graph: ownParameters, allow_unused: true)
                 : null;
+            // Only when the map itself has a graph: a sampler that detaches z is the distribution's defect, not f's
+            // (WrongFormulaTests shows the statistical test catching it).
+            if (z.requires_grad && leaves.Length > 0 && (rows is null || rows.All(row => row.IsInvalid)))
+            {
+                throw EstimatorChecks.IndependentOfSamples(sampleCount, "pathwise");
+            }
             if (!ownParameters)
             {
                 values = values.detach();
@@ -104,7 +115,7 @@ public static partial class Estimators
             }
         }
 
-        return new EstimateParts("pathwise", distribution.ParameterNames, distribution.Parameters, z.detach(), values, ReduceAll(distribution, perSample));
+        return new EstimateParts("pathwise", distribution.ParameterNames, distribution.Parameters, z.detach(), values, ReduceAll(distribution, perSample, "pathwise", objective.CheckFinite));
     }
 
     /// <summary>
@@ -118,7 +129,8 @@ public static partial class Estimators
         using IDisposable gradients = torch.enable_grad();
         try
         {
-            return objective.Evaluate(samples.detach().narrow(0, 0, 1)).requires_grad;
+            // A null or non-tensor result counts as "has some": the checked evaluation that follows reports it.
+            return objective.Evaluate(samples.detach().narrow(0, 0, 1)) is not { IsInvalid: false } probe || probe.requires_grad;
         }
         catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or System.Runtime.InteropServices.ExternalException or IndexOutOfRangeException)
         {
@@ -133,13 +145,17 @@ public static partial class Estimators
     internal static GradientEstimate AtFreshSamples(IDistribution distribution, long sampleCount, Generator? generator, Func<Tensor, GradientEstimate> estimateAt)
     {
         TorchBackend.EnsureAvailable();
+        EstimatorChecks.RequireLiveParameters(distribution);
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor samples;
         using (torch.no_grad())
         {
             samples = distribution.Sample(sampleCount, generator);
         }
-        return estimateAt(samples).MoveToOuterDisposeScope();
+        using (EstimatorChecks.DrawnHere())
+        {
+            return estimateAt(samples).MoveToOuterDisposeScope();
+        }
     }
 
     /// <summary>
@@ -169,11 +185,13 @@ public static partial class Estimators
         ArgumentNullException.ThrowIfNull(objective);
         ArgumentNullException.ThrowIfNull(samples);
         TorchBackend.EnsureAvailable();
+        EstimatorChecks.RequireLiveParameters(distribution);
+        EstimatorChecks.RequireScoreDomain(distribution, samples);
+        EstimatorChecks.RequireSamples(distribution, samples, "score-function");
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = samples.detach();
-        RequireSampledShape(z, Shapes.Sampled(z.shape[0], distribution.BatchShape), "The samples");
-        Tensor values = EvaluateObjective(objective, z);
-        return ScoreCore(distribution, z, values, baseline).MoveToOuterDisposeScope();
+        Tensor values = EvaluateObjective(objective, z, "score-function");
+        return ScoreCore(distribution, z, values, baseline, objective.CheckFinite).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -209,19 +227,28 @@ public static partial class Estimators
         ArgumentNullException.ThrowIfNull(samples);
         TorchBackend.EnsureAvailable();
         int truncation = CheckFourierOrder(distribution, order);
+        EstimatorChecks.RequireLiveParameters(distribution);
+        EstimatorChecks.RequireSamples(distribution, samples, "fourier");
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor z = samples.detach();
         long[] sampledShape = Shapes.Sampled(z.shape[0], distribution.BatchShape);
-        RequireSampledShape(z, sampledShape, "The samples");
-        Tensor values = EvaluateObjective(objective, z);
+        Tensor values = EvaluateObjective(objective, z, "fourier");
+        EstimatorChecks.RequireDependence(objective, z, "fourier");
 
         // Orders whose cumulant vanishes identically add nothing; derivatives are requested only up to
         // the highest order that does not (the Normal needs two).
         int[] orders = Enumerable.Range(1, truncation).Where(n => !distribution.CumulantVanishes(n)).ToArray();
         IReadOnlyList<Tensor> derivatives = orders.Length == 0 ? Array.Empty<Tensor>() : objective.CoordinateDerivatives(z, orders.Max());
 
+        if (objective.CheckFinite)
+        {
+            foreach (Tensor derivative in derivatives)
+            {
+                EstimatorChecks.RequireFinite(derivative, z.shape[0], "fourier", "a derivative of f");
+            }
+        }
         Tensor[] perSample = SeriesPerSample(distribution, orders, distribution.CumulantGradient, derivatives, sampledShape, z);
-        Tensor[] reduced = ReduceAll(distribution, perSample);
+        Tensor[] reduced = ReduceAll(distribution, perSample, "fourier", objective.CheckFinite);
         return new GradientEstimate($"fourier(N={truncation})", distribution.ParameterNames, distribution.Parameters, z, values, reduced)
             .MoveToOuterDisposeScope();
     }
@@ -264,13 +291,14 @@ public static partial class Estimators
     }
 
     /// <summary>The score-function estimate from values already computed at <paramref name="z"/> (same dispose scope as the caller).</summary>
-    internal static GradientEstimate ScoreCore(IScoredDistribution distribution, Tensor z, Tensor values, Baseline? baseline) =>
-        ScoreParts(distribution, z, values, baseline).ToEstimate();
+    internal static GradientEstimate ScoreCore(IScoredDistribution distribution, Tensor z, Tensor values, Baseline? baseline, bool checkFinite = true) =>
+        ScoreParts(distribution, z, values, baseline, checkFinite).ToEstimate();
 
     /// <summary>The score-function estimate's pieces from values already computed at <paramref name="z"/> (same dispose scope as the caller).</summary>
-    internal static EstimateParts ScoreParts(IScoredDistribution distribution, Tensor z, Tensor values, Baseline? baseline)
+    internal static EstimateParts ScoreParts(IScoredDistribution distribution, Tensor z, Tensor values, Baseline? baseline, bool checkFinite = true)
     {
         long sampleCount = z.shape[0];
+        EstimatorChecks.RequireScoreDomain(distribution, z);
         var perSample = new Tensor[distribution.Parameters.Count];
         using (torch.no_grad())
         {
@@ -335,19 +363,12 @@ public static partial class Estimators
             baseline?.Observe(fz);
         }
         string name = baseline is null ? "score-function" : $"score-function(baseline={baseline.Name})";
-        return new EstimateParts(name, distribution.ParameterNames, distribution.Parameters, z, values, ReduceAll(distribution, perSample));
+        return new EstimateParts(name, distribution.ParameterNames, distribution.Parameters, z, values, ReduceAll(distribution, perSample, "score-function", checkFinite));
     }
 
     /// <summary>f(z) checked to have shape <c>[S]</c>.</summary>
-    internal static Tensor EvaluateObjective(Objective objective, Tensor z)
-    {
-        Tensor values = objective.Evaluate(z);
-        if (values.dim() != 1 || values.shape[0] != z.shape[0])
-        {
-            throw new ArgumentException($"The objective must return one value per sample, shape [{z.shape[0]}]; it returned {Shapes.Format(values.shape)}.", nameof(objective));
-        }
-        return values;
-    }
+    internal static Tensor EvaluateObjective(Objective objective, Tensor z, string estimator = "The estimator") =>
+        EstimatorChecks.Evaluate(objective, z, estimator);
 
     private static int CheckFourierOrder(ICumulantDistribution distribution, int? order)
     {
@@ -360,8 +381,15 @@ public static partial class Estimators
         return truncation;
     }
 
-    private static Tensor[] ReduceAll(IDistribution distribution, IReadOnlyList<Tensor> perSample) =>
-        perSample.Select((g, p) => Shapes.ReduceToParameter(g, distribution.Parameters[p].shape)).ToArray();
+    /// <summary>The per-sample gradients reduced to each parameter's shape, after checking them finite (unless f's <see cref="Objective.CheckFinite"/> is off).</summary>
+    private static Tensor[] ReduceAll(IDistribution distribution, IReadOnlyList<Tensor> perSample, string estimator, bool checkFinite)
+    {
+        if (checkFinite)
+        {
+            EstimatorChecks.RequireFiniteGradients(distribution, perSample, estimator);
+        }
+        return perSample.Select((g, p) => Shapes.ReduceToParameter(g, distribution.Parameters[p].shape)).ToArray();
+    }
 
     private static void RequireSampledShape(Tensor z, long[] expected, string what)
     {

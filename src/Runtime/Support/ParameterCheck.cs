@@ -36,11 +36,7 @@ public static class ParameterCheck
     /// </summary>
     public static Tensor Simplex(string distribution, string parameter, Tensor value)
     {
-        ArgumentNullException.ThrowIfNull(value, parameter);
-        if (value.dim() < 1)
-        {
-            throw new ArgumentOutOfRangeException(parameter, distribution + ": parameter '" + parameter + "' must have an event axis (its last axis: the categories); got a scalar");
-        }
+        EventAxis(distribution, parameter, value);
         UnitInterval(distribution, parameter, value);
         string? message = null;
         using (torch.NewDisposeScope())
@@ -63,10 +59,43 @@ public static class ParameterCheck
         return value;
     }
 
-    private static Tensor Check(string distribution, string parameter, Tensor value, string requirement, Func<Tensor, Tensor> valid)
+    /// <summary>
+    /// Checks that a parameter declared with <c>EventRank = 1</c> has an event axis (its last axis: the categories or the
+    /// vector's entries) of at least one entry: without one, a Dirichlet normalises across the sample axis instead.
+    /// Returns <paramref name="value"/>.
+    /// </summary>
+    public static Tensor EventAxis(string distribution, string parameter, Tensor value)
+    {
+        Usable(distribution, parameter, value);
+        if (value.dim() < 1)
+        {
+            throw new ArgumentOutOfRangeException(parameter, distribution + ": parameter '" + parameter + "' must have an event axis (its last axis: the categories); got a scalar");
+        }
+        if (value.shape[^1] < 1)
+        {
+            throw new ArgumentOutOfRangeException(parameter, distribution + ": parameter '" + parameter + "' must have at least one entry on its event axis (its last axis); got shape " + Shapes.Format(value.shape));
+        }
+        return value;
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is a live floating-point tensor: a disposed or integer tensor would fail later inside libtorch without the parameter's name.</summary>
+    private static void Usable(string distribution, string parameter, Tensor value)
     {
         ArgumentNullException.ThrowIfNull(value, parameter);
+        if (value.IsInvalid)
+        {
+            throw new ArgumentException(distribution + ": parameter '" + parameter + "' is a disposed tensor", parameter);
+        }
         TorchBackend.EnsureAvailable();
+        if (!value.is_floating_point())
+        {
+            throw new ArgumentException(distribution + ": parameter '" + parameter + "' must be a floating-point tensor (float16, bfloat16, float32 or float64), got " + value.dtype, parameter);
+        }
+    }
+
+    private static Tensor Check(string distribution, string parameter, Tensor value, string requirement, Func<Tensor, Tensor> valid)
+    {
+        Usable(distribution, parameter, value);
         string? message = null;
         using (torch.NewDisposeScope())
         using (torch.no_grad())

@@ -59,7 +59,81 @@ public static class Shapes
         var shape = new long[batchShape.Length + 1];
         shape[0] = sampleCount;
         Array.Copy(batchShape, 0, shape, 1, batchShape.Length);
+        RequireFits(sampleCount, shape);
         return shape;
+    }
+
+    /// <summary>
+    /// How many float64 tensors of the sampled shape an estimator is taken to hold at once (samples, noise, values
+    /// of f, the per-sample gradients and their temporaries): the factor of the memory estimate below.
+    /// </summary>
+    public const int WorkingTensors = 8;
+
+    /// <summary>Below this estimate (256 MB) no memory figure is read: every ordinary sample count passes without a system call.</summary>
+    private const long UncheckedBytes = 1L << 28;
+
+    /// <summary>
+    /// Refuses a sample count whose tensors would not fit, before anything is allocated: libtorch's allocator
+    /// answers an impossible request with a raw error, and beyond that with a segmentation fault inside libc10
+    /// (2³⁰ Bernoulli draws), neither of which a caller can handle. The estimate is
+    /// <see cref="WorkingTensors"/> float64 tensors of <paramref name="shape"/>, against the memory the system
+    /// reports available (Linux's MemAvailable; elsewhere the runtime's total available memory).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The estimate exceeds the available memory; the message names the count and the bytes.</exception>
+    private static void RequireFits(long sampleCount, long[] shape)
+    {
+        long bytes = EstimatedBytes(shape);
+        if (bytes < UncheckedBytes)
+        {
+            return;
+        }
+        long available = AvailableMemoryBytes();
+        if (bytes > available)
+        {
+            string needed = bytes == long.MaxValue ? "more than 9.2e18" : bytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+            throw new ArgumentOutOfRangeException(nameof(sampleCount), sampleCount,
+                $"The sample count {sampleCount} does not fit in memory: {WorkingTensors} float64 tensors of shape {Format(shape)} need about {needed} bytes, "
+                + $"and {available.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes are available. Use fewer samples per call (and average several calls).");
+        }
+    }
+
+    /// <summary><see cref="WorkingTensors"/> × 8 bytes × the elements of <paramref name="shape"/>, or <see cref="long.MaxValue"/> on overflow.</summary>
+    internal static long EstimatedBytes(long[] shape)
+    {
+        try
+        {
+            long elements = 1;
+            foreach (long size in shape)
+            {
+                elements = checked(elements * Math.Max(size, 0));
+            }
+            return checked(elements * sizeof(double) * WorkingTensors);
+        }
+        catch (OverflowException)
+        {
+            return long.MaxValue;
+        }
+    }
+
+    /// <summary>The memory available to a new allocation, in bytes: the smaller of Linux's MemAvailable and the runtime's limit (a container's).</summary>
+    internal static long AvailableMemoryBytes()
+    {
+        long limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        try
+        {
+            foreach (string line in System.IO.File.ReadLines("/proc/meminfo"))
+            {
+                if (line.StartsWith("MemAvailable:", StringComparison.Ordinal))
+                {
+                    string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    return Math.Min(limit, long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) * 1024);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is System.IO.IOException or UnauthorizedAccessException or FormatException)
+        {
+        }
+        return limit;
     }
 
     /// <summary>

@@ -17,6 +17,7 @@ namespace StochasticBackprop.Samples.Distributions
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public CategoricalLogits(global::TorchSharp.torch.Tensor logits)
         {
+            global::StochasticBackprop.ParameterCheck.EventAxis("CategoricalLogits", "logits", logits);
             global::StochasticBackprop.ParameterCheck.Real("CategoricalLogits", "logits", logits);
             this.Logits = logits;
             this.BatchShape = global::StochasticBackprop.Shapes.BroadcastShapes(logits.shape[..^1]);

@@ -17,6 +17,7 @@ namespace StochasticBackprop.Samples.Distributions
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public Dirichlet(global::TorchSharp.torch.Tensor alpha)
         {
+            global::StochasticBackprop.ParameterCheck.EventAxis("Dirichlet", "alpha", alpha);
             global::StochasticBackprop.ParameterCheck.Positive("Dirichlet", "alpha", alpha);
             this.Alpha = alpha;
             this.BatchShape = global::StochasticBackprop.Shapes.Broadcast(alpha);

@@ -42,13 +42,14 @@ namespace StochasticBackprop.Samples.Distributions
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public long[] BatchShape { get; }
 
-        /// <summary>Draws samples on the counts 0, 1, 2, … by inverse CDF of the log density, shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>
+        /// <summary>Draws Poisson samples with rate ζ1 = rate (the factorial cumulants vanish beyond the first), shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor Sample(long sampleCount, global::TorchSharp.torch.Generator? generator = null)
         {
             using (global::TorchSharp.torch.no_grad())
             {
-                return global::StochasticBackprop.DiscreteSupport.SampleCounts(z => this.LogDensity(z)!, this.BatchShape, sampleCount, this.Rate, generator);
+                global::TorchSharp.torch.Tensor rate = this.Rate.detach();
+                return global::StochasticBackprop.DiscreteSupport.SamplePoisson(rate, this.BatchShape, sampleCount, generator); // ζ1 = rate
             }
         }
 
