@@ -20,11 +20,15 @@ internal sealed record Payoff(string Name, string Formula, Func<Tensor, Tensor> 
         return new("call", $"max(S_T − {strike}, 0)", s => s.sub(k).clamp_min(Scalars.Of(0.0)), (s, x) => Math.Max(s - x, 0.0));
     }
 
-    /// <summary>1{S > K} (cash-or-nothing, pays 1). Its tensor form has no gradient: the pathwise estimator sees f′ = 0.</summary>
+    /// <summary>
+    /// 1{S > K} (cash-or-nothing, pays 1), with f′ = 0 wherever it exists: the step plus 0·S, a graph whose derivative is that 0,
+    /// so the pathwise estimator runs and returns what differentiating the step gives (Appendix D's point). The bare step
+    /// (no graph) is refused by the estimators' dependence check, which is what a user writing it would meet.
+    /// </summary>
     public static Payoff Digital(double strike)
     {
         Scalar k = Scalars.Of(strike);
-        return new("digital", $"1{{S_T > {strike}}}", s => s.gt(k).to_type(ScalarType.Float64), (s, x) => s > x ? 1.0 : 0.0);
+        return new("digital", $"1{{S_T > {strike}}}", s => s.gt(k).to_type(ScalarType.Float64).add(s * Scalars.Of(0.0), Scalars.One), (s, x) => s > x ? 1.0 : 0.0);
     }
 }
 
