@@ -122,7 +122,7 @@ internal static class VaeTraining
         {
             finalTest = SingleSampleBound(evaluation, test.narrow(0, 0, Math.Min(sizes.TestImages, test.shape[0])), new Generator(streamSeed + 4));
             using DisposeScope scope = torch.NewDisposeScope();
-            finalIwae = evaluation.LogMarginal(test.narrow(0, 0, Math.Min(sizes.IwaeImages, test.shape[0])), sizes.IwaeSamples, new Generator(streamSeed + 5), maxRows: 1 << 13).mean().item<float>();
+            finalIwae = evaluation.LogMarginal(test.narrow(0, 0, Math.Min(sizes.IwaeImages, test.shape[0])), sizes.IwaeSamples, new Generator(streamSeed + 5), maxRows: architecture == VaeArchitecture.Convolutional ? 1 << 11 : 1 << 13).mean().item<float>();
         }
         return new VaeRun(architecture, estimator.Label, seed, epochs, windows, variances, finalTest, finalIwae, diverged);
     }
