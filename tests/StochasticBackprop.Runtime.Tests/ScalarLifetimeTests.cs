@@ -176,6 +176,11 @@ public sealed class ScalarLifetimeTests
             () => Estimators.Fourier(poisson, quadratic, sampleCount, 2, generator),
             () => Estimators.Fourier(beta, quadratic, sampleCount, 2, generator),
             () => Enumeration.Expectation(bernoulli, quadratic),
+            // The checks on given samples (finite, in the support, on the counts) and their estimators.
+            () => Estimators.ScoreFunctionAt(normal, quadratic, normalDraws),
+            () => Estimators.ScoreFunctionAt(poisson, quadratic, poissonDraws),
+            () => Estimators.LocalExpectationAt(bernoulli, quadratic, bernoulliDraws),
+            () => Estimators.FourierAt(gamma, quadratic, gammaDraws, 2),
             () => beliefNets[0].Elbo(net.Data, 2, generator).Loss.backward(),
             () => beliefNets[1].Elbo(net.Data, 1, generator).Loss.backward(),
             () => beliefNets[2].Elbo(net.Data, 1, generator).Loss.backward(),
