@@ -93,7 +93,7 @@ internal sealed class DeclarationReader
                 case AttributeNames.Parameter:
                     int eventRank = attribute.NamedArguments.FirstOrDefault(a => a.Key == "EventRank").Value.Value is int rank ? rank : 0;
                     var domain = (ParameterDomain)(attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int domainValue ? domainValue : 0);
-                    CheckEnum(domain, "ParameterDomain", PositionalArgument(attribute, attributeSyntax, 1), diagnostics, reader.classLocation);
+                    CheckEnum(domain, "ParameterDomain", PositionalArgument(attribute, attributeSyntax, 1)?.Expression, diagnostics, reader.classLocation);
                     var parameter = new ParameterDeclaration(
                         StringArgument(attribute, 0) ?? "",
                         domain,
@@ -126,7 +126,7 @@ internal sealed class DeclarationReader
                     reader.Remember(new DiagnosticSite(SiteKind.Support), attributeSyntax);
                     reader.Remember(new DiagnosticSite(SiteKind.Support, ArgumentName: "Values"), NamedArgument(attributeSyntax, "Values") ?? (SyntaxNode?)attributeSyntax);
                     CheckEnum((SupportKind)(attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is int kindValue ? kindValue : 0),
-                        "SupportKind", PositionalArgument(attribute, attributeSyntax, 0), diagnostics, reader.classLocation);
+                        "SupportKind", PositionalArgument(attribute, attributeSyntax, 0)?.Expression, diagnostics, reader.classLocation);
                     support = new SupportDeclaration(
                         (SupportKind)(attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is int supportKind ? supportKind : 0),
                         attribute.NamedArguments.FirstOrDefault(a => a.Key == "Values").Value.Value as string);
@@ -150,7 +150,7 @@ internal sealed class DeclarationReader
                         if (argument.Key == "Noise" && argument.Value.Value is int kind)
                         {
                             noise = (NoiseKind)kind;
-                            CheckEnum(noise, "NoiseKind", NamedArgument(attributeSyntax, "Noise"), diagnostics, reader.classLocation);
+                            CheckEnum(noise, "NoiseKind", NamedArgument(attributeSyntax, "Noise")?.Expression, diagnostics, reader.classLocation);
                         }
                         else if (argument.Key == "NoiseShape" && argument.Value.Value is string shape)
                         {
@@ -310,7 +310,7 @@ internal sealed class DeclarationReader
             if (argument.IsNull)
             {
                 string parameterName = index < constructorParameters.Length ? constructorParameters[index].Name : index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NullArgument, PositionalArgument(attribute, syntax, index)?.GetLocation() ?? syntax?.GetLocation() ?? fallback, parameterName, attributeName));
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NullArgument, PositionalArgument(attribute, syntax, index)?.Expression.GetLocation() ?? syntax?.GetLocation() ?? fallback, parameterName, attributeName));
             }
             else if (argument.Kind == TypedConstantKind.Array)
             {
@@ -318,7 +318,7 @@ internal sealed class DeclarationReader
                 {
                     if (argument.Values[element].IsNull)
                     {
-                        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NullArgument, PositionalArgument(attribute, syntax, index + element)?.GetLocation() ?? syntax?.GetLocation() ?? fallback,
+                        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NullArgument, PositionalArgument(attribute, syntax, index + element)?.Expression.GetLocation() ?? syntax?.GetLocation() ?? fallback,
                             (index < constructorParameters.Length ? constructorParameters[index].Name : "") + "[" + element.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", attributeName));
                     }
                 }
@@ -328,13 +328,13 @@ internal sealed class DeclarationReader
         {
             if (argument.Value.IsNull)
             {
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NullArgument, NamedArgument(syntax, argument.Key)?.GetLocation() ?? syntax?.GetLocation() ?? fallback, argument.Key, attributeName));
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NullArgument, NamedArgument(syntax, argument.Key)?.Expression.GetLocation() ?? syntax?.GetLocation() ?? fallback, argument.Key, attributeName));
             }
         }
     }
 
     /// <summary>SBG025 when an enum argument cast from a number (<c>(ParameterDomain)42</c>) names no member.</summary>
-    private static void CheckEnum<TEnum>(TEnum value, string enumName, AttributeArgumentSyntax? argument, List<Diagnostic> diagnostics, Location fallback)
+    private static void CheckEnum<TEnum>(TEnum value, string enumName, SyntaxNode? argument, List<Diagnostic> diagnostics, Location fallback)
         where TEnum : struct, System.Enum
     {
         if (!System.Enum.IsDefined(typeof(TEnum), value))
