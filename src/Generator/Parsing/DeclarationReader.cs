@@ -72,7 +72,9 @@ internal sealed class DeclarationReader
             cancellationToken.ThrowIfCancellationRequested();
             string? name = attribute.AttributeClass?.ToDisplayString();
             var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-            if (name is not null && name.StartsWith("StochasticBackprop.", System.StringComparison.Ordinal))
+            if (name is AttributeNames.Distribution or AttributeNames.Parameter or AttributeNames.CharacteristicFunction
+                or AttributeNames.LogCharacteristicFunction or AttributeNames.LogDensity or AttributeNames.Score
+                or AttributeNames.Reparameterization or AttributeNames.Support or AttributeNames.Component or AttributeNames.Composition)
             {
                 CheckArguments(attribute, attributeSyntax, diagnostics, reader.classLocation);
             }
