@@ -1,11 +1,14 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using StochasticBackprop.Generator.Analysis;
 using StochasticBackprop.Generator.Diagnostics;
+using StochasticBackprop.Generator.Formulas;
 using StochasticBackprop.Generator.Model;
 using StochasticBackprop.Generator.Parsing;
 
@@ -14,14 +17,19 @@ namespace StochasticBackprop.Generator;
 /// <summary>What one <c>[Distribution]</c> class compiles to: a spec to emit (or none) and its diagnostics.</summary>
 internal sealed record CompiledDistribution(DistributionSpec? Spec, ImmutableArray<Diagnostic> Diagnostics);
 
-/// <summary>Runs reading and analysis for one class and never throws: a failure becomes SBG999.</summary>
+/// <summary>
+/// Runs reading and analysis for one class and never throws: symbolic work beyond the budget (or the
+/// stack) becomes SBG024, any other failure SBG999.
+/// </summary>
 internal static class DistributionCompiler
 {
     public static CompiledDistribution Compile(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var diagnostics = new List<Diagnostic>();
+        string? problem = null;
         try
         {
+            using SymbolicBudget.Scope budget = SymbolicBudget.Start();
             DistributionDeclaration? declaration = DeclarationReader.Read(context, diagnostics, out DeclarationReader reader, cancellationToken);
             if (declaration is null)
             {
@@ -29,19 +37,34 @@ internal static class DistributionCompiler
             }
             AnalysisResult analysis = DistributionAnalyzer.Analyze(declaration);
             diagnostics.AddRange(analysis.Diagnostics.Select(reader.ToDiagnostic));
-            return new CompiledDistribution(analysis.Spec, diagnostics.ToImmutableArray());
+            DistributionSpec? spec = analysis.Spec;
+            if (spec is not null && !GeneratedMemberCheck.Passes(spec, (INamedTypeSymbol)context.TargetSymbol, diagnostics, cancellationToken))
+            {
+                spec = null;
+            }
+            return new CompiledDistribution(spec, diagnostics.ToImmutableArray());
         }
         catch (OperationCanceledException)
         {
             throw;
         }
+        catch (SymbolicBudgetExceededException)
+        {
+            problem = string.Format(CultureInfo.InvariantCulture, "more than {0:N0} expression nodes", SymbolicBudget.DefaultNodes);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            problem = "more stack than the compiler's thread has";
+        }
         catch (Exception exception)
         {
-            Location location = context.TargetNode is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax declaration
-                ? declaration.Identifier.GetLocation()
-                : context.TargetNode.GetLocation();
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InternalError, location, context.TargetSymbol.Name, exception.GetType().Name + ": " + exception.Message));
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InternalError, ClassLocation(context), context.TargetSymbol.Name, exception.GetType().Name + ": " + exception.Message));
             return new CompiledDistribution(null, diagnostics.ToImmutableArray());
         }
+        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.SymbolicBudgetExceeded, ClassLocation(context), context.TargetSymbol.Name, problem));
+        return new CompiledDistribution(null, diagnostics.ToImmutableArray());
     }
+
+    private static Location ClassLocation(GeneratorAttributeSyntaxContext context)
+        => context.TargetNode is TypeDeclarationSyntax declaration ? declaration.Identifier.GetLocation() : context.TargetNode.GetLocation();
 }

@@ -21,7 +21,7 @@ public sealed class DistributionGenerator : IIncrementalGenerator
         IncrementalValuesProvider<CompiledDistribution> compiled = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeNames.Distribution,
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 transform: static (syntaxContext, cancellationToken) => DistributionCompiler.Compile(syntaxContext, cancellationToken))
             .WithTrackingName(TrackingNames.Declarations);
 

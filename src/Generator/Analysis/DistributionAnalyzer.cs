@@ -66,7 +66,15 @@ internal sealed class DistributionAnalyzer
     {
         this.declaration = declaration;
         parameterNames = declaration.Parameters.Select(p => p.Name).ToList();
-        parameterCode = declaration.Parameters.ToDictionary(p => p.Name, p => LocalName(p.Name), StringComparer.Ordinal);
+        // A name declared twice is reported by CheckParameters; the first declaration stands.
+        parameterCode = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (ParameterDeclaration parameter in declaration.Parameters)
+        {
+            if (!parameterCode.ContainsKey(parameter.Name))
+            {
+                parameterCode.Add(parameter.Name, LocalName(parameter.Name));
+            }
+        }
     }
 
     private string Name => declaration.Type.ClassName;
@@ -141,9 +149,7 @@ internal sealed class DistributionAnalyzer
             return null;
         }
 
-        string hintName = (declaration.Type.Namespace is null ? "" : declaration.Type.Namespace + ".")
-            + string.Concat(declaration.Type.ContainingTypes.Select(t => StripTypeParameters(t.Name) + "."))
-            + StripTypeParameters(declaration.Type.ClassName) + ".g.cs";
+        string hintName = declaration.Type.MetadataName + ".g.cs";
 
         return new DistributionSpec(
             declaration.Type,
@@ -354,6 +360,10 @@ internal sealed class DistributionAnalyzer
 
     private void CheckParameters()
     {
+        if (declaration.Parameters.Count == 0)
+        {
+            Report(DiagnosticDescriptors.NoParameter, DiagnosticSite.Class, Name);
+        }
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var properties = new HashSet<string>(StringComparer.Ordinal);
         foreach (ParameterDeclaration parameter in declaration.Parameters)
@@ -383,6 +393,11 @@ internal sealed class DistributionAnalyzer
             {
                 Report(DiagnosticDescriptors.InvalidParameter, site,
                     $"Parameter '{parameter.Name}' is a Simplex (probabilities summing to 1 over its last axis) and needs EventRank = 1");
+            }
+            else if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(property) || char.IsDigit(property[0]))
+            {
+                Report(DiagnosticDescriptors.InvalidParameter, site,
+                    $"Parameter '{parameter.Name}' would be the property '{property}', which is not a C# identifier; start the name with a letter");
             }
             else if (IsGeneratedMemberName(property) || property == StripTypeParameters(declaration.Type.ClassName) || !properties.Add(property))
             {
@@ -721,9 +736,16 @@ internal sealed class DistributionAnalyzer
             {
                 FormulaErrorKind.UnknownIdentifier => DiagnosticDescriptors.UnknownIdentifier,
                 FormulaErrorKind.UnknownFunction => DiagnosticDescriptors.UnknownFunction,
+                FormulaErrorKind.TooDeep or FormulaErrorKind.TooDeepNonlinear => DiagnosticDescriptors.FormulaTooDeep,
                 _ => DiagnosticDescriptors.FormulaSyntax,
             };
-            diagnostics.Add(new AnalysisDiagnostic(descriptor, DiagnosticSite.InFormula(formula), error.Span, error.Message));
+            object[] arguments = error.Kind switch
+            {
+                FormulaErrorKind.TooDeep => new object[] { error.Depth + " levels", FormulaParser.MaxDepth + " levels (a chain of + or * counts one level per term)" },
+                FormulaErrorKind.TooDeepNonlinear => new object[] { error.Depth + " functions and powers", FormulaParser.MaxNonlinearDepth + " functions and powers inside one another" },
+                _ => new object[] { error.Message },
+            };
+            diagnostics.Add(new AnalysisDiagnostic(descriptor, DiagnosticSite.InFormula(formula), error.Span, arguments));
         }
         foreach (string symbol in parsed.SymbolsUsed)
         {

@@ -205,6 +205,96 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "The generator evaluates K(s) = log E[exp(s*z)] = log φ(-i*s) by substituting w = -i*s into the characteristic function and simplifying; it generates the member only when the result is evidently real (no i left) and reproduces the declared cumulants. Otherwise the distribution keeps its other estimators, and ExponentialFourier takes K as a delegate instead. Informational only: nothing is wrong with the declaration.");
 
+    public static readonly DiagnosticDescriptor FormulaTooDeep = new(
+        id: "SBG023",
+        title: "Formula nests too deeply",
+        messageFormat: "This formula nests {0} deep; the generator analyses at most {1}: split it, or move part of it into C#",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Every stage of the generator walks the formula tree; a bound on its depth keeps that walk within the stack of the compiler's or the IDE's thread.");
+
+    public static readonly DiagnosticDescriptor SymbolicBudgetExceeded = new(
+        id: "SBG024",
+        title: "Formulas too costly to derive",
+        messageFormat: "Deriving the estimators of '{0}' needs more symbolic work than the generator allows ({1}); simplify its formulas",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Differentiation and simplification can grow a formula exponentially (an exponent tower, deeply nested functions); the generator stops at a fixed budget of expression nodes or of stack rather than exhaust the compiler's memory or stack.");
+
+    public static readonly DiagnosticDescriptor InvalidEnumArgument = new(
+        id: "SBG025",
+        title: "Attribute argument is not a member of its enum",
+        messageFormat: "{0} is not a member of {1}; use one of {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "An enum argument cast from a number names no member; the generator cannot tell which check or noise it means.");
+
+    public static readonly DiagnosticDescriptor NullArgument = new(
+        id: "SBG026",
+        title: "Attribute argument is null",
+        messageFormat: "The {0} argument of [{1}] must not be null",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Names, formulas, types and value lists of the distribution attributes are required.");
+
+    public static readonly DiagnosticDescriptor StaticClass = new(
+        id: "SBG027",
+        title: "Distribution class is static",
+        messageFormat: "Class '{0}' is static; a distribution is an object (the generated part declares a constructor and instance members), remove 'static'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generated part implements the estimator interfaces with instance members, which a static class cannot have.");
+
+    public static readonly DiagnosticDescriptor PrimaryConstructor = new(
+        id: "SBG028",
+        title: "Distribution class has a primary constructor",
+        messageFormat: "Class '{0}' has a primary constructor; the generated part declares the constructor that takes the distribution's parameters, remove the parameter list",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Every other constructor of a class with a primary constructor must call it, and the generated constructor cannot know its arguments.");
+
+    public static readonly DiagnosticDescriptor NoBaseConstructor = new(
+        id: "SBG029",
+        title: "Base class has no parameterless constructor",
+        messageFormat: "The base class '{1}' of '{0}' has no accessible parameterless constructor, which the generated constructor calls",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generated constructor takes the distribution's parameters and calls the base class's parameterless constructor.");
+
+    public static readonly DiagnosticDescriptor NotAClass = new(
+        id: "SBG030",
+        title: "Distribution is not a class",
+        messageFormat: "'{0}' is a {1}; [Distribution] applies to a partial class",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generated part is a partial class; a record's compiler-written members (equality, constructor, Deconstruct) would clash with it.");
+
+    public static readonly DiagnosticDescriptor MemberClash = new(
+        id: "SBG031",
+        title: "Member clashes with a generated member",
+        messageFormat: "'{0}' declares '{1}', which the generated part of the distribution declares too; rename it",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generated part declares one property per parameter (its name in PascalCase) and the members of the estimator interfaces; a member or type parameter of the same name in the user's part would not compile.");
+
+    public static readonly DiagnosticDescriptor NoParameter = new(
+        id: "SBG032",
+        title: "Distribution has no parameter",
+        messageFormat: "Distribution '{0}' declares no [Parameter]; declare at least one (the batch shape and every gradient come from the parameters)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generated constructor, batch shape and estimators are built from the parameter tensors.");
+
     public static readonly DiagnosticDescriptor InternalError = new(
         id: "SBG999",
         title: "Internal generator error",

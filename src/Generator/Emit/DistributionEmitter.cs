@@ -80,11 +80,15 @@ internal static class DistributionEmitter
         private readonly SourceWriter w;
         private readonly string name;
 
+        /// <summary>The class name as users read it (<see cref="name"/> without a keyword's '@').</summary>
+        private readonly string displayName;
+
         public Writer(DistributionSpec spec, SourceWriter writer)
         {
             this.spec = spec;
             w = writer;
             name = StripTypeParameters(spec.Type.ClassName);
+            displayName = name.TrimStart('@');
         }
 
         private IEnumerable<ParameterSpec> Parameters => spec.Parameters;
@@ -134,7 +138,7 @@ internal static class DistributionEmitter
         {
             w.Line($"private static readonly string[] ParameterNameList = {{ {string.Join(", ", Parameters.Select(p => Quote(p.Name)))} }};");
             w.Line();
-            w.Line($"/// <summary>Creates {name}({string.Join(", ", Parameters.Select(p => p.Name))}); the parameters broadcast against each other.</summary>");
+            w.Line($"/// <summary>Creates {displayName}({string.Join(", ", Parameters.Select(p => p.Name))}); the parameters broadcast against each other.</summary>");
             foreach (ParameterSpec parameter in Parameters)
             {
                 w.Line($"/// <param name=\"{parameter.Name}\">Parameter <c>{parameter.Name}</c> ({DomainText(parameter.Domain)}); may require grad.</param>");
@@ -149,9 +153,9 @@ internal static class DistributionEmitter
                     if (parameter.EventRank == 1 && parameter.Domain != ParameterDomain.Simplex)
                     {
                         // A Simplex check includes the event axis; every other event-axis parameter checks it first.
-                        w.Line($"{Runtime}.ParameterCheck.EventAxis({Quote(name)}, {Quote(parameter.Name)}, {parameter.LocalName});");
+                        w.Line($"{Runtime}.ParameterCheck.EventAxis({Quote(displayName)}, {Quote(parameter.Name)}, {parameter.LocalName});");
                     }
-                    w.Line($"{Runtime}.ParameterCheck.{parameter.Domain}({Quote(name)}, {Quote(parameter.Name)}, {parameter.LocalName});");
+                    w.Line($"{Runtime}.ParameterCheck.{parameter.Domain}({Quote(displayName)}, {Quote(parameter.Name)}, {parameter.LocalName});");
                 }
                 foreach (ParameterSpec parameter in Parameters)
                 {
@@ -161,7 +165,7 @@ internal static class DistributionEmitter
                 {
                     // The event axis holds the categories; samples are one category per batch element.
                     w.Line($"this.BatchShape = {Runtime}.Shapes.BroadcastShapes({string.Join(", ", Parameters.Select(p => p.EventRank == 1 ? p.LocalName + ".shape[..^1]" : p.LocalName + ".shape"))});");
-                    w.Line($"this.SupportValues = {Runtime}.DiscreteSupport.CategoryValues({Quote(name)}, {string.Join(", ", Parameters.Where(p => p.EventRank == 1).Select(p => p.LocalName))});");
+                    w.Line($"this.SupportValues = {Runtime}.DiscreteSupport.CategoryValues({Quote(displayName)}, {string.Join(", ", Parameters.Where(p => p.EventRank == 1).Select(p => p.LocalName))});");
                 }
                 else
                 {
@@ -180,7 +184,7 @@ internal static class DistributionEmitter
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line(GeneratedCode);
-            w.Line($"public string Name => {Quote(name)};");
+            w.Line($"public string Name => {Quote(displayName)};");
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line(GeneratedCode);

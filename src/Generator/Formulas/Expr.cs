@@ -76,6 +76,11 @@ internal enum BinaryOperator
 /// <summary>A formula's syntax tree; equality is structural (spans excluded).</summary>
 internal abstract record Expr
 {
+    protected Expr()
+    {
+        SymbolicBudget.Spend();
+    }
+
     public SourceSpan Span { get; init; } = SourceSpan.None;
 }
 

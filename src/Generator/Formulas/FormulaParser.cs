@@ -17,10 +17,16 @@ internal enum FormulaErrorKind
     Syntax,
     UnknownIdentifier,
     UnknownFunction,
+
+    /// <summary>The tree is deeper than <see cref="FormulaParser.MaxDepth"/>; <see cref="FormulaError.Depth"/> says how deep.</summary>
+    TooDeep,
+
+    /// <summary>More than <see cref="FormulaParser.MaxNonlinearDepth"/> functions and powers nested; <see cref="FormulaError.Depth"/> says how many.</summary>
+    TooDeepNonlinear,
 }
 
 /// <summary>One problem in a formula, with the exact characters it is about.</summary>
-internal sealed record FormulaError(FormulaErrorKind Kind, string Message, SourceSpan Span);
+internal sealed record FormulaError(FormulaErrorKind Kind, string Message, SourceSpan Span, int Depth = 0);
 
 /// <summary>The outcome of <see cref="FormulaParser.Parse"/>: a tree when there is no error, and every error found.</summary>
 internal sealed record ParsedFormula(Expr? Root, IReadOnlyList<FormulaError> Errors, IReadOnlyList<string> SymbolsUsed)
@@ -45,6 +51,19 @@ internal sealed record ParsedFormula(Expr? Root, IReadOnlyList<FormulaError> Err
 /// </remarks>
 internal static class FormulaParser
 {
+    /// <summary>
+    /// The deepest formula tree the generator accepts. Every later stage (simplifier, differentiator,
+    /// printers, series expansion) walks the tree recursively, and a generator runs on the compiler's
+    /// or the IDE's thread (1 MB of stack); real formulas are a few dozen levels deep.
+    /// </summary>
+    public const int MaxDepth = 150;
+
+    /// <summary>
+    /// The most function calls and powers nested on one path. Each one multiplies the work of
+    /// differentiation and simplification (an exponent tower's derivative grows with every level).
+    /// </summary>
+    public const int MaxNonlinearDepth = 40;
+
     public static ParsedFormula Parse(string text, FormulaScope scope)
     {
         text ??= string.Empty;
@@ -59,8 +78,56 @@ internal static class FormulaParser
             // The error is already recorded; a syntax error ends the parse.
         }
 
+        // The parser bounds its own recursion, but a long chain of + or * is built by a loop into a
+        // tree as deep as the chain is long.
+        if (root is not null && parser.Errors.Count == 0)
+        {
+            (int depth, int nonlinear) = DepthOf(root);
+            SourceSpan all = root.Span.IsNone ? new SourceSpan(0, text.Length) : root.Span;
+            if (depth > MaxDepth)
+            {
+                parser.Errors.Add(new FormulaError(FormulaErrorKind.TooDeep, "", all, depth));
+            }
+            else if (nonlinear > MaxNonlinearDepth)
+            {
+                parser.Errors.Add(new FormulaError(FormulaErrorKind.TooDeepNonlinear, "", all, nonlinear));
+            }
+        }
+
         IReadOnlyList<FormulaError> errors = parser.Errors;
         return new ParsedFormula(errors.Count == 0 ? root : null, errors, parser.SymbolsUsed);
+    }
+
+    /// <summary>
+    /// The depth of <paramref name="root"/>'s tree (a leaf is 1), and the most function calls and
+    /// powers on one path from the root, with an explicit stack.
+    /// </summary>
+    internal static (int Depth, int NonlinearDepth) DepthOf(Expr root)
+    {
+        int deepest = 0, mostNonlinear = 0;
+        var pending = new Stack<(Expr Node, int Depth, int Nonlinear)>();
+        pending.Push((root, 1, 0));
+        while (pending.Count > 0)
+        {
+            (Expr node, int depth, int nonlinear) = pending.Pop();
+            deepest = Math.Max(deepest, depth);
+            mostNonlinear = Math.Max(mostNonlinear, nonlinear);
+            switch (node)
+            {
+                case NegateExpr negate:
+                    pending.Push((negate.Operand, depth + 1, nonlinear));
+                    break;
+                case BinaryExpr binary:
+                    int inner = binary.Operator == BinaryOperator.Power ? nonlinear + 1 : nonlinear;
+                    pending.Push((binary.Left, depth + 1, inner));
+                    pending.Push((binary.Right, depth + 1, inner));
+                    break;
+                case CallExpr call:
+                    pending.Push((call.Argument, depth + 1, nonlinear + 1));
+                    break;
+            }
+        }
+        return (deepest, mostNonlinear);
     }
 
     private sealed class SyntaxErrorException : Exception
@@ -73,6 +140,7 @@ internal static class FormulaParser
         private readonly FormulaScope _scope;
         private readonly List<FormulaToken> _tokens;
         private int _position;
+        private int _nesting;
 
         public Parser(string text, FormulaScope scope)
         {
@@ -139,6 +207,24 @@ internal static class FormulaParser
         };
 
         private Expr ParseUnary()
+        {
+            // Every nesting (parentheses, function calls, '-', '^') passes through here.
+            if (++_nesting > MaxDepth)
+            {
+                Errors.Add(new FormulaError(FormulaErrorKind.TooDeep, "", Current.Span, _nesting));
+                throw new SyntaxErrorException();
+            }
+            try
+            {
+                return ParseUnaryWithinDepth();
+            }
+            finally
+            {
+                _nesting--;
+            }
+        }
+
+        private Expr ParseUnaryWithinDepth()
         {
             if (Current.Kind == FormulaTokenKind.Minus)
             {

@@ -40,7 +40,8 @@ internal sealed record ScoreDeclaration(string Parameter, FormulaDeclaration For
 internal sealed record ReparameterizationDeclaration(FormulaDeclaration Formula, NoiseKind Noise, FormulaDeclaration? NoiseShape);
 
 /// <summary>Where a type sits: namespace and the chain of containing types (outermost first).</summary>
-internal sealed record TypeLocation(string? Namespace, EquatableArray<ContainingType> ContainingTypes, string ClassName, string Accessibility);
+/// <param name="MetadataName">The full metadata name (<c>A.B+N</c>, <c>G`1</c>), unique in the compilation: the hint name's stem.</param>
+internal sealed record TypeLocation(string? Namespace, EquatableArray<ContainingType> ContainingTypes, string ClassName, string Accessibility, string MetadataName);
 
 /// <summary>A containing type's declaration keyword (<c>class</c>, <c>struct</c>, <c>record</c>…) and name with type parameters.</summary>
 internal sealed record ContainingType(string Keyword, string Name) : IEquatable<ContainingType>;

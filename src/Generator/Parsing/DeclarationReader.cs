@@ -22,7 +22,7 @@ internal sealed class DeclarationReader
     private readonly SyntaxNode classIdentifierNode;
     private readonly Location classLocation;
 
-    private DeclarationReader(ClassDeclarationSyntax declaration)
+    private DeclarationReader(TypeDeclarationSyntax declaration)
     {
         classIdentifierNode = declaration;
         classLocation = declaration.Identifier.GetLocation();
@@ -31,15 +31,31 @@ internal sealed class DeclarationReader
     /// <summary>The declaration, or null when the class cannot be generated for (then <paramref name="diagnostics"/> says why).</summary>
     public static DistributionDeclaration? Read(GeneratorAttributeSyntaxContext context, List<Diagnostic> diagnostics, out DeclarationReader reader, CancellationToken cancellationToken)
     {
-        var syntax = (ClassDeclarationSyntax)context.TargetNode;
+        var syntax = (TypeDeclarationSyntax)context.TargetNode;
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
         reader = new DeclarationReader(syntax);
 
+        if (!IsFirstAttributedPart(syntax, symbol, cancellationToken))
+        {
+            // [Distribution] on a second part of the class: the compiler reports the duplicate
+            // attribute (CS0579), and the first part generates.
+            return null;
+        }
+        if (syntax is RecordDeclarationSyntax record)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotAClass, reader.classLocation, symbol.Name, record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record"));
+            return null;
+        }
         if (!IsPartialAllTheWayOut(symbol, cancellationToken))
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, reader.classLocation, symbol.Name));
             return null;
         }
+        if (!CheckClassShape(symbol, context.SemanticModel.Compilation, diagnostics, reader.classLocation, cancellationToken))
+        {
+            return null;
+        }
+        int errorsBefore = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
 
         var parameters = new List<ParameterDeclaration>();
         var scores = new List<ScoreDeclaration>();
@@ -56,6 +72,12 @@ internal sealed class DeclarationReader
             cancellationToken.ThrowIfCancellationRequested();
             string? name = attribute.AttributeClass?.ToDisplayString();
             var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            if (name is AttributeNames.Distribution or AttributeNames.Parameter or AttributeNames.CharacteristicFunction
+                or AttributeNames.LogCharacteristicFunction or AttributeNames.LogDensity or AttributeNames.Score
+                or AttributeNames.Reparameterization or AttributeNames.Support or AttributeNames.Component or AttributeNames.Composition)
+            {
+                CheckArguments(attribute, attributeSyntax, diagnostics, reader.classLocation);
+            }
             switch (name)
             {
                 case AttributeNames.Distribution:
@@ -72,13 +94,15 @@ internal sealed class DeclarationReader
 
                 case AttributeNames.Parameter:
                     int eventRank = attribute.NamedArguments.FirstOrDefault(a => a.Key == "EventRank").Value.Value is int rank ? rank : 0;
+                    var domain = (ParameterDomain)(attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int domainValue ? domainValue : 0);
+                    CheckEnum(domain, "ParameterDomain", PositionalArgument(attribute, attributeSyntax, 1)?.Expression, diagnostics, reader.classLocation);
                     var parameter = new ParameterDeclaration(
                         StringArgument(attribute, 0) ?? "",
-                        (ParameterDomain)(attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int domain ? domain : 0),
+                        domain,
                         parameters.Count,
                         eventRank);
-                    reader.Remember(new DiagnosticSite(SiteKind.Parameter, Index: parameter.Index), PositionalArgument(attributeSyntax, 0));
-                    reader.Remember(new DiagnosticSite(SiteKind.ParameterEventRank, Index: parameter.Index), NamedArgument(attributeSyntax, "EventRank") ?? (SyntaxNode?)PositionalArgument(attributeSyntax, 0));
+                    reader.Remember(new DiagnosticSite(SiteKind.Parameter, Index: parameter.Index), PositionalArgument(attribute, attributeSyntax, 0));
+                    reader.Remember(new DiagnosticSite(SiteKind.ParameterEventRank, Index: parameter.Index), NamedArgument(attributeSyntax, "EventRank") ?? (SyntaxNode?)PositionalArgument(attribute, attributeSyntax, 0));
                     parameters.Add(parameter);
                     break;
 
@@ -96,13 +120,15 @@ internal sealed class DeclarationReader
 
                 case AttributeNames.Score:
                     int index = scores.Count;
-                    reader.Remember(new DiagnosticSite(SiteKind.ScoreParameter, Index: index), PositionalArgument(attributeSyntax, 0));
+                    reader.Remember(new DiagnosticSite(SiteKind.ScoreParameter, Index: index), PositionalArgument(attribute, attributeSyntax, 0));
                     scores.Add(new ScoreDeclaration(StringArgument(attribute, 0) ?? "", reader.Formula(FormulaRole.Score, index, attribute, attributeSyntax, 1)));
                     break;
 
                 case AttributeNames.Support:
                     reader.Remember(new DiagnosticSite(SiteKind.Support), attributeSyntax);
                     reader.Remember(new DiagnosticSite(SiteKind.Support, ArgumentName: "Values"), NamedArgument(attributeSyntax, "Values") ?? (SyntaxNode?)attributeSyntax);
+                    CheckEnum((SupportKind)(attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is int kindValue ? kindValue : 0),
+                        "SupportKind", PositionalArgument(attribute, attributeSyntax, 0)?.Expression, diagnostics, reader.classLocation);
                     support = new SupportDeclaration(
                         (SupportKind)(attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is int supportKind ? supportKind : 0),
                         attribute.NamedArguments.FirstOrDefault(a => a.Key == "Values").Value.Value as string);
@@ -126,6 +152,7 @@ internal sealed class DeclarationReader
                         if (argument.Key == "Noise" && argument.Value.Value is int kind)
                         {
                             noise = (NoiseKind)kind;
+                            CheckEnum(noise, "NoiseKind", NamedArgument(attributeSyntax, "Noise")?.Expression, diagnostics, reader.classLocation);
                         }
                         else if (argument.Key == "NoiseShape" && argument.Value.Value is string shape)
                         {
@@ -137,6 +164,11 @@ internal sealed class DeclarationReader
                         reader.Formula(FormulaRole.Reparameterization, 0, attribute, attributeSyntax, 0), noise, noiseShape);
                     break;
             }
+        }
+
+        if (diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error) > errorsBefore)
+        {
+            return null;
         }
 
         return new DistributionDeclaration(
@@ -156,8 +188,8 @@ internal sealed class DeclarationReader
 
     private ComponentDeclaration Component(AttributeData attribute, AttributeSyntax? syntax, int index)
     {
-        Remember(new DiagnosticSite(SiteKind.Component, Index: index), PositionalArgument(syntax, 0));
-        Remember(new DiagnosticSite(SiteKind.Component, Index: index, ArgumentName: "Type"), PositionalArgument(syntax, 1));
+        Remember(new DiagnosticSite(SiteKind.Component, Index: index), PositionalArgument(attribute, syntax, 0));
+        Remember(new DiagnosticSite(SiteKind.Component, Index: index, ArgumentName: "Type"), PositionalArgument(attribute, syntax, 1));
         string typeName = "";
         bool isDistribution = false;
         if (attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is INamedTypeSymbol type && type.TypeKind != TypeKind.Error)
@@ -167,13 +199,13 @@ internal sealed class DeclarationReader
         }
 
         var formulas = new List<FormulaDeclaration>();
-        if (attribute.ConstructorArguments.Length > 2 && attribute.ConstructorArguments[2].Kind == TypedConstantKind.Array)
+        if (attribute.ConstructorArguments.Length > 2 && attribute.ConstructorArguments[2] is { Kind: TypedConstantKind.Array, IsNull: false })
         {
             var values = attribute.ConstructorArguments[2].Values;
             for (int p = 0; p < values.Length; p++)
             {
                 var formula = new FormulaDeclaration(FormulaRole.ComponentParameter, ComponentDeclaration.FormulaIndex(index, p), values[p].Value as string ?? "");
-                Remember(DiagnosticSite.InFormula(formula), PositionalArgument(syntax, 2 + p)?.Expression);
+                Remember(DiagnosticSite.InFormula(formula), PositionalArgument(attribute, syntax, 2 + p)?.Expression);
                 formulas.Add(formula);
             }
         }
@@ -229,7 +261,7 @@ internal sealed class DeclarationReader
     private FormulaDeclaration Formula(FormulaRole role, int index, AttributeData attribute, AttributeSyntax? syntax, int argumentIndex)
     {
         var formula = new FormulaDeclaration(role, index, StringArgument(attribute, argumentIndex) ?? "");
-        Remember(DiagnosticSite.InFormula(formula), PositionalArgument(syntax, argumentIndex)?.Expression);
+        Remember(DiagnosticSite.InFormula(formula), PositionalArgument(attribute, syntax, argumentIndex)?.Expression);
         return formula;
     }
 
@@ -244,18 +276,116 @@ internal sealed class DeclarationReader
     private static string? StringArgument(AttributeData attribute, int index)
         => attribute.ConstructorArguments.Length > index ? attribute.ConstructorArguments[index].Value as string : null;
 
-    private static AttributeArgumentSyntax? PositionalArgument(AttributeSyntax? syntax, int index)
+    /// <summary>
+    /// The argument bound to constructor parameter <paramref name="index"/> (or, past a params
+    /// parameter, the index-th argument), written positionally or by name (<c>formula: "…"</c>).
+    /// </summary>
+    private static AttributeArgumentSyntax? PositionalArgument(AttributeData attribute, AttributeSyntax? syntax, int index)
     {
         if (syntax?.ArgumentList is null)
         {
             return null;
         }
-        var positional = syntax.ArgumentList.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
-        return index < positional.Count ? positional[index] : null;
+        var arguments = syntax.ArgumentList.Arguments.Where(a => a.NameEquals is null).ToList();
+        var constructorParameters = attribute.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+        if (index < constructorParameters.Length
+            && arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == constructorParameters[index].Name) is { } named)
+        {
+            return named;
+        }
+        return index < arguments.Count && arguments[index].NameColon is null ? arguments[index] : null;
     }
 
     private static AttributeArgumentSyntax? NamedArgument(AttributeSyntax? syntax, string name)
         => syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+
+    /// <summary>SBG026 for each argument written as null: names, formulas, types and value lists are all required.</summary>
+    private static void CheckArguments(AttributeData attribute, AttributeSyntax? syntax, List<Diagnostic> diagnostics, Location fallback)
+    {
+        string attributeName = attribute.AttributeClass?.Name is { } className && className.EndsWith("Attribute", System.StringComparison.Ordinal)
+            ? className.Substring(0, className.Length - "Attribute".Length)
+            : attribute.AttributeClass?.Name ?? "";
+        var constructorParameters = attribute.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+        for (int index = 0; index < attribute.ConstructorArguments.Length; index++)
+        {
+            TypedConstant argument = attribute.ConstructorArguments[index];
+            if (argument.IsNull)
+            {
+                string parameterName = index < constructorParameters.Length ? constructorParameters[index].Name : index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NullArgument, PositionalArgument(attribute, syntax, index)?.Expression.GetLocation() ?? syntax?.GetLocation() ?? fallback, parameterName, attributeName));
+            }
+            else if (argument.Kind == TypedConstantKind.Array)
+            {
+                for (int element = 0; element < argument.Values.Length; element++)
+                {
+                    if (argument.Values[element].IsNull)
+                    {
+                        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NullArgument, PositionalArgument(attribute, syntax, index + element)?.Expression.GetLocation() ?? syntax?.GetLocation() ?? fallback,
+                            (index < constructorParameters.Length ? constructorParameters[index].Name : "") + "[" + element.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", attributeName));
+                    }
+                }
+            }
+        }
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Value.IsNull)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NullArgument, NamedArgument(syntax, argument.Key)?.Expression.GetLocation() ?? syntax?.GetLocation() ?? fallback, argument.Key, attributeName));
+            }
+        }
+    }
+
+    /// <summary>SBG025 when an enum argument cast from a number (<c>(ParameterDomain)42</c>) names no member.</summary>
+    private static void CheckEnum<TEnum>(TEnum value, string enumName, SyntaxNode? argument, List<Diagnostic> diagnostics, Location fallback)
+        where TEnum : struct, System.Enum
+    {
+        if (!System.Enum.IsDefined(typeof(TEnum), value))
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidEnumArgument, argument?.GetLocation() ?? fallback,
+                "(" + enumName + ")" + System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                enumName,
+                string.Join(", ", System.Enum.GetNames(typeof(TEnum)).Select(member => enumName + "." + member))));
+        }
+    }
+
+    /// <summary>Whether <paramref name="syntax"/> is the part of the class that carries its (first) [Distribution].</summary>
+    private static bool IsFirstAttributedPart(TypeDeclarationSyntax syntax, INamedTypeSymbol symbol, CancellationToken cancellationToken)
+    {
+        AttributeData? first = symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Distribution);
+        SyntaxNode? owner = first?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>();
+        return owner is null || owner == syntax;
+    }
+
+    /// <summary>SBG027 (static), SBG028 (primary constructor), SBG029 (no parameterless base constructor).</summary>
+    private static bool CheckClassShape(INamedTypeSymbol symbol, Compilation compilation, List<Diagnostic> diagnostics, Location classLocation, CancellationToken cancellationToken)
+    {
+        bool ok = true;
+        if (symbol.IsStatic)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.StaticClass, classLocation, symbol.Name));
+            ok = false;
+        }
+        foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: { } parameterList })
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.PrimaryConstructor, parameterList.GetLocation(), symbol.Name));
+                ok = false;
+            }
+        }
+        if (symbol.BaseType is { SpecialType: not SpecialType.System_Object, TypeKind: TypeKind.Class } baseType
+            && !baseType.InstanceConstructors.Any(constructor => constructor.Parameters.All(p => p.IsOptional || p.IsParams) && compilation.IsSymbolAccessibleWithin(constructor, symbol)))
+        {
+            Location location = symbol.DeclaringSyntaxReferences
+                .Select(reference => reference.GetSyntax(cancellationToken))
+                .OfType<TypeDeclarationSyntax>()
+                .Select(declaration => declaration.BaseList?.Types.FirstOrDefault())
+                .FirstOrDefault(type => type is not null)?.GetLocation() ?? classLocation;
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NoBaseConstructor, location, symbol.Name, baseType.ToDisplayString()));
+            ok = false;
+        }
+        return ok;
+    }
 
     private static bool IsPartialAllTheWayOut(INamedTypeSymbol symbol, CancellationToken cancellationToken)
     {
@@ -289,9 +419,31 @@ internal sealed class DeclarationReader
             containing.Insert(0, new ContainingType(keyword, NameWithTypeParameters(type)));
         }
         string? ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-        return new TypeLocation(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), SyntaxFacts.GetText(symbol.DeclaredAccessibility));
+        return new TypeLocation(ns, containing.ToEquatableArray(), NameWithTypeParameters(symbol), SyntaxFacts.GetText(symbol.DeclaredAccessibility), MetadataName(symbol));
+    }
+
+    /// <summary>
+    /// The type's full metadata name (<c>A.B+N</c>, <c>G`1</c>, no '@'): unique in the compilation, so
+    /// hint names made from it never collide.
+    /// </summary>
+    private static string MetadataName(INamedTypeSymbol symbol)
+    {
+        string name = symbol.MetadataName;
+        for (INamedTypeSymbol? type = symbol.ContainingType; type is not null; type = type.ContainingType)
+        {
+            name = type.MetadataName + "+" + name;
+        }
+        for (INamespaceSymbol? ns = symbol.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            name = ns.MetadataName + "." + name;
+        }
+        return name;
     }
 
     private static string NameWithTypeParameters(INamedTypeSymbol type)
-        => type.TypeParameters.IsEmpty ? type.Name : type.Name + "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
+        => type.TypeParameters.IsEmpty ? Escaped(type.Name) : Escaped(type.Name) + "<" + string.Join(", ", type.TypeParameters.Select(p => Escaped(p.Name))) + ">";
+
+    /// <summary>A name as C# source must write it: <c>@class</c> for a keyword.</summary>
+    private static string Escaped(string name)
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.RecordKeyword ? "@" + name : name;
 }

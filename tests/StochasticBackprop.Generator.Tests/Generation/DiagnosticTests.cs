@@ -355,7 +355,7 @@ public sealed class DiagnosticTests
     private static GeneratorRun Run(string body)
         => GeneratorHarness.Run(GeneratorHarness.CreateCompilation(Header + body));
 
-    private static void AssertSingle(string id, string markedBody, DiagnosticSeverity severity = DiagnosticSeverity.Error, bool expectNone = false)
+    internal static void AssertSingle(string id, string markedBody, DiagnosticSeverity severity = DiagnosticSeverity.Error, bool expectNone = false)
     {
         string marked = Header + markedBody;
         int start = marked.IndexOf("[|", System.StringComparison.Ordinal);

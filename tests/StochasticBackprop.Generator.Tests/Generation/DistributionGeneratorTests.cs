@@ -198,7 +198,7 @@ public sealed class DistributionGeneratorTests
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
 
         Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Equal("Deep.Inside.Holder.UnitNormal.g.cs", Assert.Single(run.GeneratedSources).HintName);
+        Assert.Equal("Deep.Inside.Holder+UnitNormal.g.cs", Assert.Single(run.GeneratedSources).HintName);
         GeneratorHarness.AssertOutputCompiles(run);
     }
 }
