@@ -75,7 +75,7 @@ internal static class VaeTraining
             for (int s = 0; s < sizes.StepsPerEpoch; s++)
             {
                 Array.Copy(permutation, s * sizes.Batch, batch, 0, sizes.Batch);
-                TimeSpan cpuBefore = ProcessCpu();
+                TimeSpan cpuBefore = CategoricalVaeTraining.ProcessCpu();
                 long wallBefore = Stopwatch.GetTimestamp();
                 double elbo, norm;
                 try
@@ -95,7 +95,7 @@ internal static class VaeTraining
                     break;
                 }
                 wall += Stopwatch.GetElapsedTime(wallBefore).TotalSeconds;
-                cpu += (ProcessCpu() - cpuBefore).TotalSeconds;
+                cpu += (CategoricalVaeTraining.ProcessCpu() - cpuBefore).TotalSeconds;
                 step++;
                 steps++;
                 elboSum += elbo;
@@ -221,11 +221,5 @@ internal static class VaeTraining
             }
         }
         return norm;
-    }
-
-    public static TimeSpan ProcessCpu()
-    {
-        using Process process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
     }
 }
