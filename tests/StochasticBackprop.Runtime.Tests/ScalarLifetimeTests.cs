@@ -133,6 +133,22 @@ public sealed class ScalarLifetimeTests
         LatentModel hybridFloat32 = GaussianWith(float32Hybrid, ScalarType.Float32);
         Tensor gaussianData2 = torch.ones(3, 2, dtype: ScalarType.Float64), gaussianData2Float32 = torch.ones(3, 2, dtype: ScalarType.Float32);
 
+        // The runtime optimizers (StochasticBackprop.Optim): every option that adds an operation, on their own parameters.
+        Tensor[] optimized = Array.ConvertAll(new[] { 0.3, -0.4, 0.5 }, x => torch.tensor(new[] { x, 2 * x }, dtype: ScalarType.Float64).requires_grad_(true));
+        StochasticBackprop.Optim.Optimizer[] optimizers =
+        {
+            new StochasticBackprop.Optim.Adam(new[] { optimized[0] }, 1e-3, weight_decay: 0.1, amsgrad: true, maximize: true),
+            new StochasticBackprop.Optim.AdamW(new[] { optimized[1] }, 1e-3, amsgrad: true),
+            new StochasticBackprop.Optim.Sgd(new[] { optimized[2] }, 1e-3, momentum: 0.9, weight_decay: 0.1, nesterov: true),
+        };
+        void OptimizerStep(int i)
+        {
+            StochasticBackprop.Optim.Optimizer optimizer = optimizers[i];
+            optimizer.zero_grad();
+            quadratic.Evaluate(optimized[i].unsqueeze(0)).sum().backward();
+            optimizer.step();
+        }
+
         void Members<T>(T distribution, Tensor z) where T : IScoredDistribution
         {
             distribution.LogDensity(z);
@@ -191,6 +207,9 @@ public sealed class ScalarLifetimeTests
             () => categoricalModel.Elbo(torch.zeros(2, 1, dtype: ScalarType.Float64), 2, generator).Loss.backward(),
             () => gaussianModel.Elbo(gaussianData, 2, generator, new ElboOptions { SiteGradients = true }).Sites[0].WithinPointVariance(0),
             () => sticking.Elbo(gaussianData2, 2, generator).Loss.backward(),
+            () => OptimizerStep(0),
+            () => OptimizerStep(1),
+            () => OptimizerStep(2),
             () =>
             {
                 hybridFloat32.Elbo(gaussianData2Float32, 1, generator).Loss.backward();
