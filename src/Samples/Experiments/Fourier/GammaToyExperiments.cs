@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
+using StochasticBackprop.Optim;
 using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Fourier;
@@ -123,13 +124,13 @@ public abstract class GammaToyExperiment : IExperiment
         using DisposeScope outer = torch.NewDisposeScope();
         var logK = new TorchSharp.Modules.Parameter(torch.full(new long[] { d }, Scalars.Of(Math.Log(InitialShape)), dtype: ScalarType.Float64));
         var logTheta = new TorchSharp.Modules.Parameter(torch.full(new long[] { d }, Scalars.Of(Math.Log(InitialScale)), dtype: ScalarType.Float64));
-        var optimizer = new AdamUpdate(new[] { logK, logTheta }, LearningRate);
+        using var optimizer = new Adam(new[] { logK, logTheta }, LearningRate);
         var loss = new List<double>();
         var variance = new List<double>();
         for (int t = 0; t <= iterations; t++)
         {
             using DisposeScope scope = torch.NewDisposeScope();
-            optimizer.ZeroGrad();
+            optimizer.zero_grad();
             Tensor k = logK.exp(), theta = logTheta.exp();
             GradientEstimate g = estimate(new Gamma(k, theta), sampleCount, generator);
             if (t % every == 0)
@@ -139,7 +140,7 @@ public abstract class GammaToyExperiment : IExperiment
             }
             if (t == iterations) break;
             g.Surrogate.backward();
-            optimizer.Step();
+            optimizer.step();
         }
         double[] finalK, finalTheta;
         using (torch.no_grad())

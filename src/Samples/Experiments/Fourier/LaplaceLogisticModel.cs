@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
+using StochasticBackprop.Optim;
 using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Fourier;
@@ -86,14 +87,14 @@ internal sealed class LaplacePosterior
         {
             LogScale = new TorchSharp.Modules.Parameter(torch.full(new long[] { dimension }, logScale, dtype: ScalarType.Float64));
         }
-        Optimizer = new AdamUpdate(new[] { Mu, LogScale }, learningRate: 1e-3);
+        Optimizer = new Adam(new[] { Mu, LogScale }, lr: 1e-3);
     }
 
     public TorchSharp.Modules.Parameter Mu { get; }
 
     public TorchSharp.Modules.Parameter LogScale { get; }
 
-    public AdamUpdate Optimizer { get; }
+    public Adam Optimizer { get; }
 
     /// <summary>b = exp(β), with its graph to β.</summary>
     public Tensor Scale() => LogScale.exp();
@@ -104,9 +105,9 @@ internal sealed class LaplacePosterior
     /// </summary>
     public void Step(GradientEstimate likelihood, Tensor b)
     {
-        Optimizer.ZeroGrad();
+        Optimizer.zero_grad();
         Tensor loss = (-likelihood.Surrogate).add(LaplaceLogisticModel.KullbackLeibler(Mu, b), Scalars.One);
         loss.backward();
-        Optimizer.Step();
+        Optimizer.step();
     }
 }

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using StochasticBackprop.Models;
 using TorchSharp;
+using StochasticBackprop.Optim;
 using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Latent;
@@ -41,7 +42,7 @@ internal static class CategoricalVaeTraining
     {
         using var net = new CategoricalLatentNet(architecture, Variables, Categories, train.PixelsPerImage, trainMean, new Generator(streamSeed));
         LatentModel model = net.Build(estimator.Create());
-        var adam = new AdamUpdate(net.Parameters, sizes.LearningRate);
+        using var adam = new Adam(net.Parameters, sizes.LearningRate);
         var generator = new Generator(streamSeed + 1);
         var order = new Random(unchecked((int)streamSeed));
         int[] permutation = Enumerable.Range(0, train.Count).ToArray();
@@ -80,8 +81,8 @@ internal static class CategoricalVaeTraining
                 Tensor x = train.Batch(batch);
                 using ElboEstimate elbo = model.Elbo(x, estimator.Particles, generator);
                 elbo.Loss.backward();
-                adam.Step();
-                adam.ZeroGrad();
+                adam.step();
+                adam.zero_grad();
             }
             catch (InvalidOperationException e) when (e.Message.Contains("not finite", StringComparison.Ordinal))
             {

@@ -6,6 +6,7 @@ using StochasticBackprop.Models;
 using StochasticBackprop.Samples.Distributions;
 using StochasticBackprop.Samples.Experiments.Fourier;
 using TorchSharp;
+using StochasticBackprop.Optim;
 using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Latent;
@@ -87,7 +88,7 @@ public sealed class RelaxToyExperiment : IExperiment
                     var toy = new BernoulliToy(choice.Create(1));
                     var generator = new Generator(context.StreamSeed(run), torch.CPU);
                     var measurement = new Generator(context.StreamSeed(100 + run), torch.CPU);
-                    var adam = new AdamUpdate(toy.Parameters, LearningRate);
+                    using var adam = new Adam(toy.Parameters, LearningRate);
                     var thetaValues = new List<double>();
                     var varianceValues = new List<double>();
                     using Tensor one = torch.zeros(1, 1, dtype: ScalarType.Float64);
@@ -109,9 +110,9 @@ public sealed class RelaxToyExperiment : IExperiment
                         using (DisposeScope scope = torch.NewDisposeScope())
                         {
                             using ElboEstimate estimate = toy.Model.Expectation(one, choice.Particles, generator);
-                            adam.ZeroGrad();
+                            adam.zero_grad();
                             estimate.Loss.backward();
-                            adam.Step();
+                            adam.step();
                         }
                         bar.Tick();
                     }
@@ -192,7 +193,7 @@ public sealed class RelaxToyExperiment : IExperiment
             $"Objective: minimise E_{{b ~ Bernoulli(θ)}}[(b − {Target})²], θ = σ(φ), φ = 0 at the start (θ = ½). The optimum is θ → 0: f(0) = {MarkdownReport.Num(Target * Target, 4)} < f(1) = {MarkdownReport.Num((1 - Target) * (1 - Target), 4)}. The exact gradient is dE[f]/dθ = (1 − {Target})² − {Target}² = {MarkdownReport.Num(ExactCostGradient, 4)}, so tiny against f that every estimator's signal-to-noise matters (the RELAX paper's point).",
             "As a `LatentModel`: the guide draws one site `b` from Bernoulli(σ(φ)) expanded to the rows (the data is a dummy column of zeros, one row per draw) and the model adds the cost −(b − 0.499)² with `ModelTrace.Cost`; `LatentModel.Expectation` estimates E_q[−f(b)] itself, without the guide's −log q (the bound's entropy term, which would move the optimum away from θ = 0).",
             $"Estimators (the model API's, one site): {string.Join("; ", Estimators.Select(c => $"{c.Label}{(c.Particles > 1 ? $" ({c.Particles} particles)" : "")}"))}. REBAR starts at temperature ½ and scale η = 1; RELAX adds a network of 10 ReLU units; their control parameters are trained by the same Adam on the estimate's variance (the runtime's second-order surrogate).",
-            $"Training: Adam (the suite's `AdamUpdate`), learning rate {LearningRate}, {iterations} steps of one estimate each (one draw, two for leave-one-out), {runs} runs with their own random streams.",
+            $"Training: Adam (the runtime's Scalar-safe `StochasticBackprop.Optim.Adam`), learning rate {LearningRate}, {iterations} steps of one estimate each (one draw, two for leave-one-out), {runs} runs with their own random streams.",
             $"Variance: every {every} steps, {varianceDraws} independent estimates of dbound/dθ at the current θ (and the estimator's current control variate), from the site's per-row gradients (`ElboOptions.SiteGradients`, gradient w.r.t. the Bernoulli probability, one data point per draw); their sample variance. The bias check uses {biasDraws:N0} such estimates at θ = ½ with a fresh estimator.",
         });
         report.Heading("Results");

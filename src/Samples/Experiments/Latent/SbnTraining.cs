@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using StochasticBackprop.Models;
 using TorchSharp;
+using StochasticBackprop.Optim;
 using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Latent;
@@ -56,7 +57,7 @@ internal static class SbnTraining
         var estimators = new List<SiteEstimator>();
         LatentModel model = net.Build(choice.Create, estimators);
         Tensor[] trained = net.Parameters.Concat(estimators.SelectMany(EstimatorChoice.ControlParameters)).ToArray();
-        var adam = new AdamUpdate(trained, sizes.LearningRate);
+        using var adam = new Adam(trained, sizes.LearningRate);
         int trainCount = (int)data.Train.shape[0];
         using Tensor evaluationImages = data.Train.narrow(0, 0, Math.Min(sizes.EvaluationImages, trainCount)).clone();
         using Tensor varianceImages = data.Train.narrow(0, 0, Math.Min(sizes.VarianceBatch, trainCount)).clone();
@@ -88,9 +89,9 @@ internal static class SbnTraining
                 Tensor index = torch.tensor(permutation.AsSpan(position, sizes.Batch).ToArray().Select(i => (long)i).ToArray(), ScalarType.Int64);
                 Tensor batch = data.Train.index_select(0, index);
                 using ElboEstimate estimate = model.Elbo(batch, choice.Particles, generator);
-                adam.ZeroGrad();
+                adam.zero_grad();
                 estimate.Loss.backward();
-                adam.Step();
+                adam.step();
                 if (!trained.All(p => torch.isfinite(p).all().item<bool>()))
                 {
                     throw new InvalidOperationException("a weight became NaN or infinite after the update");
@@ -126,18 +127,18 @@ internal static class SbnTraining
     /// estimates (each with the training's particles), the unbiased variance of every guide weight's gradient across them,
     /// summed over the weights. The parameters are not changed; their gradients are zeroed afterwards.
     /// </summary>
-    private static double LogVariance(LatentModel model, ILatentNet net, AdamUpdate adam, Tensor images, int particles, int repeats, Generator generator)
+    private static double LogVariance(LatentModel model, ILatentNet net, Adam adam, Tensor images, int particles, int repeats, Generator generator)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         var draws = new List<Tensor>();
         for (int r = 0; r < repeats; r++)
         {
-            adam.ZeroGrad();
+            adam.zero_grad();
             using ElboEstimate estimate = model.Elbo(images, particles, generator);
             estimate.Loss.backward();
             draws.Add(torch.cat(net.GuideParameters.Select(p => p.grad is { } g ? g.flatten().clone() : torch.zeros(p.numel(), dtype: p.dtype)).ToArray()));
         }
-        adam.ZeroGrad();
+        adam.zero_grad();
         Tensor stacked = torch.stack(draws).to_type(ScalarType.Float64);
         return Math.Log(stacked.var(new long[] { 0 }, unbiased: true).sum().item<double>());
     }

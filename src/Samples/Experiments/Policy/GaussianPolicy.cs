@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
+using StochasticBackprop.Optim;
 using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Policy;
@@ -102,7 +103,7 @@ internal sealed class GaussianPolicy : IDisposable
     }
 
     /// <summary>One optimizer step uphill along <paramref name="ascent"/> (flattened like <see cref="PerEpisodeGradients"/>): the loss −Σ θ·ĝ has gradient −ĝ.</summary>
-    public void Ascend(AdamUpdate optimizer, double[] ascent)
+    public void Ascend(Adam optimizer, double[] ascent)
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Tensor loss = torch.zeros(Array.Empty<long>(), dtype: ScalarType.Float64);
@@ -114,9 +115,9 @@ internal sealed class GaussianPolicy : IDisposable
             loss = loss.sub((p * direction).sum());
             offset += n;
         }
-        optimizer.ZeroGrad();
+        optimizer.zero_grad();
         loss.backward();
-        optimizer.Step();
+        optimizer.step();
     }
 
     /// <summary>Row-major copies of the parameters (for reports and tests).</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using TorchSharp;
+using StochasticBackprop.Optim;
 using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Policy;
@@ -63,7 +64,7 @@ internal static class PolicyTraining
         var initialisation = new Generator(initialisationSeed, torch.CPU);
         using GaussianPolicy policy = createPolicy(initialisation);
         using var baseline = new ValueBaseline(task.ObservationSize + 1, initialisation);
-        var optimizer = new AdamUpdate(policy.Parameters, LearningRate);
+        using var optimizer = new Adam(policy.Parameters, LearningRate);
         var history = new GradientHistory();
         var noise = new Generator(noiseSeed, torch.CPU);
         bool usesScore = estimator != PolicyEstimator.Pathwise;

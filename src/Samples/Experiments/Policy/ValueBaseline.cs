@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
+using StochasticBackprop.Optim;
 using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Policy;
@@ -18,7 +19,7 @@ internal sealed class ValueBaseline : IDisposable
     internal const int Hidden = 64;
     internal const double LearningRate = 3e-3;
     private readonly Tensor[] weights;
-    private readonly AdamUpdate optimizer;
+    private readonly Adam optimizer;
     private double offset, scale = 1;
     private bool fitted;
 
@@ -37,7 +38,7 @@ internal sealed class ValueBaseline : IDisposable
             }
         }
         weights = list.Select(w => w.requires_grad_(true).DetachFromDisposeScope()).ToArray();
-        optimizer = new AdamUpdate(weights, LearningRate);
+        optimizer = new Adam(weights, LearningRate);
     }
 
     /// <summary>V for features <c>[..., F]</c>: <c>[...]</c>, detached; zero before the first fit.</summary>
@@ -65,9 +66,9 @@ internal sealed class ValueBaseline : IDisposable
             using DisposeScope step = torch.NewDisposeScope();
             Tensor error = Network(x).squeeze(-1).sub(standardized);
             Tensor loss = (error * error).mean();
-            optimizer.ZeroGrad();
+            optimizer.zero_grad();
             loss.backward();
-            optimizer.Step();
+            optimizer.step();
         }
         fitted = true;
     }
@@ -81,6 +82,7 @@ internal sealed class ValueBaseline : IDisposable
 
     public void Dispose()
     {
+        optimizer.Dispose();
         foreach (Tensor w in weights) w.Dispose();
     }
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using StochasticBackprop.Models;
 using StochasticBackprop.Samples.Experiments.Latent;
 using TorchSharp;
+using StochasticBackprop.Optim;
 using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Vae;
@@ -51,7 +52,7 @@ internal static class VaeTraining
         LatentModel model = net.Build(site);
         LatentModel evaluation = net.Build(SiteEstimator.Pathwise);
         var hybrid = site as HybridSite;
-        var adam = new AdamUpdate(net.Parameters, sizes.LearningRate);
+        using var adam = new Adam(net.Parameters, sizes.LearningRate);
         var generator = new Generator(streamSeed + 1);
         var order = new Random(unchecked((int)streamSeed));
         int[] permutation = Enumerable.Range(0, sizes.TrainImages).ToArray();
@@ -83,10 +84,10 @@ internal static class VaeTraining
                     using DisposeScope scope = torch.NewDisposeScope();
                     Tensor x = train.index(torch.tensor(batch.Select(i => (long)i).ToArray(), ScalarType.Int64));
                     using ElboEstimate estimate = model.Elbo(x, 1, generator);
-                    adam.ZeroGrad();
+                    adam.zero_grad();
                     estimate.Loss.backward();
                     norm = ClipGradients(net.Parameters, sizes.ClipNorm);
-                    adam.Step();
+                    adam.step();
                     elbo = estimate.Value.item<float>();
                 }
                 catch (InvalidOperationException e) when (e.Message.Contains("not finite", StringComparison.Ordinal))
