@@ -119,7 +119,7 @@ public static partial class Estimators
         {
             throw EstimatorChecks.IndependentOfSamples(sampleCount, "gumbel-softmax");
         }
-        Tensor[] perSample = DiscreteSupport.Gradient(values.sum(), leaves);
+        Tensor[] perSample = DiscreteSupport.Gradient(values.sum(), leaves, keepGraph: true); // kept: the surrogate backpropagates through values
         Tensor[] reduced = ReduceAll(distribution, perSample, "gumbel-softmax", objective.CheckFinite);
         return new GradientEstimate($"gumbel-softmax(tau={temperature:R})", distribution.ParameterNames, distribution.Parameters, relaxed.detach(), values, reduced)
             .MoveToOuterDisposeScope();

@@ -43,7 +43,7 @@ public static partial class Estimators
         {
             throw EstimatorChecks.IndependentOfSamples(sampleCount, "straight-through-gumbel-softmax");
         }
-        Tensor[] perSample = DiscreteSupport.Gradient(values.sum(), leaves);
+        Tensor[] perSample = DiscreteSupport.Gradient(values.sum(), leaves, keepGraph: true); // kept: the surrogate backpropagates through values
         Tensor[] reduced = ReduceAll(distribution, perSample, "straight-through-gumbel-softmax", objective.CheckFinite);
         return new GradientEstimate($"straight-through-gumbel-softmax(tau={temperature:R})", distribution.ParameterNames, distribution.Parameters, z.detach(), values, reduced)
             .MoveToOuterDisposeScope();

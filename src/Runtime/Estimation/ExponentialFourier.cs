@@ -55,9 +55,11 @@ public static class ExponentialFourier
         return EstimateAt(distribution, Generated(distribution), rate, objective, samples);
     }
 
-    /// <summary>The generated K as the delegate the estimator differentiates: s as a 0-dimensional tensor of the parameters' dtype.</summary>
+    /// <summary>The generated K as the delegate the estimator differentiates: s as a 0-dimensional tensor of the parameters' dtype, on their device.</summary>
     private static CumulantGeneratingFunction Generated(ICumulantGeneratingFunction distribution)
-        => (parameters, s) => distribution.CumulantGeneratingFunction(parameters, torch.tensor(s, dtype: parameters.Count > 0 ? parameters[0].dtype : ScalarType.Float64));
+        => (parameters, s) => distribution.CumulantGeneratingFunction(parameters, parameters.Count > 0
+            ? torch.tensor(s, dtype: parameters[0].dtype, device: parameters[0].device)
+            : torch.tensor(s, dtype: ScalarType.Float64));
 
     /// <summary>The closed-form Fourier estimate at <paramref name="sampleCount"/> fresh draws.</summary>
     /// <param name="distribution">The distribution (only sampled).</param>

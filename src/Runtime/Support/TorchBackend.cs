@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using StochasticBackprop.Build;
 using TorchSharp;
 
@@ -85,6 +86,10 @@ public static class TorchBackend
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
+                if (!HasLibTorchBeside(AppContext.BaseDirectory))
+                {
+                    throw new InvalidOperationException(DescribeMissingBackend(exception.Message), exception);
+                }
                 bool systemProvides = ElfVersionPatcher.SystemLibStdCxxProvides(ElfVersionPatcher.MissingVersion);
                 string? library = FindLoadedLibraryCopy();
                 throw new InvalidOperationException(DescribeLoadFailure(exception.Message, systemProvides, library, RequirementState(library)), exception);
@@ -114,6 +119,28 @@ public static class TorchBackend
             + " Fix: build through a project that imports StochasticBackprop's build targets (the NuGet package does this; in this"
             + " repository set <StochasticBackpropUsesRuntime>true</StochasticBackpropUsesRuntime>), which marks that requirement weak in"
             + " the copy in the build output, or install GCC 13's libstdc++ (libstdc++6 >= 13) on the machine.";
+    }
+
+    /// <summary>
+    /// The explanation when no libtorch is beside the application: the StochasticBackprop package depends on the
+    /// managed TorchSharp only, and the backend is the application's choice.
+    /// </summary>
+    internal static string DescribeMissingBackend(string cause) =>
+        "StochasticBackprop: TorchSharp's native backend could not be loaded (" + cause + "), and no libtorch was found beside the application."
+        + " The StochasticBackprop package leaves the backend to the application: add a PackageReference to TorchSharp-cpu"
+        + " (libtorch for the CPU) or to a CUDA libtorch package (the TorchSharp-cuda-* or libtorch-cuda-* packages for your platform), version-matched to TorchSharp 0.107.0.";
+
+    /// <summary>Whether a libtorch native library (any backend) is in <paramref name="directory"/> or its runtimes/*/native folders.</summary>
+    internal static bool HasLibTorchBeside(string directory)
+    {
+        string[] names = { "libtorch.so", "libtorch.dylib", "torch.dll" };
+        if (names.Any(name => File.Exists(Path.Combine(directory, name))))
+        {
+            return true;
+        }
+        string runtimes = Path.Combine(directory, "runtimes");
+        return Directory.Exists(runtimes)
+            && Directory.EnumerateDirectories(runtimes).Any(rid => names.Any(name => File.Exists(Path.Combine(rid, "native", name))));
     }
 
     private static string Describe(ElfVersionPatcher.Outcome? state) => state switch

@@ -1,21 +1,33 @@
 using System;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.IO.Compression;
 using System.Linq;
-using System.Runtime.CompilerServices;
+using System.Xml.Linq;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace StochasticBackprop.Runtime.Tests.Packaging;
 
 /// <summary>
-/// The product as a user gets it: `dotnet pack` of the runtime gives one package; a new project
-/// with that single package reference declares a distribution with attributes only, builds
-/// (the generator runs from the package's analyzers folder, the TorchSharp fix from its
-/// buildTransitive folder) and gets unbiased estimators. Slow (~40 s: a pack and a restore).
+/// The product as a user gets it: `dotnet pack` of the runtime gives one package that depends on the managed
+/// TorchSharp only; a new project with that package and the backend of its choice (TorchSharp-cpu here) declares a
+/// distribution with attributes only, builds (the generator runs from the package's analyzers folder, the
+/// TorchSharp fix from its buildTransitive folder) and gets unbiased estimators; without a backend it builds with
+/// no libtorch in its output and is told what to add. Slow (a pack, restores, builds of 1 GiB outputs).
 /// </summary>
+[Collection(PackedPackageCollection.Name)]
 public sealed class PackageTests
 {
+    private readonly PackedPackage package;
+    private readonly ITestOutputHelper output;
+
+    public PackageTests(PackedPackage package, ITestOutputHelper output)
+    {
+        this.package = package;
+        this.output = output;
+    }
+
     private const string UserProgram = """
         using System;
         using System.Globalization;
@@ -43,101 +55,113 @@ public sealed class PackageTests
         """;
 
     [Fact]
-    public void PackedRuntime_UserProjectWithOnlyThePackage_GetsUnbiasedEstimatorsFromAttributes()
+    public void Package_HoldsTheGeneratorTheBuildLogicAndTheMetadata_AndDependsOnTheManagedTorchSharpOnly()
     {
-        string root = RepositoryRoot();
-        string work = Path.Combine(Path.GetTempPath(), "stochasticbackprop-package-" + Guid.NewGuid().ToString("N"));
-        // A version of its own, so a package cached by an earlier run is never reused.
-        string version = "0.0.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+        using ZipArchive archive = ZipFile.OpenRead(package.Package);
+        var entries = archive.Entries.Select(e => e.FullName).ToArray();
+        Assert.Contains("analyzers/dotnet/cs/StochasticBackprop.Generator.dll", entries);
+        Assert.Contains("buildTransitive/StochasticBackprop.targets", entries);
+        Assert.Contains("buildTransitive/ElfVersionPatcher.cs", entries);
+        Assert.Contains("lib/net10.0/StochasticBackprop.Runtime.dll", entries);
+        Assert.Contains("lib/net10.0/StochasticBackprop.Runtime.xml", entries);
+        Assert.Contains("README.md", entries);
+        Assert.Contains("LICENSE", entries);
+
+        string ReadEntry(string name)
+        {
+            using var reader = new StreamReader(archive.GetEntry(name)!.Open());
+            return reader.ReadToEnd();
+        }
+        Assert.Equal(File.ReadAllText(Path.Combine(PackedPackage.RepositoryRoot, "src", "Runtime", "PACKAGE.md")), ReadEntry("README.md"));
+        Assert.Contains("Copyright (c) 2026 StochasticBackprop contributors", ReadEntry("LICENSE"));
+
+        XElement metadata = XDocument.Parse(ReadEntry("StochasticBackprop.nuspec")).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        string Field(string name) => metadata.Elements().Single(e => e.Name.LocalName == name).Value;
+        Assert.Equal("StochasticBackprop", Field("id"));
+        Assert.Equal(package.Version, Field("version"));
+        Assert.Equal("StochasticBackprop contributors", Field("authors"));
+        Assert.Equal("MIT", Field("license"));
+        Assert.Equal("README.md", Field("readme"));
+        Assert.Contains("gradient", Field("description"));
+        Assert.Contains("torchsharp", Field("tags"));
+        Assert.Equal("git", metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("type")!.Value);
+        var dependencies = metadata.Descendants().Where(e => e.Name.LocalName == "dependency")
+            .Select(e => (Id: e.Attribute("id")!.Value, Version: e.Attribute("version")!.Value)).ToArray();
+        Assert.Equal(new[] { ("TorchSharp", "0.107.0") }, dependencies);
+    }
+
+    [Fact]
+    public void UserProjectWithThePackageAndTorchSharpCpu_GetsUnbiasedEstimatorsFromAttributes()
+    {
+        string user = package.UserProject("User", cpuBackend: true, ("Program.cs", UserProgram));
+        string stdout = PackedPackage.Dotnet(user, "run -c Release");
+
+        var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => line.Count(c => c == '|') == 2)
+            .Select(line => line.Split('|'))
+            .ToArray();
+        Assert.Equal(4, rows.Length);
+        const double truth = 2 + 2 * 3.0;
+        foreach (string[] row in rows)
+        {
+            double mean = double.Parse(row[1], CultureInfo.InvariantCulture);
+            double standardError = double.Parse(row[2], CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(mean - truth) <= 4 * standardError, $"{row[0]}: {mean} vs {truth}, SE {standardError}");
+        }
+    }
+
+    /// <summary>
+    /// The dependency is GPU-neutral: a project with only the package restores and builds, its output holds no
+    /// libtorch (the managed TorchSharp's small libLibTorchSharp.so only), and at run time it is told to add a
+    /// backend. The same project with TorchSharp-cpu, for comparison, carries the CPU libtorch (what every consumer
+    /// got when the package depended on TorchSharp-cpu).
+    /// </summary>
+    [Fact]
+    public void UserProjectWithOnlyThePackage_BuildsWithoutLibTorch_AndIsToldToAddABackend()
+    {
+        string bare = package.UserProject("Bare", cpuBackend: false, ("Program.cs", NoBackendProgram));
+        PackedPackage.Dotnet(bare, "build -c Release");
+        string bareOutput = Path.Combine(bare, "bin", "Release", "net10.0");
+        string[] natives = Directory.GetFiles(bareOutput, "*", SearchOption.AllDirectories)
+            .Select(file => Path.GetFileName(file))
+            .Where(name => name.StartsWith("libtorch", StringComparison.Ordinal) || name.StartsWith("libc10", StringComparison.Ordinal) || name.StartsWith("torch", StringComparison.Ordinal))
+            .ToArray();
+        Assert.True(natives.Length == 0, "libtorch binaries in a backend-less output: " + string.Join(", ", natives));
+        long bareSize = PackedPackage.DirectorySize(bareOutput);
+
+        string withCpu = package.UserProject("WithCpu", cpuBackend: true, ("Program.cs", NoBackendProgram));
+        PackedPackage.Dotnet(withCpu, "build -c Release");
+        long cpuSize = PackedPackage.DirectorySize(Path.Combine(withCpu, "bin", "Release", "net10.0"));
+        output.WriteLine($"build output: package only {bareSize / 1048576.0:F1} MiB; package + TorchSharp-cpu {cpuSize / 1048576.0:F1} MiB");
+        Assert.True(bareSize < 64L << 20, $"package-only output {bareSize / 1048576.0:F1} MiB");
+        Assert.True(cpuSize > 512L << 20, $"the CPU backend's output {cpuSize / 1048576.0:F1} MiB: the comparison does not see libtorch");
+
+        string stdout = PackedPackage.Dotnet(bare, "run -c Release --no-build");
+        string message = Assert.Single(stdout.Split('\n'), line => line.StartsWith("backend|", StringComparison.Ordinal));
+        output.WriteLine(message);
+        Assert.Contains("TorchSharp-cpu", message);
+        Assert.Contains("no libtorch was found", message);
+        Assert.Contains("loaded", PackedPackage.Dotnet(withCpu, "run -c Release --no-build"));
+    }
+
+    private const string NoBackendProgram = """
+        using System;
+        using StochasticBackprop;
+
         try
         {
-            string feed = Path.Combine(work, "feed");
-            Dotnet(root, $"pack src/Runtime -c Release --artifacts-path \"{Path.Combine(work, "artifacts")}\" -o \"{feed}\" -p:Version={version}");
-            string package = Assert.Single(Directory.GetFiles(feed, "*.nupkg"));
-            using (var archive = System.IO.Compression.ZipFile.OpenRead(package))
-            {
-                var entries = archive.Entries.Select(e => e.FullName).ToArray();
-                Assert.Contains("analyzers/dotnet/cs/StochasticBackprop.Generator.dll", entries);
-                Assert.Contains("buildTransitive/StochasticBackprop.targets", entries);
-                Assert.Contains("lib/net10.0/StochasticBackprop.Runtime.dll", entries);
-            }
-
-            string user = Path.Combine(work, "user");
-            Directory.CreateDirectory(user);
-            File.WriteAllText(Path.Combine(user, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <!-- Only the local feed is added: the machine's own configured sources stay in effect for the rest. -->
-                    <add key="local" value="{feed}" />
-                  </packageSources>
-                </configuration>
-                """);
-            File.WriteAllText(Path.Combine(user, "User.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                    <NoWarn>NU1603</NoWarn>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="StochasticBackprop" Version="{version}" />
-                  </ItemGroup>
-                </Project>
-                """);
-            File.WriteAllText(Path.Combine(user, "Program.cs"), UserProgram);
-
-            string output = Dotnet(user, "run -c Release");
-
-            var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Where(line => line.Count(c => c == '|') == 2)
-                .Select(line => line.Split('|'))
-                .ToArray();
-            Assert.Equal(4, rows.Length);
-            const double truth = 2 + 2 * 3.0;
-            foreach (string[] row in rows)
-            {
-                double mean = double.Parse(row[1], CultureInfo.InvariantCulture);
-                double standardError = double.Parse(row[2], CultureInfo.InvariantCulture);
-                Assert.True(Math.Abs(mean - truth) <= 4 * standardError, $"{row[0]}: {mean} vs {truth}, SE {standardError}");
-            }
+            TorchBackend.EnsureAvailable();
+            Console.WriteLine("loaded");
         }
-        finally
+        catch (InvalidOperationException exception)
         {
-            // The test's package version is unique: remove it from the global package folder too.
-            string globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-            foreach (string directory in new[] { work, Path.Combine(globalPackages, "stochasticbackprop", version) })
-            {
-                try { Directory.Delete(directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            }
+            Console.WriteLine("backend|" + exception.Message.ReplaceLineEndings(" "));
         }
-    }
 
-    private static string Dotnet(string directory, string arguments)
-    {
-        var start = new ProcessStartInfo("dotnet", arguments)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // The test host's MSBuild variables must not leak into the child builds.
-        foreach (string variable in new[] { "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath", "DOTNET_HOST_PATH" })
-        {
-            start.Environment.Remove(variable);
-        }
-        using Process process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"dotnet {arguments} failed ({process.ExitCode}):\n{stdout}\n{stderr.Result}");
-        return stdout;
-    }
-
-    private static string RepositoryRoot([CallerFilePath] string thisFile = "")
-        => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
+        [Distribution]
+        [Parameter("k", ParameterDomain.Positive)]
+        [LogDensity("(k/2 - 1)*log(z) - z/2 - lgamma(k/2) - k/2*log(2)")]
+        [Reparameterization("2*eps", Noise = NoiseKind.StandardGamma, NoiseShape = "k/2")]
+        partial class ChiSquared { }
+        """;
 }
