@@ -29,10 +29,10 @@ internal static class ScalarFix
     /// <summary><c>softplus(x)</c> → <c>-torch.nn.functional.logsigmoid(-x)</c>, only with the default beta and threshold.</summary>
     public const string LogSigmoid = "LogSigmoid";
 
-    /// <summary><c>t.ToDouble()</c> / <c>(double)t</c> → <c>t.to_type(ScalarType.Float64).item&lt;double&gt;()</c> (the key's suffix is the item type).</summary>
+    /// <summary><c>t.ToDouble()</c> / <c>(double)t</c> → <c>t.to_type(ScalarType.Float64).item&lt;double&gt;()</c>; the text after the prefix is the item type.</summary>
     public const string ItemPrefix = "Item:";
 
-    /// <summary>Property key of the item type for <see cref="ItemPrefix"/>.</summary>
+    /// <summary>No safe rewrite: the diagnostic stands alone.</summary>
     public const string None = "";
 }
 
