@@ -146,7 +146,7 @@ public sealed class RebarEstimator : SiteEstimator
         Tensor shape = fBase.view(new[] { rows }.Concat(Enumerable.Repeat(1L, site.Coordinates.Length)).ToArray());
         Tensor cTildeColumn = cZTilde.view(shape.shape);
         Tensor score = b - p1.detach();
-        Tensor gradient = (shape - cTildeColumn) * score + dZ;              // ĝ w.r.t. α, [rows, ...coordinates]
+        Tensor gradient = ((shape - cTildeColumn) * score).add(dZ, Scalars.One); // ĝ w.r.t. α, [rows, ...coordinates]
         if (!OmitConditionalCorrection)
         {
             gradient = gradient - dZTilde;

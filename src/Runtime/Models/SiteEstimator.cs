@@ -302,7 +302,7 @@ internal sealed class ScoreSite : SiteEstimator
                 {
                     Tensor previous = average;
                     signal = signal - previous;
-                    Tensor updated = previous * Scalars.Of(Decay) + mean * Scalars.Of(1 - Decay);
+                    Tensor updated = (previous * Scalars.Of(Decay)).add(mean * Scalars.Of(1 - Decay), Scalars.One);
                     averages[site.Name] = updated.DetachFromDisposeScope();
                     previous.Dispose();
                 }
@@ -354,7 +354,7 @@ internal sealed class LocalExpectationSite : SiteEstimator
         {
             long count = Math.Min(perChunk, replicas - start);
             using Scalar first = start.ToScalar(), end = (start + count).ToScalar(); // held for the call: see Scalars
-            Tensor replica = torch.arange(first, end, dtype: ScalarType.Int64, device: index.device);
+            Tensor replica = torch.arange(first, end, Scalars.One, dtype: ScalarType.Int64, device: index.device);
             Tensor coordinate = replica.div(otherValues, rounding_mode: RoundingMode.floor);   // j
             Tensor offset = replica.remainder(otherValues).add(Scalars.One, Scalars.One);      // o = 1..K−1
             // Replica r replaces coordinate j_r by (index + o_r) mod K and keeps the others.
