@@ -134,6 +134,19 @@ public sealed partial class StudentT
 {
 }
 
+/// <summary>The Student-t composition with a wrong block, g ~ Gamma(nu/2, 1/nu) (half the scale): the negative case.</summary>
+[Distribution]
+[Parameter("mu")]
+[Parameter("sigma", ParameterDomain.Positive)]
+[Parameter("nu", ParameterDomain.Positive)]
+[Component("x", typeof(EntropyNormal), "0", "1")]
+[Component("g", typeof(EntropyGamma), "nu/2", "1/nu")]
+[Composition("mu + sigma*x/sqrt(g)")]
+[LogDensity("lgamma((nu + 1)/2) - lgamma(nu/2) - log(nu*pi)/2 - log(sigma) - (nu + 1)/2*log1p((z - mu)^2/(sigma^2*nu))")]
+public sealed partial class StudentTWrongScale
+{
+}
+
 /// <summary>z = mu + x with x ~ Gamma(k, 1): a composite shifted by its own parameter, E z = mu + k.</summary>
 [Distribution]
 [Parameter("mu")]
