@@ -177,7 +177,9 @@ internal static class CumulantGeneratingFunctionDeriver
             {
                 case NegateExpr negate: Walk(negate.Operand); break;
                 case BinaryExpr binary: Walk(binary.Left); Walk(binary.Right); break;
-                case CallExpr call: Walk(call.Argument); break;
+                case CallExpr call:
+                    foreach (Expr argument in call.Arguments) Walk(argument);
+                    break;
             }
         }
 
