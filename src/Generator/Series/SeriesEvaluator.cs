@@ -21,10 +21,16 @@ internal sealed class SeriesEvaluator
 
     private int _order;
 
-    public SeriesEvaluator(string frequencyVariable, int order)
+    private readonly Func<FunctionKind, FunctionRow> _catalog;
+
+    /// <param name="frequencyVariable">The variable w.</param>
+    /// <param name="order">The last power of s kept.</param>
+    /// <param name="catalog">Where the series rules come from: <see cref="FunctionCatalog.Get"/>, or (tests) a catalog with a row changed.</param>
+    public SeriesEvaluator(string frequencyVariable, int order, Func<FunctionKind, FunctionRow>? catalog = null)
     {
         _frequencyVariable = frequencyVariable;
         _order = order;
+        _catalog = catalog ?? FunctionCatalog.Get;
     }
 
     public AtomTable Atoms { get; } = new();
@@ -102,7 +108,7 @@ internal sealed class SeriesEvaluator
         }
     }
 
-    private TruncatedSeries EvaluateCall(CallExpr call) => FunctionCatalog.Get(call.Function).Series(this, call);
+    private TruncatedSeries EvaluateCall(CallExpr call) => _catalog(call.Function).Series(this, call);
 
     // ---- the catalog's series rules ---------------------------------------------------------
 
@@ -141,9 +147,14 @@ internal sealed class SeriesEvaluator
     internal TruncatedSeries ByDefinition(CallExpr call, Expr definition)
     {
         var arguments = call.Arguments.Select(Evaluate).ToArray();
-        bool numbers = arguments.All(a => a.IsConstant && a.ConstantTerm.TryGetConstant(out _));
-        if (!numbers && arguments.All(a => a.IsConstant)) return Constant(OpaqueFunction(call.Function, arguments.Select(a => a.ConstantTerm).ToArray()));
-        return Evaluate(definition with { Span = call.Span });
+        bool numbers = arguments.All(a => a.ConstantTerm.TryGetConstant(out _));
+        var atZero = numbers ? null : OpaqueFunction(call.Function, arguments.Select(a => a.ConstantTerm).ToArray());
+        if (atZero is not null && arguments.All(a => a.IsConstant)) return Constant(atZero);
+        var series = Evaluate(definition with { Span = call.Span });
+
+        // The definition's value at w = 0 (exp(x)/2 − exp(−x)/2) is the same number as the atom sinh(x) that the
+        // w-free call makes; the atom is kept, so that f(x + i·w) − f(x) vanishes at w = 0 symbolically.
+        return atZero is null ? series : series.WithConstantTerm(atZero);
     }
 
     /// <summary>
