@@ -66,6 +66,9 @@ internal enum FunctionKind
     Sinh,
     Cosh,
     Tanh,
+
+    /// <summary>The tangent (real argument; for inverse-CDF samplers such as the hyperbolic secant's).</summary>
+    Tan,
     Erf,
 
     /// <summary>log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b).</summary>

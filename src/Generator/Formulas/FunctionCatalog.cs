@@ -207,6 +207,13 @@ internal static class FunctionCatalog
             MathClass + ".Tanh", null, null, "System.Numerics.Vector has no tanh.",
             a => Complex.Tanh(a[0])),
         new FunctionRow(
+            FunctionKind.Tan, "tan", 1, "tan(x)", "the tangent", -1, Call("tan"),
+            Chain(c => Add(One, Pow(c, Two))),
+            (s, c) => s.TanCall(c),
+            TensorCodeWriter.Elementwise("tan", MathClass + ".Tan"),
+            MathClass + ".Tan", null, null, "System.Numerics.Vector has no tan.",
+            a => Complex.Tan(a[0])),
+        new FunctionRow(
             FunctionKind.Erf, "erf", 1, "erf(x)", "the error function 2/sqrt(pi)·∫₀ˣ exp(-t²) dt", -1, Call("erf"),
             Chain(c => Div(Mul(Two, new CallExpr(FunctionKind.Exp, new NegateExpr(Pow(c.Argument, Two)))), new CallExpr(FunctionKind.Sqrt, new PiExpr()))),
             (s, c) => s.ErfCall(c),

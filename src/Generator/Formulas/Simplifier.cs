@@ -27,7 +27,7 @@ namespace StochasticBackprop.Generator.Formulas;
 /// (<c>x*x</c>, <c>x^2/x</c>) collected; <c>(x^a)^b = x^(a*b)</c> and <c>(x*y)^b = x^b*y^b</c> for
 /// integer <c>b</c>; <c>i^2 = -1</c>; <c>exp(log x) = x</c>, <c>log(exp x) = x</c>; constant
 /// <c>abs</c>, <c>sqrt</c> of a perfect square, <c>exp(0)</c>, <c>log(1)</c>, <c>log1p(0)</c>,
-/// <c>sinh(0)</c>, <c>cosh(0)</c>, <c>tanh(0)</c>, <c>erf(0)</c>; <c>polygamma(0, x) = digamma(x)</c>.
+/// <c>sinh(0)</c>, <c>cosh(0)</c>, <c>tanh(0)</c>, <c>tan(0)</c>, <c>erf(0)</c>; <c>polygamma(0, x) = digamma(x)</c>.
 /// A numeric multiple of a sum stays a product (<c>-2*(z - mu)</c>) on its own and is distributed
 /// only when added to other terms, so factored forms such as <c>(z - mu)/sigma^2</c> survive.
 /// Not done: expanding products of sums, factoring, common denominators, function identities
@@ -351,7 +351,7 @@ internal static class Simplifier
                 return argument;
             case FunctionKind.Sqrt when argument is ConstNode c && c.Value.TrySquareRoot(out Rational root):
                 return new ConstNode(root);
-            case FunctionKind.Sinh or FunctionKind.Tanh or FunctionKind.Erf when argument is ConstNode { Value.IsZero: true }:
+            case FunctionKind.Sinh or FunctionKind.Tanh or FunctionKind.Tan or FunctionKind.Erf when argument is ConstNode { Value.IsZero: true }:
                 return new ConstNode(Rational.Zero);
             case FunctionKind.Cosh when argument is ConstNode { Value.IsZero: true }:
                 return OneNode;

@@ -183,6 +183,36 @@ internal sealed class SeriesEvaluator
     private static Polynomial[] PolygammaArguments(int order, Polynomial x) =>
         order <= 0 ? new[] { x } : new[] { Polynomial.Constant(ComplexRational.FromInteger(order)), x };
 
+    /// <summary>
+    /// tan(g) from its differential equation T′ = (1 + T²)·g′, coefficient by coefficient from T(0) = tan(g0): real
+    /// coefficients in the atom tan(g0), where the definition through exp(±i·g) would leave complex exponentials.
+    /// </summary>
+    internal TruncatedSeries TanCall(CallExpr call)
+    {
+        var g = Evaluate(call.Argument);
+        var g0 = g.ConstantTerm;
+        var t0 = g0.IsZero ? Polynomial.Zero : OpaqueFunction(FunctionKind.Tan, new[] { g0 });
+        if (g.IsConstant) return Constant(t0);
+        var dg = g.Derivative();
+        var t = new Polynomial[_order + 1];
+        var q = new Polynomial[_order + 1];
+        t[0] = t0;
+        for (int n = 0; n < _order; n++)
+        {
+            // q_n = [sⁿ](1 + T²), from t_0..t_n.
+            var square = Polynomial.Zero;
+            for (int a = 0; a <= n; a++) square += t[a] * t[n - a];
+            q[n] = n == 0 ? Polynomial.One + square : square;
+            var sum = Polynomial.Zero;
+            for (int j = 0; j <= n; j++) sum += q[j] * dg[n - j];
+            t[n + 1] = Rational.Create(1, n + 1) * sum;
+        }
+
+        var series = Constant(Polynomial.Zero);
+        for (int n = 0; n <= _order; n++) series += TruncatedSeries.Monomial(t[n], n, _order);
+        return series;
+    }
+
     /// <summary>erf(g) = erf(g0) + ∫ (2/√π)·exp(−g²)·g′ ds.</summary>
     internal TruncatedSeries ErfCall(CallExpr call)
     {

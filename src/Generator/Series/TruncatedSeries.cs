@@ -42,6 +42,14 @@ internal sealed class TruncatedSeries
         return new TruncatedSeries(coefficients);
     }
 
+    /// <summary>The series c·s^power (zero when power exceeds the order).</summary>
+    public static TruncatedSeries Monomial(Polynomial coefficient, int power, int order)
+    {
+        var coefficients = NewCoefficients(order);
+        if (power <= order) coefficients[power] = coefficient;
+        return new TruncatedSeries(coefficients);
+    }
+
     /// <summary>The series c·s (zero when the order is 0).</summary>
     public static TruncatedSeries Linear(ComplexRational coefficient, int order)
     {

@@ -140,6 +140,7 @@ public sealed class FunctionSeriesTests
     [InlineData("sinh(x)")]
     [InlineData("cosh(x)")]
     [InlineData("tanh(x)")]
+    [InlineData("tan(x/2)")]
     [InlineData("erf(x)")]
     [InlineData("lgamma(x)")]
     [InlineData("digamma(x)")]

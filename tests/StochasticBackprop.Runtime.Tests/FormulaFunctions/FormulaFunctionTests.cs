@@ -130,4 +130,26 @@ public sealed class FormulaFunctionTests
             Assert.Equal(Math.Log(1 - z[j]) - SpecialFunctions.DiGamma(b) + SpecialFunctions.DiGamma(a + b), db[j], 12);
         }
     }
+
+    [Fact]
+    public void HyperbolicSecant_CumulantsAreTangentNumbers_AndFourierPathwiseScoreAreUnbiased()
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        const double mu = 0.4, sigma = 0.8;
+        var secant = new HyperbolicSecant(Scalar(mu), Scalar(sigma));
+        double[] expected = { mu, sigma * sigma, 0, 2 * Math.Pow(sigma, 4), 0, 16 * Math.Pow(sigma, 6) };
+        for (int n = 1; n <= expected.Length; n++)
+        {
+            Assert.Equal(expected[n - 1], secant.Cumulant(n).item<double>(), 13);
+        }
+
+        // E z³ = mu³ + 3·mu·sigma²: ∂mu = 3mu² + 3sigma², ∂sigma = 6·mu·sigma.
+        double[] truth = { 3 * mu * mu + 3 * sigma * sigma, 6 * mu * sigma };
+        Tensor Both(GradientEstimate e) => torch.stack(new[] { e.PerSampleGradient("mu"), e.PerSampleGradient("sigma") }, 1);
+        StatisticalAssert.WithinStandardErrors(Both(Estimators.Fourier(secant, Cube(), SampleCount, 4, new Generator(20261208, torch.CPU))), truth, "hyperbolic secant Fourier ∂ E z³");
+        // The pathwise map goes through tan and the inverse CDF; the score through the stable log density.
+        StatisticalAssert.WithinStandardErrors(Both(Estimators.Pathwise(secant, Cube(), SampleCount, new Generator(20261209, torch.CPU))), truth, "hyperbolic secant pathwise ∂ E z³");
+        StatisticalAssert.WithinStandardErrors(Both(Estimators.ScoreFunction(secant, Cube(), SampleCount, Baseline.LeaveOneOut, new Generator(20261210, torch.CPU))), truth, "hyperbolic secant score function ∂ E z³");
+        StatisticalAssert.FailsAgainst(Both(Estimators.Pathwise(secant, Cube(), SampleCount, new Generator(20261209, torch.CPU))), new[] { 3 * mu * mu + 3 * sigma * sigma, 0.0 }, "hyperbolic secant pathwise against a wrong ∂sigma");
+    }
 }
