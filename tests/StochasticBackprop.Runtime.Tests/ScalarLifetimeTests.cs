@@ -90,6 +90,7 @@ public sealed class ScalarLifetimeTests
         var bernoulli = new Bernoulli(Vector(0.3, 0.6));
         var poisson = new Poisson(Vector(2.0));
         var beta = new Beta(Vector(3.0), Vector(4.0));
+        var logGamma = new LogGamma(Vector(1.7, 0.6));
         var categorical = new Categorical(torch.tensor(new[] { 0.2, 0.5, 0.3 }, dtype: ScalarType.Float64));
 
         // f(z) = Σ (z − 1)², written without implicit Scalars (z.square() would be pow(2) with a temporary).
@@ -103,7 +104,7 @@ public sealed class ScalarLifetimeTests
         Tensor normalDraws = normal.Sample(memberSampleCount, generator), gammaDraws = gamma.Sample(memberSampleCount, generator),
             laplaceDraws = laplace.Sample(memberSampleCount, generator), exponentialDraws = exponential.Sample(memberSampleCount, generator),
             bernoulliDraws = bernoulli.Sample(memberSampleCount, generator), poissonDraws = poisson.Sample(memberSampleCount, generator),
-            betaDraws = beta.Sample(memberSampleCount, generator);
+            betaDraws = beta.Sample(memberSampleCount, generator), logGammaDraws = logGamma.Sample(memberSampleCount, generator);
 
         // The latent-model API: every site estimator on a two-layer belief net, a categorical site and a Gaussian site.
         var net = new StochasticBackprop.Samples.Models.TinyBeliefNet();
@@ -207,6 +208,8 @@ public sealed class ScalarLifetimeTests
             () => Members(bernoulli, bernoulliDraws),
             () => Members(poisson, poissonDraws),
             () => Members(beta, betaDraws),
+            () => Members(logGamma, logGammaDraws),
+            () => Estimators.Fourier(logGamma, quadratic, sampleCount, 4, generator),
             () => Estimators.Pathwise(gamma, quadratic, sampleCount, generator),
             () => Estimators.Pathwise(normal, general, sampleCount, generator),
             () => Estimators.ScoreFunction(normal, quadratic, sampleCount, Baseline.LeaveOneOut, generator),

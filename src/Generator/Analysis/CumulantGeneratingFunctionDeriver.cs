@@ -164,6 +164,10 @@ internal static class CumulantGeneratingFunctionDeriver
                 case CallExpr { Function: FunctionKind.Log1p } call:
                     Add(new BinaryExpr(BinaryOperator.Add, new NumberExpr(1), call.Argument), " > 0");
                     break;
+                case CallExpr { Function: FunctionKind.Lgamma or FunctionKind.Digamma or FunctionKind.Polygamma or FunctionKind.Lbeta } call:
+                    // The gamma-function family of a real argument: finite for positive arguments (a CGF's lgamma(k + s) for s > −k).
+                    for (int j = call.Function == FunctionKind.Polygamma ? 1 : 0; j < call.Arguments.Count; j++) Add(call.Arguments[j], " > 0");
+                    break;
                 case BinaryExpr { Operator: BinaryOperator.Divide } quotient:
                     Add(quotient.Right, " != 0");
                     break;
@@ -177,7 +181,9 @@ internal static class CumulantGeneratingFunctionDeriver
             {
                 case NegateExpr negate: Walk(negate.Operand); break;
                 case BinaryExpr binary: Walk(binary.Left); Walk(binary.Right); break;
-                case CallExpr call: Walk(call.Argument); break;
+                case CallExpr call:
+                    foreach (Expr argument in call.Arguments) Walk(argument);
+                    break;
             }
         }
 

@@ -888,7 +888,7 @@ internal sealed class DistributionAnalyzer
         SymbolExpr => true,
         NegateExpr negate => ContainsSymbol(negate.Operand),
         BinaryExpr binary => ContainsSymbol(binary.Left) || ContainsSymbol(binary.Right),
-        CallExpr call => ContainsSymbol(call.Argument),
+        CallExpr call => call.Arguments.Any(ContainsSymbol),
         _ => false,
     };
 

@@ -35,7 +35,11 @@ internal static class LatticeCheck
                 lattice++;
                 return true;
             case CallExpr call:
-                return Walk(call.Argument, frequency, ref lattice);
+                foreach (Expr argument in call.Arguments)
+                {
+                    if (!Walk(argument, frequency, ref lattice)) return false;
+                }
+                return true;
             default:
                 return true;
         }

@@ -59,7 +59,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The Fourier-series estimator needs the cumulants, the Taylor coefficients of log φ at w = 0. This formula is not analytic there (for instance abs(w) in a Cauchy characteristic function, or log(w)), so the distribution has no finite cumulants to expand.");
+        description: "The Fourier-series estimator needs the cumulants, the Taylor coefficients of log φ at w = 0. This formula is not analytic there (for instance abs(w) in a Cauchy characteristic function, or log(w)), so the distribution has no finite cumulants to expand. A removable 0/0 at w = 0, such as the uniform's (exp(i*b*w) - exp(i*a*w))/(i*(b - a)*w), is expanded: the common power of w cancels.");
 
     public static readonly DiagnosticDescriptor OrderOutOfRange = new(
         id: "SBG007",
@@ -95,7 +95,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Series expansion supports +, -, *, /, ^, exp, log, log1p and sqrt of expressions in w; other functions may be applied only to expressions free of w.");
+        description: "Series expansion supports +, -, *, /, ^ and the functions exp, log, log1p, sqrt, sinh, cosh, tanh, erf, lgamma, digamma, polygamma and lbeta of expressions in w; abs, sigmoid, softplus, sum and logsumexp may be applied only to expressions free of w.");
 
     public static readonly DiagnosticDescriptor InvalidParameter = new(
         id: "SBG011",

@@ -9,12 +9,11 @@ internal sealed record DerivativeResult(Expr? Result, string? Error, SourceSpan 
 /// <summary>Symbolic differentiation of formulas, followed by <see cref="Simplifier.Simplify"/>.</summary>
 /// <remarks>
 /// Rules: sum, product and quotient rules; <c>(u^v)' = v*u^(v - 1)*u'</c> when <c>v</c> does not
-/// depend on the symbol, <c>u^v*(v'*log(u) + v*u'/u)</c> otherwise; the chain rule with
-/// <c>exp' = exp</c>, <c>log' = 1/u</c>, <c>log1p' = 1/(1 + u)</c>, <c>sqrt' = 1/(2*sqrt(u))</c>,
-/// <c>abs' = u/abs(u)</c> (the sign of <c>u</c>; undefined at 0), <c>lgamma' = digamma</c>,
-/// <c>sigmoid' = sigmoid*(1 - sigmoid)</c>, <c>softplus' = sigmoid</c>. The derivative of
-/// <c>digamma</c> is trigamma, which the formula language lacks: that is reported, not thrown.
-/// A subexpression that does not mention the symbol has derivative 0 without being looked into.
+/// depend on the symbol, <c>u^v*(v'*log(u) + v*u'/u)</c> otherwise; the chain rule with each function's
+/// derivative from its <see cref="FunctionCatalog"/> row (<c>exp' = exp</c>, <c>lgamma' = digamma</c>,
+/// <c>digamma' = polygamma(1, ·)</c>, <c>lbeta</c> by both arguments, …). A rule that has no derivative
+/// in the language reports it, never throws. A subexpression that does not mention the symbol has
+/// derivative 0 without being looked into.
 /// </remarks>
 internal static class Differentiator
 {
@@ -40,9 +39,19 @@ internal static class Differentiator
         SymbolExpr s => s.Name == symbol,
         NegateExpr n => DependsOn(n.Operand, symbol),
         BinaryExpr b => DependsOn(b.Left, symbol) || DependsOn(b.Right, symbol),
-        CallExpr c => DependsOn(c.Argument, symbol),
+        CallExpr c => AnyDependsOn(c.Arguments, symbol),
         _ => false,
     };
+
+    private static bool AnyDependsOn(Model.EquatableArray<Expr> arguments, string symbol)
+    {
+        for (int j = 0; j < arguments.Count; j++)
+        {
+            if (DependsOn(arguments[j], symbol)) return true;
+        }
+
+        return false;
+    }
 
     private sealed class State
     {
@@ -105,54 +114,15 @@ internal static class Differentiator
             }
         }
 
-        private Expr DeriveCall(CallExpr call)
-        {
-            Expr u = call.Argument;
-            Expr outer;
-            switch (call.Function)
+        private Expr DeriveCall(CallExpr call) =>
+            FunctionCatalog.Get(call.Function).Derivative(new DerivativeSite(call, _symbol, _eventwise, Derive, message =>
             {
-                case FunctionKind.Sum:
-                    return _eventwise ? Derive(u) : new CallExpr(FunctionKind.Sum, Derive(u));
-                case FunctionKind.Logsumexp:
-                    Expr weighted = Mul(new CallExpr(FunctionKind.Exp, Sub(u, call)), Derive(u));
-                    return _eventwise ? weighted : new CallExpr(FunctionKind.Sum, weighted);
-                case FunctionKind.Exp:
-                    outer = call;
-                    break;
-                case FunctionKind.Log:
-                    outer = Div(One, u);
-                    break;
-                case FunctionKind.Log1p:
-                    outer = Div(One, Add(One, u));
-                    break;
-                case FunctionKind.Sqrt:
-                    outer = Div(One, Mul(new NumberExpr(2), call));
-                    break;
-                case FunctionKind.Abs:
-                    // sign(u), written u/abs(u): the language has no sign function. Undefined at u = 0.
-                    outer = Div(u, call);
-                    break;
-                case FunctionKind.Lgamma:
-                    outer = new CallExpr(FunctionKind.Digamma, u);
-                    break;
-                case FunctionKind.Sigmoid:
-                    outer = Mul(call, Sub(One, call));
-                    break;
-                case FunctionKind.Softplus:
-                    outer = new CallExpr(FunctionKind.Sigmoid, u);
-                    break;
-                default:
-                    if (Error is null)
-                    {
-                        Error = $"The derivative of 'digamma' with respect to '{_symbol}' needs trigamma, which formulas cannot express.";
-                        ErrorSpan = call.Span;
-                    }
-
-                    return Zero;
-            }
-
-            return Mul(outer, Derive(u));
-        }
+                if (Error is null)
+                {
+                    Error = message;
+                    ErrorSpan = call.Span;
+                }
+            }));
 
         private static Expr Add(Expr a, Expr b) => new BinaryExpr(BinaryOperator.Add, a, b);
 

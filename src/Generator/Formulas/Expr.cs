@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using StochasticBackprop.Generator.Model;
 
 namespace StochasticBackprop.Generator.Formulas;
 
@@ -44,7 +45,7 @@ internal readonly struct SourceSpan : System.IEquatable<SourceSpan>
     public override string ToString() => IsNone ? "(none)" : $"[{Start}..{End})";
 }
 
-/// <summary>The functions a formula may call, all of one real argument.</summary>
+/// <summary>The functions a formula may call; <see cref="FunctionCatalog"/> holds one row per member.</summary>
 internal enum FunctionKind
 {
     Exp,
@@ -62,6 +63,19 @@ internal enum FunctionKind
 
     /// <summary>log Σ exp over the event axis (kept).</summary>
     Logsumexp,
+    Sinh,
+    Cosh,
+    Tanh,
+
+    /// <summary>The tangent (real argument; for inverse-CDF samplers such as the hyperbolic secant's).</summary>
+    Tan,
+    Erf,
+
+    /// <summary>log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b).</summary>
+    Lbeta,
+
+    /// <summary>polygamma(n, x) = ψ⁽ⁿ⁾(x), the n-th derivative of digamma; n is a non-negative integer literal.</summary>
+    Polygamma,
 }
 
 internal enum BinaryOperator
@@ -100,38 +114,25 @@ internal sealed record NegateExpr(Expr Operand) : Expr;
 
 internal sealed record BinaryExpr(BinaryOperator Operator, Expr Left, Expr Right) : Expr;
 
-internal sealed record CallExpr(FunctionKind Function, Expr Argument) : Expr;
+/// <summary>A call of a catalog function; <see cref="Arguments"/> has the function's arity.</summary>
+internal sealed record CallExpr(FunctionKind Function, EquatableArray<Expr> Arguments) : Expr
+{
+    public CallExpr(FunctionKind function, params Expr[] arguments)
+        : this(function, new EquatableArray<Expr>(arguments))
+    {
+    }
+
+    /// <summary>The first (for most functions the only) argument.</summary>
+    public Expr Argument => Arguments[0];
+
+    /// <summary>The same call with other arguments (and no span).</summary>
+    public CallExpr WithArguments(System.Collections.Generic.IEnumerable<Expr> arguments) => new(Function, new EquatableArray<Expr>(arguments));
+}
 
 internal static class FunctionNames
 {
-    /// <summary>Names as written in formulas, in the order of <see cref="FunctionKind"/>.</summary>
-    public static readonly IReadOnlyDictionary<string, FunctionKind> ByName = new Dictionary<string, FunctionKind>(System.StringComparer.Ordinal)
-    {
-        ["exp"] = FunctionKind.Exp,
-        ["log"] = FunctionKind.Log,
-        ["log1p"] = FunctionKind.Log1p,
-        ["sqrt"] = FunctionKind.Sqrt,
-        ["abs"] = FunctionKind.Abs,
-        ["lgamma"] = FunctionKind.Lgamma,
-        ["digamma"] = FunctionKind.Digamma,
-        ["sigmoid"] = FunctionKind.Sigmoid,
-        ["softplus"] = FunctionKind.Softplus,
-        ["sum"] = FunctionKind.Sum,
-        ["logsumexp"] = FunctionKind.Logsumexp,
-    };
+    /// <summary>Names as written in formulas.</summary>
+    public static IReadOnlyDictionary<string, FunctionKind> ByName => FunctionCatalog.ByName;
 
-    public static string NameOf(FunctionKind function) => function switch
-    {
-        FunctionKind.Exp => "exp",
-        FunctionKind.Log => "log",
-        FunctionKind.Log1p => "log1p",
-        FunctionKind.Sqrt => "sqrt",
-        FunctionKind.Abs => "abs",
-        FunctionKind.Lgamma => "lgamma",
-        FunctionKind.Digamma => "digamma",
-        FunctionKind.Sigmoid => "sigmoid",
-        FunctionKind.Sum => "sum",
-        FunctionKind.Logsumexp => "logsumexp",
-        _ => "softplus",
-    };
+    public static string NameOf(FunctionKind function) => FunctionCatalog.Get(function).Name;
 }

@@ -14,6 +14,9 @@ internal enum FormulaTokenKind
     Caret,
     OpenParen,
     CloseParen,
+
+    /// <summary>',' between the arguments of a function of several.</summary>
+    Comma,
     Invalid,
     End,
 }
@@ -63,6 +66,7 @@ internal static class FormulaLexer
                 '^' => FormulaTokenKind.Caret,
                 '(' => FormulaTokenKind.OpenParen,
                 ')' => FormulaTokenKind.CloseParen,
+                ',' => FormulaTokenKind.Comma,
                 _ => FormulaTokenKind.Invalid,
             };
             position++;

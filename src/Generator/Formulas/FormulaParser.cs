@@ -44,7 +44,7 @@ internal sealed record ParsedFormula(Expr? Root, IReadOnlyList<FormulaError> Err
 /// product := unary (('*' | '/') unary)*
 /// unary   := '-' unary | power
 /// power   := primary ('^' unary)?          // right-associative; -x^2 is -(x^2); x^-1 is allowed
-/// primary := number | name | function '(' sum ')' | '(' sum ')'
+/// primary := number | name | function '(' sum (',' sum)* ')' | '(' sum ')'
 /// </code>
 /// Unknown names, unknown functions and misused names are reported and parsing goes on, so all of
 /// them are listed; a syntax error stops the parse. Never throws.
@@ -123,7 +123,7 @@ internal static class FormulaParser
                     pending.Push((binary.Right, depth + 1, inner));
                     break;
                 case CallExpr call:
-                    pending.Push((call.Argument, depth + 1, nonlinear + 1));
+                    foreach (Expr argument in call.Arguments) pending.Push((argument, depth + 1, nonlinear + 1));
                     break;
             }
         }
@@ -319,12 +319,41 @@ internal static class FormulaParser
             {
                 FormulaToken open = Current;
                 _position++;
-                Expr argument = ParseSum();
+                var arguments = new List<Expr> { ParseSum() };
+                while (Current.Kind == FormulaTokenKind.Comma)
+                {
+                    _position++;
+                    arguments.Add(ParseSum());
+                }
+
                 SourceSpan close = ExpectCloseParen(open.Span);
                 SourceSpan span = SourceSpan.Cover(name.Span, close);
                 if (isFunction)
                 {
-                    return new CallExpr(function, argument) { Span = span };
+                    FunctionRow row = FunctionCatalog.Get(function);
+                    if (arguments.Count != row.Arity)
+                    {
+                        Errors.Add(new FormulaError(
+                            FormulaErrorKind.Syntax,
+                            $"'{identifier}' takes {Count(row.Arity)}, as in '{row.Signature}', not {arguments.Count}.",
+                            span));
+                        return new SymbolExpr(identifier) { Span = span };
+                    }
+
+                    if (row.IntegerOrderArgument >= 0)
+                    {
+                        Expr order = arguments[row.IntegerOrderArgument];
+                        if (order is not NumberExpr { Value: var n } || n != Math.Floor(n) || n < 0 || n > FunctionCatalog.MaxPolygammaOrder)
+                        {
+                            Errors.Add(new FormulaError(
+                                FormulaErrorKind.Syntax,
+                                $"The order of '{row.Signature}' must be an integer literal from 0 to {FunctionCatalog.MaxPolygammaOrder}, not '{_text.Substring(order.Span.Start, order.Span.Length)}'.",
+                                order.Span));
+                            return new SymbolExpr(identifier) { Span = span };
+                        }
+                    }
+
+                    return new CallExpr(function, arguments.ToArray()) { Span = span };
                 }
 
                 if (IsKnownName(identifier))
@@ -349,7 +378,7 @@ internal static class FormulaParser
             {
                 Errors.Add(new FormulaError(
                     FormulaErrorKind.Syntax,
-                    $"The function '{identifier}' must be called with one argument, as in '{identifier}(x)'.",
+                    $"The function '{identifier}' must be called with {Count(FunctionCatalog.Get(function).Arity)}, as in '{FunctionCatalog.Get(function).Signature}'.",
                     name.Span));
                 return new SymbolExpr(identifier) { Span = name.Span };
             }
@@ -377,6 +406,8 @@ internal static class FormulaParser
 
             return new SymbolExpr(identifier) { Span = name.Span };
         }
+
+        private static string Count(int arity) => arity == 1 ? "one argument" : arity + " arguments";
 
         private bool IsKnownName(string identifier) => identifier is "i" or "pi" || _scope.Contains(identifier);
 

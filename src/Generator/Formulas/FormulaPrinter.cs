@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace StochasticBackprop.Generator.Formulas;
@@ -67,9 +68,7 @@ internal static class FormulaPrinter
                 WriteOperand(builder, negate.Operand, PrecedenceOf(negate.Operand) <= UnaryPrecedence);
                 break;
             case CallExpr call:
-                builder.Append(FunctionNames.NameOf(call.Function)).Append('(');
-                Write(builder, call.Argument);
-                builder.Append(')');
+                builder.Append(FunctionCatalog.Get(call.Function).Print(call.Arguments.Select(Print).ToArray()));
                 break;
             case BinaryExpr binary:
                 WriteBinary(builder, binary);

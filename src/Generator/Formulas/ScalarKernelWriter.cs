@@ -74,7 +74,6 @@ internal static class ScalarKernelWriter
     private readonly record struct Fragment(string Text, int Precedence);
 
     private const string VectorType = "global::System.Numerics.Vector<double>";
-    private const string VectorClass = "global::System.Numerics.Vector";
 
     private static Fragment? EmitFragment(Expr e, string variable, string variableLocal, List<Expr> hoisted, Dictionary<Expr, int> index, int depth, bool vector)
     {
@@ -146,29 +145,11 @@ internal static class ScalarKernelWriter
             }
             case CallExpr call:
             {
-                if (Sub(call.Argument) is not { } argument) return null;
-                if (vector)
-                {
-                    return call.Function switch
-                    {
-                        FunctionKind.Exp => Call(VectorClass + ".Exp", argument),
-                        FunctionKind.Log => Call(VectorClass + ".Log", argument),
-                        FunctionKind.Sqrt => Call(VectorClass + ".SquareRoot", argument),
-                        FunctionKind.Abs => Call(VectorClass + ".Abs", argument),
-                        _ => null,
-                    };
-                }
-                return call.Function switch
-                {
-                    FunctionKind.Exp => Call(MathClass + ".Exp", argument),
-                    FunctionKind.Log => Call(MathClass + ".Log", argument),
-                    FunctionKind.Log1p => Call(KernelClass + ".Log1p", argument),
-                    FunctionKind.Sqrt => Call(MathClass + ".Sqrt", argument),
-                    FunctionKind.Abs => Call(MathClass + ".Abs", argument),
-                    FunctionKind.Sigmoid => Call(KernelClass + ".Sigmoid", argument),
-                    FunctionKind.Softplus => Call(KernelClass + ".Softplus", argument),
-                    _ => null,
-                };
+                // The row's scalar-kernel column; a function without one (lgamma, erf, reductions, …) leaves the sample to the tensor code.
+                FunctionRow row = FunctionCatalog.Get(call.Function);
+                string? method = vector ? row.VectorMethod : row.ScalarMethod;
+                if (method is null || row.Arity != 1 || Sub(call.Argument) is not { } argument) return null;
+                return Call(method, argument);
             }
             default:
                 return null;

@@ -26,7 +26,8 @@ namespace StochasticBackprop.Generator.Formulas;
 /// <c>x*0</c>, <c>x^0</c>, <c>x^1</c>, <c>--x</c>; like terms (<c>2*x + 3*x</c>) and like factors
 /// (<c>x*x</c>, <c>x^2/x</c>) collected; <c>(x^a)^b = x^(a*b)</c> and <c>(x*y)^b = x^b*y^b</c> for
 /// integer <c>b</c>; <c>i^2 = -1</c>; <c>exp(log x) = x</c>, <c>log(exp x) = x</c>; constant
-/// <c>abs</c>, <c>sqrt</c> of a perfect square, <c>exp(0)</c>, <c>log(1)</c>, <c>log1p(0)</c>.
+/// <c>abs</c>, <c>sqrt</c> of a perfect square, <c>exp(0)</c>, <c>log(1)</c>, <c>log1p(0)</c>,
+/// <c>sinh(0)</c>, <c>cosh(0)</c>, <c>tanh(0)</c>, <c>tan(0)</c>, <c>erf(0)</c>; <c>polygamma(0, x) = digamma(x)</c>.
 /// A numeric multiple of a sum stays a product (<c>-2*(z - mu)</c>) on its own and is distributed
 /// only when added to other terms, so factored forms such as <c>(z - mu)/sigma^2</c> survive.
 /// Not done: expanding products of sums, factoring, common denominators, function identities
@@ -74,16 +75,18 @@ internal static class Simplifier
 
     private sealed class CallNode : Node
     {
-        public CallNode(FunctionKind function, Node argument)
+        public CallNode(FunctionKind function, IReadOnlyList<Node> arguments)
         {
             Function = function;
-            Argument = argument;
-            Key = FunctionNames.NameOf(function) + "(" + argument.Key + ")";
+            Arguments = arguments;
+            Key = FunctionNames.NameOf(function) + "(" + string.Join(", ", arguments.Select(a => a.Key)) + ")";
         }
 
         public FunctionKind Function { get; }
 
-        public Node Argument { get; }
+        public IReadOnlyList<Node> Arguments { get; }
+
+        public Node Argument => Arguments[0];
 
         public override string Key { get; }
     }
@@ -161,7 +164,7 @@ internal static class Simplifier
         PiExpr => new AtomNode(e, "pi"),
         SymbolExpr symbol => new AtomNode(e, symbol.Name),
         NegateExpr negate => Multiply(new ConstNode(Rational.MinusOne), Build(negate.Operand)),
-        CallExpr call => Call(call.Function, Build(call.Argument)),
+        CallExpr call => Call(call.Function, call.Arguments.Select(Build).ToList()),
         BinaryExpr { Operator: BinaryOperator.Add } b => Add(Build(b.Left), Build(b.Right)),
         BinaryExpr { Operator: BinaryOperator.Subtract } b => Add(Build(b.Left), Multiply(new ConstNode(Rational.MinusOne), Build(b.Right))),
         BinaryExpr { Operator: BinaryOperator.Multiply } b => Multiply(Build(b.Left), Build(b.Right)),
@@ -328,8 +331,9 @@ internal static class Simplifier
         return MakeProduct(Rational.One, new[] { new Factor(@base, exponent) });
     }
 
-    private static Node Call(FunctionKind function, Node argument)
+    private static Node Call(FunctionKind function, IReadOnlyList<Node> arguments)
     {
+        Node argument = arguments[0];
         switch (function)
         {
             case FunctionKind.Exp when argument is CallNode { Function: FunctionKind.Log } log:
@@ -343,13 +347,20 @@ internal static class Simplifier
                 return new ConstNode(Rational.Zero);
             case FunctionKind.Abs when argument is ConstNode c:
                 return new ConstNode(c.Value.Abs());
-            case FunctionKind.Abs when argument is CallNode { Function: FunctionKind.Abs or FunctionKind.Exp or FunctionKind.Sqrt or FunctionKind.Sigmoid or FunctionKind.Softplus }:
+            case FunctionKind.Abs when argument is CallNode { Function: FunctionKind.Abs or FunctionKind.Exp or FunctionKind.Sqrt or FunctionKind.Sigmoid or FunctionKind.Softplus or FunctionKind.Cosh }:
                 return argument;
             case FunctionKind.Sqrt when argument is ConstNode c && c.Value.TrySquareRoot(out Rational root):
                 return new ConstNode(root);
+            case FunctionKind.Sinh or FunctionKind.Tanh or FunctionKind.Tan or FunctionKind.Erf when argument is ConstNode { Value.IsZero: true }:
+                return new ConstNode(Rational.Zero);
+            case FunctionKind.Cosh when argument is ConstNode { Value.IsZero: true }:
+                return OneNode;
+            case FunctionKind.Polygamma when argument is ConstNode { Value.IsZero: true }:
+                // ψ⁽⁰⁾ is digamma, written so.
+                return new CallNode(FunctionKind.Digamma, new[] { arguments[1] });
         }
 
-        return new CallNode(function, argument);
+        return new CallNode(function, arguments);
     }
 
     // ---- writing back ------------------------------------------------------------------------
@@ -358,7 +369,7 @@ internal static class Simplifier
     {
         ConstNode c => NumberToExpr(c.Value),
         AtomNode atom => atom.Source,
-        CallNode call => new CallExpr(call.Function, ToExpr(call.Argument)),
+        CallNode call => new CallExpr(call.Function, call.Arguments.Select(ToExpr).ToArray()),
         SumNode sum => SumToExpr(sum),
         ProductNode product => ProductToExpr(product.Coefficient, product.Factors),
         _ => new NumberExpr(double.NaN),

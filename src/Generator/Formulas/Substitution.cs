@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace StochasticBackprop.Generator.Formulas;
 
@@ -11,7 +12,7 @@ internal static class Substitution
         SymbolExpr s when s.Name == symbol => value,
         NegateExpr n => new NegateExpr(Substitute(n.Operand, symbol, value)) { Span = n.Span },
         BinaryExpr b => new BinaryExpr(b.Operator, Substitute(b.Left, symbol, value), Substitute(b.Right, symbol, value)) { Span = b.Span },
-        CallExpr c => new CallExpr(c.Function, Substitute(c.Argument, symbol, value)) { Span = c.Span },
+        CallExpr c => c.WithArguments(c.Arguments.Select(a => Substitute(a, symbol, value))) with { Span = c.Span },
         _ => expression,
     };
 
@@ -20,7 +21,7 @@ internal static class Substitution
     {
         NegateExpr n => Any(n.Operand, predicate),
         BinaryExpr b => Any(b.Left, predicate) || Any(b.Right, predicate),
-        CallExpr c => Any(c.Argument, predicate),
+        CallExpr c => c.Arguments.Any(a => Any(a, predicate)),
         _ => false,
     };
 

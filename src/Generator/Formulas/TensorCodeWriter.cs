@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 
 namespace StochasticBackprop.Generator.Formulas;
@@ -43,14 +45,14 @@ internal sealed record TensorCode(string? Code, bool IsTensor, string? Error, So
 /// </remarks>
 internal static class TensorCodeWriter
 {
-    private const string Torch = "global::TorchSharp.torch";
+    internal const string Torch = "global::TorchSharp.torch";
     private const string MathClass = "global::System.Math";
     private const string Scalars = "global::StochasticBackprop.Scalars";
 
-    private const int AdditivePrecedence = 1;
-    private const int MultiplicativePrecedence = 2;
-    private const int UnaryPrecedence = 3;
-    private const int PrimaryPrecedence = 4;
+    internal const int AdditivePrecedence = 1;
+    internal const int MultiplicativePrecedence = 2;
+    internal const int UnaryPrecedence = 3;
+    internal const int PrimaryPrecedence = 4;
 
     public static TensorCode Write(Expr e, IReadOnlyDictionary<string, string> symbolCode)
     {
@@ -62,9 +64,9 @@ internal static class TensorCodeWriter
     }
 
     /// <summary>A piece of C#: its text, its C# precedence, whether it is a tensor, and its value if it is a plain literal.</summary>
-    private readonly record struct Fragment(string Text, int Precedence, bool IsTensor, double? Literal = null);
+    internal readonly record struct Fragment(string Text, int Precedence, bool IsTensor, double? Literal = null);
 
-    private sealed class Writer
+    internal sealed class Writer
     {
         private readonly IReadOnlyDictionary<string, string> _symbolCode;
 
@@ -104,7 +106,7 @@ internal static class TensorCodeWriter
                 }
 
                 case CallExpr call:
-                    return EmitCall(call.Function, Emit(call.Argument));
+                    return FunctionCatalog.Get(call.Function).Tensor(new CallSite(this, call, call.Arguments.Select(Emit).ToArray()));
                 case BinaryExpr { Operator: BinaryOperator.Power } power:
                     return EmitPower(Emit(power.Left), Emit(power.Right));
                 case BinaryExpr binary:
@@ -173,56 +175,12 @@ internal static class TensorCodeWriter
             return new Fragment(MathClass + ".Pow(" + @base.Text + ", " + exponent.Text + ")", PrimaryPrecedence, false);
         }
 
-        private Fragment EmitCall(FunctionKind function, Fragment argument)
-        {
-            string name = FunctionNames.NameOf(function);
-            if (function is FunctionKind.Sum or FunctionKind.Logsumexp)
-            {
-                if (!argument.IsTensor)
-                {
-                    Fail($"{name} reduces over the event axis of a parameter; its argument must mention one.", SourceSpan.None);
-                    return new Fragment("0.0", PrimaryPrecedence, false);
-                }
-
-                // Reductions over the event axis keep it, so they broadcast back against event-axis tensors.
-                return function == FunctionKind.Sum
-                    ? new Fragment(Wrap(argument, argument.Precedence < PrimaryPrecedence) + ".sum(new long[] { -1 }, keepdim: true)", PrimaryPrecedence, true)
-                    : new Fragment(Torch + ".logsumexp(" + argument.Text + ", -1, keepdim: true)", PrimaryPrecedence, true);
-            }
-
-            if (argument.IsTensor)
-            {
-                if (function == FunctionKind.Softplus)
-                {
-                    // softplus(t) = -logsigmoid(-t): TorchSharp's softplus passes temporary Scalars for beta and threshold.
-                    string negatedArgument = "-" + Wrap(argument, argument.Precedence < UnaryPrecedence || argument.Text.StartsWith("-", System.StringComparison.Ordinal));
-                    return new Fragment("-" + Torch + ".nn.functional.logsigmoid(" + negatedArgument + ")", UnaryPrecedence, true);
-                }
-
-                return new Fragment(Torch + "." + name + "(" + argument.Text + ")", PrimaryPrecedence, true);
-            }
-
-            string a = argument.Text;
-            string negated = argument.Precedence < UnaryPrecedence || a.StartsWith("-", System.StringComparison.Ordinal) ? "-(" + a + ")" : "-" + a;
-            return function switch
-            {
-                FunctionKind.Exp => new Fragment(MathClass + ".Exp(" + a + ")", PrimaryPrecedence, false),
-                FunctionKind.Log => new Fragment(MathClass + ".Log(" + a + ")", PrimaryPrecedence, false),
-                FunctionKind.Log1p => new Fragment(MathClass + ".Log(1.0 + " + Wrap(argument, argument.Precedence <= AdditivePrecedence) + ")", PrimaryPrecedence, false),
-                FunctionKind.Sqrt => new Fragment(MathClass + ".Sqrt(" + a + ")", PrimaryPrecedence, false),
-                FunctionKind.Abs => new Fragment(MathClass + ".Abs(" + a + ")", PrimaryPrecedence, false),
-                FunctionKind.Sigmoid => new Fragment("1.0 / (1.0 + " + MathClass + ".Exp(" + negated + "))", MultiplicativePrecedence, false),
-                FunctionKind.Softplus => new Fragment(MathClass + ".Log(1.0 + " + MathClass + ".Exp(" + a + "))", PrimaryPrecedence, false),
-                _ => new Fragment(Torch + "." + name + "(" + Torch + ".tensor(" + a + "))", PrimaryPrecedence, true),
-            };
-        }
-
         /// <summary>
         /// A constant operand of an operation on a tensor, as a kept-alive Scalar: <c>Scalars.Of(2)</c> for an
         /// integral literal (reads better; an integer Scalar keeps the tensor's dtype), <c>Scalars.Of(0.5)</c> or
         /// <c>Scalars.Of(global::System.Math.PI)</c> otherwise.
         /// </summary>
-        private static Fragment AsScalar(Fragment constant)
+        internal static Fragment AsScalar(Fragment constant)
         {
             string value = constant.Literal is double literal && literal == System.Math.Floor(literal) && System.Math.Abs(literal) <= int.MaxValue
                 ? ((long)literal).ToString(CultureInfo.InvariantCulture)
@@ -230,14 +188,115 @@ internal static class TensorCodeWriter
             return new Fragment(Scalars + ".Of(" + value + ")", PrimaryPrecedence, false);
         }
 
-        private static string Wrap(Fragment fragment, bool parenthesize) => parenthesize ? "(" + fragment.Text + ")" : fragment.Text;
+        internal static string Wrap(Fragment fragment, bool parenthesize) => parenthesize ? "(" + fragment.Text + ")" : fragment.Text;
 
-        private void Fail(string message, SourceSpan span)
+        internal void Fail(string message, SourceSpan span)
         {
             if (Error is not null) return;
             Error = message;
             ErrorSpan = span;
         }
+    }
+
+    /// <summary>What a catalog row's tensor rule gets: the call, its arguments' code, and the writer (for definitions and errors).</summary>
+    internal sealed class CallSite
+    {
+        private readonly Writer _writer;
+
+        internal CallSite(Writer writer, CallExpr call, IReadOnlyList<Fragment> arguments)
+        {
+            _writer = writer;
+            Call = call;
+            Arguments = arguments;
+        }
+
+        public CallExpr Call { get; }
+
+        public IReadOnlyList<Fragment> Arguments { get; }
+
+        public Fragment Argument => Arguments[0];
+
+        public string Name => FunctionNames.NameOf(Call.Function);
+
+        /// <summary>Code of another expression (a function's definition in others).</summary>
+        public Fragment Emit(Expr e) => _writer.Emit(e);
+
+        public Fragment Fail(string message)
+        {
+            _writer.Fail(message, Call.Span);
+            return new Fragment("0.0", PrimaryPrecedence, false);
+        }
+    }
+
+    /// <summary>
+    /// <c>torch.name(t)</c> of a tensor; of a constant <c>constantMethod(c)</c> when <c>System.Math</c> has it,
+    /// else <c>torch.name(torch.tensor(c))</c>, a 0-dimensional tensor.
+    /// </summary>
+    internal static Func<CallSite, Fragment> Elementwise(string torchName, string? constantMethod) => site =>
+    {
+        Fragment argument = site.Argument;
+        if (argument.IsTensor) return new Fragment(Torch + "." + torchName + "(" + argument.Text + ")", PrimaryPrecedence, true);
+        return constantMethod is not null
+            ? new Fragment(constantMethod + "(" + argument.Text + ")", PrimaryPrecedence, false)
+            : new Fragment(Torch + "." + torchName + "(" + Torch + ".tensor(" + argument.Text + "))", PrimaryPrecedence, true);
+    };
+
+    /// <summary>log1p: <c>torch.log1p(t)</c>, of a constant <c>Math.Log(1.0 + c)</c>.</summary>
+    internal static Fragment Log1p(CallSite site)
+    {
+        Fragment argument = site.Argument;
+        return argument.IsTensor
+            ? new Fragment(Torch + ".log1p(" + argument.Text + ")", PrimaryPrecedence, true)
+            : new Fragment(MathClass + ".Log(1.0 + " + Writer.Wrap(argument, argument.Precedence <= AdditivePrecedence) + ")", PrimaryPrecedence, false);
+    }
+
+    /// <summary>sigmoid: <c>torch.sigmoid(t)</c>, of a constant <c>1.0 / (1.0 + Math.Exp(-c))</c>.</summary>
+    internal static Fragment Sigmoid(CallSite site)
+    {
+        Fragment argument = site.Argument;
+        if (argument.IsTensor) return new Fragment(Torch + ".sigmoid(" + argument.Text + ")", PrimaryPrecedence, true);
+        return new Fragment("1.0 / (1.0 + " + MathClass + ".Exp(" + Negated(argument) + "))", MultiplicativePrecedence, false);
+    }
+
+    /// <summary>softplus(t) = -logsigmoid(-t): TorchSharp's softplus passes temporary Scalars for beta and threshold.</summary>
+    internal static Fragment Softplus(CallSite site)
+    {
+        Fragment argument = site.Argument;
+        if (!argument.IsTensor) return new Fragment(MathClass + ".Log(1.0 + " + MathClass + ".Exp(" + argument.Text + "))", PrimaryPrecedence, false);
+        string negatedArgument = "-" + Writer.Wrap(argument, argument.Precedence < UnaryPrecedence || argument.Text.StartsWith("-", StringComparison.Ordinal));
+        return new Fragment("-" + Torch + ".nn.functional.logsigmoid(" + negatedArgument + ")", UnaryPrecedence, true);
+    }
+
+    /// <summary>sum and logsumexp over the event axis, kept so they broadcast back against event-axis tensors.</summary>
+    internal static Fragment Reduction(CallSite site)
+    {
+        Fragment argument = site.Argument;
+        if (!argument.IsTensor)
+        {
+            return site.Fail($"{site.Name} reduces over the event axis of a parameter; its argument must mention one.");
+        }
+
+        return site.Call.Function == FunctionKind.Sum
+            ? new Fragment(Writer.Wrap(argument, argument.Precedence < PrimaryPrecedence) + ".sum(new long[] { -1 }, keepdim: true)", PrimaryPrecedence, true)
+            : new Fragment(Torch + ".logsumexp(" + argument.Text + ", -1, keepdim: true)", PrimaryPrecedence, true);
+    }
+
+    /// <summary>polygamma(n, x): <c>torch.special.polygamma(n, x)</c> (the order is a <c>long</c>, no Scalar), of a constant on a 0-dimensional tensor.</summary>
+    internal static Fragment Polygamma(CallSite site)
+    {
+        int order = FunctionCatalog.OrderOf(site.Call);
+        Fragment x = site.Arguments[1];
+        string tensor = x.IsTensor ? x.Text : Torch + ".tensor(" + x.Text + ")";
+        return new Fragment(Torch + ".special.polygamma(" + order.ToString(CultureInfo.InvariantCulture) + ", " + tensor + ")", PrimaryPrecedence, true);
+    }
+
+    /// <summary>A function written through its definition in other functions (lbeta through lgamma).</summary>
+    internal static Func<CallSite, Fragment> ByDefinition(Func<CallExpr, Expr> definition) => site => site.Emit(definition(site.Call));
+
+    private static string Negated(Fragment argument)
+    {
+        string a = argument.Text;
+        return argument.Precedence < UnaryPrecedence || a.StartsWith("-", StringComparison.Ordinal) ? "-(" + a + ")" : "-" + a;
     }
 
     /// <summary>A double literal that stays a double in C#: <c>2.0</c>, <c>0.5</c>, <c>1E-05</c>.</summary>

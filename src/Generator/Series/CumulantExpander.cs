@@ -8,10 +8,10 @@ namespace StochasticBackprop.Generator.Series;
 
 internal enum SeriesErrorKind
 {
-    /// <summary>log, a negative or fractional power, a division or abs at a point where the argument vanishes at w = 0.</summary>
+    /// <summary>log, a negative or fractional power, a division (other than a removable 0/0), abs or a pole of lgamma where the argument vanishes at w = 0.</summary>
     NotAnalyticAtZero,
 
-    /// <summary>A function other than exp, log, log1p, sqrt and powers applied to an expression of w.</summary>
+    /// <summary>A function without a series rule (abs, sigmoid, softplus, sum, logsumexp) applied to an expression of w.</summary>
     UnsupportedFunction,
 
     /// <summary>A cumulant is not real: the formula is not the characteristic function of a real variable.</summary>
@@ -47,7 +47,8 @@ internal static class CumulantExpander
 {
     public const int MaxOrder = 16;
 
-    public static CumulantExpansion Expand(Expr formula, bool isLogForm, string frequencyVariable, int order)
+    /// <param name="catalog">The function catalog's rows (a test may change one to show a wrong rule is caught); null for <see cref="FunctionCatalog.Get"/>.</param>
+    public static CumulantExpansion Expand(Expr formula, bool isLogForm, string frequencyVariable, int order, Func<FunctionKind, FunctionRow>? catalog = null)
     {
         frequencyVariable ??= "w";
         if (formula is null) return Failed(SeriesErrorKind.TooComplex, "No formula to expand.", SourceSpan.None);
@@ -56,7 +57,7 @@ internal static class CumulantExpander
             return Failed(SeriesErrorKind.TooComplex, $"The series order must be between 1 and {MaxOrder}, not {order}.", formula.Span);
         }
 
-        var evaluator = new SeriesEvaluator(frequencyVariable, order);
+        var evaluator = new SeriesEvaluator(frequencyVariable, order, catalog);
         try
         {
             var logPhi = isLogForm ? evaluator.Evaluate(formula) : evaluator.LogOf(formula, explicitLog: null);

@@ -94,6 +94,24 @@ internal sealed class Monomial : IEquatable<Monomial>
         return new Monomial(factors);
     }
 
+    /// <summary>Lexicographic order of exponent vectors, atoms by ascending id (a missing atom has exponent 0).</summary>
+    public static int CompareLexicographic(Monomial a, Monomial b)
+    {
+        int i = 0, j = 0;
+        while (i < a._factors.Length || j < b._factors.Length)
+        {
+            int atomA = i < a._factors.Length ? a._factors[i] : int.MaxValue;
+            int atomB = j < b._factors.Length ? b._factors[j] : int.MaxValue;
+            int exponentA = atomA <= atomB ? a._factors[i + 1] : 0;
+            int exponentB = atomB <= atomA ? b._factors[j + 1] : 0;
+            if (exponentA != exponentB) return exponentA.CompareTo(exponentB);
+            if (atomA <= atomB) i += 2;
+            if (atomB <= atomA) j += 2;
+        }
+
+        return 0;
+    }
+
     public bool Equals(Monomial? other)
     {
         if (other is null || other._hash != _hash || other._factors.Length != _factors.Length) return false;
@@ -241,6 +259,50 @@ internal sealed class Polynomial
         var terms = new Dictionary<Monomial, ComplexRational>();
         foreach (var pair in _terms) terms[pair.Key * monomial] = pair.Value * coefficient;
         return new Polynomial(terms);
+    }
+
+    /// <summary>
+    /// The exact quotient of this polynomial by <paramref name="divisor"/>, when there is one: multivariate
+    /// long division in the lexicographic order of atom exponents, each step cancelling the leading term of
+    /// the remainder. An exact quotient is found in as many steps as it has terms; a remainder that does not
+    /// vanish within <paramref name="maxSteps"/> steps (with Laurent monomials the division need not end)
+    /// means no exact quotient, and false.
+    /// </summary>
+    public bool TryDivideExact(Polynomial divisor, out Polynomial quotient, int maxSteps = 200)
+    {
+        quotient = Zero;
+        if (divisor.IsZero) return false;
+        if (IsZero) return true;
+        var (leadMonomial, leadCoefficient) = divisor.LeadingTerm();
+        var inverseLead = leadMonomial.Power(-1);
+        var remainder = this;
+        for (int step = 0; step < maxSteps; step++)
+        {
+            if (remainder.IsZero) return true;
+            var (monomial, coefficient) = remainder.LeadingTerm();
+            var factor = Term(coefficient / leadCoefficient, monomial * inverseLead);
+            quotient += factor;
+            remainder -= factor * divisor;
+        }
+
+        quotient = Zero;
+        return false;
+    }
+
+    private (Monomial Monomial, ComplexRational Coefficient) LeadingTerm()
+    {
+        Monomial? best = null;
+        ComplexRational coefficient = ComplexRational.Zero;
+        foreach (var pair in _terms)
+        {
+            if (best is null || Monomial.CompareLexicographic(pair.Key, best) > 0)
+            {
+                best = pair.Key;
+                coefficient = pair.Value;
+            }
+        }
+
+        return (best!, coefficient);
     }
 
     /// <summary>This polynomial to a non-negative integer power.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Numerics;
 using StochasticBackprop.Generator.Formulas;
 using StochasticBackprop.Generator.Numerics;
@@ -15,12 +16,21 @@ internal sealed class SeriesEvaluator
     private const int MaxIntegerExponent = 1024;
 
     private readonly string _frequencyVariable;
-    private readonly int _order;
+    /// <summary>How many extra orders a removable 0/0 at w = 0 may need (the divisor's leading power of w).</summary>
+    private const int MaxCancelledPower = 8;
 
-    public SeriesEvaluator(string frequencyVariable, int order)
+    private int _order;
+
+    private readonly Func<FunctionKind, FunctionRow> _catalog;
+
+    /// <param name="frequencyVariable">The variable w.</param>
+    /// <param name="order">The last power of s kept.</param>
+    /// <param name="catalog">Where the series rules come from: <see cref="FunctionCatalog.Get"/>, or (tests) a catalog with a row changed.</param>
+    public SeriesEvaluator(string frequencyVariable, int order, Func<FunctionKind, FunctionRow>? catalog = null)
     {
         _frequencyVariable = frequencyVariable;
         _order = order;
+        _catalog = catalog ?? FunctionCatalog.Get;
     }
 
     public AtomTable Atoms { get; } = new();
@@ -89,40 +99,182 @@ internal sealed class SeriesEvaluator
                 return Evaluate(binary.Left) * Evaluate(binary.Right);
             case BinaryOperator.Divide:
                 var numerator = Evaluate(binary.Left);
-                return numerator * Inverse(Evaluate(binary.Right), binary);
+                var denominator = Evaluate(binary.Right);
+                return denominator.ConstantTerm.IsZero && numerator.ConstantTerm.IsZero
+                    ? RemovableQuotient(binary)
+                    : numerator * Inverse(denominator, binary);
             default:
                 return Power(binary);
         }
     }
 
-    private TruncatedSeries EvaluateCall(CallExpr call)
-    {
-        switch (call.Function)
-        {
-            case FunctionKind.Exp:
-                return Exp(Evaluate(call.Argument));
-            case FunctionKind.Log:
-                return LogOf(call.Argument, call.Span);
-            case FunctionKind.Log1p:
-                return Log(Constant(Polynomial.One) + Evaluate(call.Argument), call);
-            case FunctionKind.Sqrt:
-                return NonIntegerPower(Evaluate(call.Argument), Polynomial.Constant(Rational.Create(1, 2)), call);
-            default:
-                var argument = Evaluate(call.Argument);
-                string name = FunctionNames.NameOf(call.Function);
-                if (argument.IsConstant) return Constant(OpaqueFunction(call.Function, argument.ConstantTerm));
-                if (call.Function == FunctionKind.Abs && argument.ConstantTerm.IsZero)
-                {
-                    throw Fail(
-                        SeriesErrorKind.NotAnalyticAtZero,
-                        $"abs({FormulaPrinter.Print(call.Argument)}) has a kink where its argument vanishes, at {_frequencyVariable} = 0: it has no power series there.",
-                        call.Span);
-                }
+    private TruncatedSeries EvaluateCall(CallExpr call) => _catalog(call.Function).Series(this, call);
 
-                throw Fail(
-                    SeriesErrorKind.UnsupportedFunction,
-                    $"{name} of an expression of {_frequencyVariable} cannot be expanded into cumulants; only exp, log, log1p, sqrt, powers and arithmetic may act on {_frequencyVariable}.",
-                    call.Span);
+    // ---- the catalog's series rules ---------------------------------------------------------
+
+    internal TruncatedSeries ExpOf(CallExpr call) => Exp(Evaluate(call.Argument));
+
+    internal TruncatedSeries LogCall(CallExpr call) => LogOf(call.Argument, call.Span);
+
+    internal TruncatedSeries Log1pCall(CallExpr call) => Log(Constant(Polynomial.One) + Evaluate(call.Argument), call);
+
+    internal TruncatedSeries SqrtCall(CallExpr call) => NonIntegerPower(Evaluate(call.Argument), Polynomial.Constant(Rational.Create(1, 2)), call);
+
+    /// <summary>A function with no series rule: an opaque atom of w-free arguments, refused (with the reason) of an expression in w.</summary>
+    internal TruncatedSeries OpaqueOnly(CallExpr call)
+    {
+        var arguments = call.Arguments.Select(Evaluate).ToArray();
+        if (arguments.All(a => a.IsConstant)) return Constant(OpaqueFunction(call.Function, arguments.Select(a => a.ConstantTerm).ToArray()));
+        string name = FunctionNames.NameOf(call.Function);
+        if (call.Function == FunctionKind.Abs && arguments[0].ConstantTerm.IsZero)
+        {
+            throw Fail(
+                SeriesErrorKind.NotAnalyticAtZero,
+                $"abs({FormulaPrinter.Print(call.Argument)}) has a kink where its argument vanishes, at {_frequencyVariable} = 0: it has no power series there.",
+                call.Span);
+        }
+
+        throw Fail(
+            SeriesErrorKind.UnsupportedFunction,
+            $"{name} of an expression of {_frequencyVariable} cannot be expanded into cumulants; only arithmetic, powers and {FunctionCatalog.ExpandableNames} may act on {_frequencyVariable}.",
+            call.Span);
+    }
+
+    /// <summary>
+    /// An opaque atom of w-free arguments (of numbers, the definition, so that cosh(0) is 1); of an expression in w,
+    /// the series of <paramref name="definition"/> (the function written in others).
+    /// </summary>
+    internal TruncatedSeries ByDefinition(CallExpr call, Expr definition)
+    {
+        var arguments = call.Arguments.Select(Evaluate).ToArray();
+        bool numbers = arguments.All(a => a.ConstantTerm.TryGetConstant(out _));
+        var atZero = numbers ? null : OpaqueFunction(call.Function, arguments.Select(a => a.ConstantTerm).ToArray());
+        if (atZero is not null && arguments.All(a => a.IsConstant)) return Constant(atZero);
+        var series = Evaluate(definition with { Span = call.Span });
+
+        // The definition's value at w = 0 (exp(x)/2 − exp(−x)/2) is the same number as the atom sinh(x) that the
+        // w-free call makes; the atom is kept, so that f(x + i·w) − f(x) vanishes at w = 0 symbolically.
+        return atZero is null ? series : series.WithConstantTerm(atZero);
+    }
+
+    /// <summary>
+    /// lgamma (<paramref name="order"/> = −1), digamma (0) or polygamma(order, ·) of g = g0 + h(s): the Taylor series
+    /// Σ ψ^(order+n)(g0) hⁿ/n!, whose coefficients are polygamma atoms of the s-free g0 (lgamma(k + i·w) = lgamma(k) +
+    /// Σ ψ^(n−1)(k) sⁿ/n!).
+    /// </summary>
+    internal TruncatedSeries PolygammaFamily(CallExpr call, int order)
+    {
+        Expr x = call.Arguments[call.Arguments.Count - 1];
+        var g = Evaluate(x);
+        var g0 = g.ConstantTerm;
+        if (g0.TryGetConstant(out var number) && number.IsReal && number.Real.IsInteger && number.Real.Sign <= 0)
+        {
+            throw Fail(
+                SeriesErrorKind.NotAnalyticAtZero,
+                $"{FunctionNames.NameOf(call.Function)} has a pole at {FormulaPrinter.Print(x)} = {number}, its value at {_frequencyVariable} = 0, so it has no power series there.",
+                call.Span);
+        }
+
+        Polynomial At(int n) => OpaqueFunction(order + n < 0 ? FunctionKind.Lgamma : order + n == 0 ? FunctionKind.Digamma : FunctionKind.Polygamma, PolygammaArguments(order + n, g0));
+        if (g.IsConstant) return Constant(At(0));
+        return TruncatedSeries.Taylor(g.WithConstantTerm(Polynomial.Zero), At);
+    }
+
+    private static Polynomial[] PolygammaArguments(int order, Polynomial x) =>
+        order <= 0 ? new[] { x } : new[] { Polynomial.Constant(ComplexRational.FromInteger(order)), x };
+
+    /// <summary>
+    /// tan(g) from its differential equation T′ = (1 + T²)·g′, coefficient by coefficient from T(0) = tan(g0): real
+    /// coefficients in the atom tan(g0), where the definition through exp(±i·g) would leave complex exponentials.
+    /// </summary>
+    internal TruncatedSeries TanCall(CallExpr call)
+    {
+        var g = Evaluate(call.Argument);
+        var g0 = g.ConstantTerm;
+        var t0 = g0.IsZero ? Polynomial.Zero : OpaqueFunction(FunctionKind.Tan, new[] { g0 });
+        if (g.IsConstant) return Constant(t0);
+        var dg = g.Derivative();
+        var t = new Polynomial[_order + 1];
+        var q = new Polynomial[_order + 1];
+        t[0] = t0;
+        for (int n = 0; n < _order; n++)
+        {
+            // q_n = [sⁿ](1 + T²), from t_0..t_n.
+            var square = Polynomial.Zero;
+            for (int a = 0; a <= n; a++) square += t[a] * t[n - a];
+            q[n] = n == 0 ? Polynomial.One + square : square;
+            var sum = Polynomial.Zero;
+            for (int j = 0; j <= n; j++) sum += q[j] * dg[n - j];
+            t[n + 1] = Rational.Create(1, n + 1) * sum;
+        }
+
+        var series = Constant(Polynomial.Zero);
+        for (int n = 0; n <= _order; n++) series += TruncatedSeries.Monomial(t[n], n, _order);
+        return series;
+    }
+
+    /// <summary>erf(g) = erf(g0) + ∫ (2/√π)·exp(−g²)·g′ ds.</summary>
+    internal TruncatedSeries ErfCall(CallExpr call)
+    {
+        var g = Evaluate(call.Argument);
+        var erfAtZero = g.ConstantTerm.IsZero ? Polynomial.Zero : OpaqueFunction(FunctionKind.Erf, new[] { g.ConstantTerm });
+        if (g.IsConstant) return Constant(erfAtZero);
+        var sqrtPi = PowerOfConstant(Polynomial.Atom(Atoms.Intern(AtomKind.Pi, new PiExpr())), Polynomial.Constant(Rational.Create(1, 2)));
+        var density = Exp(-(g * g)).Scale(ComplexRational.FromInteger(2) * InverseOfConstant(sqrtPi));
+        return (density * g.Derivative()).Integrate(erfAtZero);
+    }
+
+    /// <summary>
+    /// a/d where both vanish at w = 0: d = s^m·d′ with d′(0) ≠ 0 (m ≤ <see cref="MaxCancelledPower"/>), so a and d are
+    /// expanded m orders further, s^m cancelled (a must vanish to order m too, or the quotient has a pole), and the
+    /// series divided: the uniform's (exp(i·b·w) − exp(i·a·w))/(i·(b − a)·w).
+    /// </summary>
+    private TruncatedSeries RemovableQuotient(BinaryExpr quotient)
+    {
+        int cancelled = WithOrder(_order + MaxCancelledPower, () => Evaluate(quotient.Right)).LeadingPower;
+        if (cancelled < 0)
+        {
+            throw Fail(
+                SeriesErrorKind.NotAnalyticAtZero,
+                $"The divisor {FormulaPrinter.Print(quotient.Right)} vanishes at {_frequencyVariable} = 0 to an order above {_order + MaxCancelledPower} (or identically), so the quotient has no power series there.",
+                quotient.Span);
+        }
+
+        int order = _order;
+        var numerator = WithOrder(order + cancelled, () => Evaluate(quotient.Left));
+        var denominator = WithOrder(order + cancelled, () => Evaluate(quotient.Right));
+        int vanishing = numerator.LeadingPower;
+        if (vanishing >= 0 && vanishing < cancelled)
+        {
+            throw Fail(
+                SeriesErrorKind.NotAnalyticAtZero,
+                $"The divisor {FormulaPrinter.Print(quotient.Right)} vanishes like {_frequencyVariable}^{cancelled} at {_frequencyVariable} = 0 and the dividend {FormulaPrinter.Print(quotient.Left)} only like {_frequencyVariable}^{vanishing}, so the quotient has a pole there.",
+                quotient.Span);
+        }
+
+        var top = numerator.DropLeading(cancelled);
+        var bottom = denominator.DropLeading(cancelled);
+        return top.DivideBy(bottom, InverseOfConstant(bottom.ConstantTerm));
+    }
+
+    private TruncatedSeries WithOrder(int order, Func<TruncatedSeries> work)
+    {
+        int outer = _order;
+        _order = order;
+        var result = work();
+        _order = outer;
+        return result;
+    }
+
+    private bool VanishesAtZero(Expr expr)
+    {
+        try
+        {
+            return WithOrder(0, () => Evaluate(expr)).ConstantTerm.IsZero;
+        }
+        catch (SeriesFailure)
+        {
+            return false;
         }
     }
 
@@ -132,6 +284,15 @@ internal sealed class SeriesEvaluator
         {
             case BinaryExpr { Operator: BinaryOperator.Multiply } product:
                 return LogOf(product.Left, explicitLog) + LogOf(product.Right, explicitLog);
+            case BinaryExpr { Operator: BinaryOperator.Divide } quotient when VanishesAtZero(quotient.Right):
+                // A removable 0/0: the quotient's own series, then its log.
+                var removable = Evaluate(quotient);
+                if (removable.ConstantTerm.IsZero)
+                {
+                    throw Fail(SeriesErrorKind.NotAnalyticAtZero, $"The quotient {FormulaPrinter.Print(quotient)} vanishes at {_frequencyVariable} = 0, so its log has no power series there.", explicitLog ?? quotient.Span);
+                }
+
+                return LogOfNonVanishing(removable);
             case BinaryExpr { Operator: BinaryOperator.Divide } quotient:
                 return LogOf(quotient.Left, explicitLog) - LogOf(quotient.Right, explicitLog);
             case BinaryExpr { Operator: BinaryOperator.Power } power:
@@ -368,15 +529,16 @@ internal sealed class SeriesEvaluator
         return Polynomial.Atom(id, coefficient.Sign < 0 ? -1 : 1);
     }
 
-    private Polynomial OpaqueFunction(FunctionKind function, Polynomial argument)
+    private Polynomial OpaqueFunction(FunctionKind function, Polynomial[] arguments)
     {
-        if (function == FunctionKind.Abs && argument.TryGetConstant(out var number) && number.IsReal)
+        if (function == FunctionKind.Abs && arguments[0].TryGetConstant(out var number) && number.IsReal)
         {
             return Polynomial.Constant(number.Real.Abs());
         }
 
-        bool isReal = function == FunctionKind.Abs || Atoms.IsReal(argument);
-        return Polynomial.Atom(Atoms.Intern(AtomKind.Function, new CallExpr(function, Atoms.ToExpr(argument)), argument, isReal: isReal));
+        bool isReal = function == FunctionKind.Abs || arguments.All(Atoms.IsReal);
+        var display = new CallExpr(function, arguments.Select(Atoms.ToExpr).ToArray());
+        return Polynomial.Atom(Atoms.Intern(AtomKind.Function, display, arguments[arguments.Length - 1], isReal: isReal));
     }
 
     private TruncatedSeries Constant(Polynomial value) => TruncatedSeries.Constant(value, _order);

@@ -42,6 +42,14 @@ internal sealed class TruncatedSeries
         return new TruncatedSeries(coefficients);
     }
 
+    /// <summary>The series c·s^power (zero when power exceeds the order).</summary>
+    public static TruncatedSeries Monomial(Polynomial coefficient, int power, int order)
+    {
+        var coefficients = NewCoefficients(order);
+        if (power <= order) coefficients[power] = coefficient;
+        return new TruncatedSeries(coefficients);
+    }
+
     /// <summary>The series c·s (zero when the order is 0).</summary>
     public static TruncatedSeries Linear(ComplexRational coefficient, int order)
     {
@@ -144,6 +152,92 @@ internal sealed class TruncatedSeries
             var sum = Polynomial.Zero;
             for (int k = 1; k <= n; k++) sum += _coefficients[k] * f[n - k];
             f[n] = -(inverseOfConstant * sum);
+        }
+
+        return new TruncatedSeries(f);
+    }
+
+    /// <summary>The power of s of the first nonzero coefficient, or −1 when every one vanishes.</summary>
+    public int LeadingPower
+    {
+        get
+        {
+            for (int n = 0; n < _coefficients.Length; n++)
+            {
+                if (!_coefficients[n].IsZero) return n;
+            }
+
+            return -1;
+        }
+    }
+
+    /// <summary>This series divided by s^<paramref name="power"/> (its first coefficients must vanish), <paramref name="power"/> orders shorter.</summary>
+    public TruncatedSeries DropLeading(int power)
+    {
+        var coefficients = NewCoefficients(Order - power);
+        for (int n = 0; n <= Order - power; n++) coefficients[n] = _coefficients[n + power];
+        return new TruncatedSeries(coefficients);
+    }
+
+    /// <summary>The same series through s^<paramref name="order"/> (at most <see cref="Order"/>).</summary>
+    public TruncatedSeries Truncate(int order)
+    {
+        var coefficients = NewCoefficients(order);
+        for (int n = 0; n <= order; n++) coefficients[n] = _coefficients[n];
+        return new TruncatedSeries(coefficients);
+    }
+
+    /// <summary>d/ds of this series, at the same order (the last coefficient, which would need s^(Order+1), is 0).</summary>
+    public TruncatedSeries Derivative()
+    {
+        var coefficients = NewCoefficients(Order);
+        for (int n = 0; n < Order; n++) coefficients[n] = Integer(n + 1) * _coefficients[n + 1];
+        return new TruncatedSeries(coefficients);
+    }
+
+    /// <summary>The antiderivative of this series with constant term <paramref name="constant"/> (this series' last coefficient is not needed).</summary>
+    public TruncatedSeries Integrate(Polynomial constant)
+    {
+        var coefficients = NewCoefficients(Order);
+        coefficients[0] = constant;
+        for (int n = 1; n <= Order; n++) coefficients[n] = Reciprocal(n) * _coefficients[n - 1];
+        return new TruncatedSeries(coefficients);
+    }
+
+    /// <summary>
+    /// f(g0 + h) = Σ f⁽ⁿ⁾(g0) hⁿ / n! for a series <paramref name="h"/> without constant term, given
+    /// <paramref name="derivativeAt"/>(n) = f⁽ⁿ⁾(g0); asked only for the n the truncation keeps.
+    /// </summary>
+    public static TruncatedSeries Taylor(TruncatedSeries h, System.Func<int, Polynomial> derivativeAt)
+    {
+        var result = Constant(derivativeAt(0), h.Order);
+        var power = h;
+        BigInteger factorial = BigInteger.One;
+        for (int n = 1; n <= h.Order; n++)
+        {
+            factorial *= n;
+            if (power.LeadingPower < 0) break;
+            result += power.Scale(Rational.Create(BigInteger.One, factorial) * derivativeAt(n));
+            power *= h;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// This series divided by <paramref name="divisor"/> (constant term nonzero): f_n = (a_n − Σ d_k f_{n−k}) / d_0,
+    /// each division by d_0 exact where <see cref="Polynomial.TryDivideExact"/> finds a quotient, otherwise a
+    /// product with <paramref name="inverseOfConstant"/> (the opaque 1/d_0).
+    /// </summary>
+    public TruncatedSeries DivideBy(TruncatedSeries divisor, Polynomial inverseOfConstant)
+    {
+        var d0 = divisor[0];
+        var f = NewCoefficients(Order);
+        for (int n = 0; n <= Order; n++)
+        {
+            var rest = _coefficients[n];
+            for (int k = 1; k <= n; k++) rest -= divisor[k] * f[n - k];
+            f[n] = rest.TryDivideExact(d0, out var exact) ? exact : inverseOfConstant * rest;
         }
 
         return new TruncatedSeries(f);

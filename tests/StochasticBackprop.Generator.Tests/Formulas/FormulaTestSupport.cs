@@ -82,7 +82,7 @@ internal static class FormulaTestSupport
             BinaryOperator.Divide => Evaluate(b.Left, values) / Evaluate(b.Right, values),
             _ => Power(Evaluate(b.Left, values), Evaluate(b.Right, values)),
         },
-        CallExpr c => Call(c.Function, Evaluate(c.Argument, values)),
+        CallExpr c => FunctionCatalog.Get(c.Function).Evaluate(c.Arguments.Select(a => Evaluate(a, values)).ToArray()),
         _ => throw new InvalidOperationException(e.ToString()),
     };
 
@@ -104,25 +104,6 @@ internal static class FormulaTestSupport
         // Integer powers of reals exactly (Complex.Pow of a negative real goes through log).
         if (b.Imaginary == 0 && e.Imaginary == 0 && e.Real == Math.Floor(e.Real)) return Math.Pow(b.Real, e.Real);
         return Complex.Pow(b, e);
-    }
-
-    private static Complex Call(FunctionKind function, Complex x) => function switch
-    {
-        FunctionKind.Exp => Complex.Exp(x),
-        FunctionKind.Log => Complex.Log(x),
-        FunctionKind.Sqrt => Complex.Sqrt(x),
-        FunctionKind.Abs => x.Magnitude,
-        FunctionKind.Log1p => Complex.Log(1 + x),
-        FunctionKind.Sigmoid => 1 / (1 + Complex.Exp(-x)),
-        FunctionKind.Softplus => Complex.Log(1 + Complex.Exp(x)),
-        FunctionKind.Lgamma => LogGamma(Real(x)),
-        _ => Digamma(Real(x)),
-    };
-
-    private static double Real(Complex x)
-    {
-        Assert.True(x.Imaginary == 0, "lgamma/digamma of a complex number");
-        return x.Real;
     }
 
     /// <summary>log Γ(x) for x &gt; 0: recurrence up to 15, then Stirling's series (error below 1e-14).</summary>

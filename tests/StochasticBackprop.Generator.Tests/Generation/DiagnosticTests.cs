@@ -41,7 +41,7 @@ public sealed class DiagnosticTests
     public void UnknownFunction_PointsAtTheFunctionName()
         => AssertSingle("SBG003", """
             [Distribution, Parameter("mu"), Reparameterization("mu + eps")]
-            [LogDensity("-[|cosh|](z - mu)")]
+            [LogDensity("-[|sech|](z - mu)")]
             public partial class D { }
             """);
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using StochasticBackprop.Generator.Formulas;
 
 namespace StochasticBackprop.Generator.Tests.Series;
@@ -144,7 +145,7 @@ internal static class SeriesTestEvaluator
         SymbolExpr symbol => values.TryGetValue(symbol.Name, out double value) ? value : throw new KeyNotFoundException(symbol.Name),
         NegateExpr negate => -Evaluate(negate.Operand, values),
         BinaryExpr binary => Binary(binary.Operator, Evaluate(binary.Left, values), Evaluate(binary.Right, values)),
-        CallExpr call => Call(call.Function, Evaluate(call.Argument, values)),
+        CallExpr call => RealValue(FunctionCatalog.Get(call.Function).Evaluate(call.Arguments.Select(a => (System.Numerics.Complex)Evaluate(a, values)).ToArray())),
         _ => throw new ArgumentException($"Cannot evaluate {expr} as a real number."),
     };
 
@@ -157,15 +158,6 @@ internal static class SeriesTestEvaluator
         _ => Math.Pow(left, right),
     };
 
-    private static double Call(FunctionKind function, double x) => function switch
-    {
-        FunctionKind.Exp => Math.Exp(x),
-        FunctionKind.Log => Math.Log(x),
-        FunctionKind.Log1p => Math.Log(1 + x),
-        FunctionKind.Sqrt => Math.Sqrt(x),
-        FunctionKind.Abs => Math.Abs(x),
-        FunctionKind.Sigmoid => 1 / (1 + Math.Exp(-x)),
-        FunctionKind.Softplus => Math.Log(1 + Math.Exp(x)),
-        _ => throw new ArgumentException($"No double implementation of {function} in the test evaluator."),
-    };
+    private static double RealValue(System.Numerics.Complex value) =>
+        value.Imaginary == 0 ? value.Real : throw new ArgumentException($"A function value is not real: {value}.");
 }
