@@ -163,7 +163,8 @@ internal sealed class DistributionAnalyzer
             supportSpec,
             composition,
             factorialCumulants,
-            cumulantGeneratingFunction);
+            cumulantGeneratingFunction,
+            cumulants is not null || factorialCumulants is not null ? AnalyzeCharacteristicFunction() : null);
     }
 
     /// <summary>SBG018 (a lattice characteristic function without [Support]) and SBG019 (a discrete support with a pathwise map).</summary>
@@ -547,6 +548,16 @@ internal sealed class DistributionAnalyzer
         }
         var value = new DerivedFormula(FormulaPrinter.Print(result.Value), tensorCode.Code, tensorCode.IsTensor, result.Value is NumberExpr { Value: 0 });
         return new CumulantGeneratingFunctionSpec(value, variable, result.Conditions.ToEquatableArray());
+    }
+
+    /// <summary>φ as a run-time member (see <see cref="Emit.CharacteristicFunctionWriter"/>), for elementwise parameters only.</summary>
+    private Emit.CharacteristicFunctionSpec? AnalyzeCharacteristicFunction()
+    {
+        FormulaDeclaration formula = (declaration.CharacteristicFunction ?? declaration.LogCharacteristicFunction)!;
+        return declaration.Parameters.All(p => p.EventRank == 0)
+            && FormulaParser.Parse(formula.Text, new FormulaScope(new[] { FrequencyVariable }, parameterNames)) is { Errors.Count: 0, Root: { } root }
+            ? Emit.CharacteristicFunctionWriter.Describe(formula.Text, root, declaration.CharacteristicFunction is null, parameterNames, FrequencyVariable)
+            : null;
     }
 
     private DensitySpec? AnalyzeDensity()

@@ -56,6 +56,7 @@ internal static class DistributionEmitter
         if (spec.Cumulants is not null) interfaces.Add($"{Runtime}.ICumulantDistribution");
         if (spec.FactorialCumulants is not null) interfaces.Add($"{Runtime}.IFactorialCumulantDistribution");
         if (spec.CumulantGeneratingFunction is not null) interfaces.Add($"{Runtime}.ICumulantGeneratingFunction");
+        if (spec.CharacteristicFunction is not null) interfaces.Add($"{Runtime}.ICharacteristicFunction");
 
         w.Line($"partial class {spec.Type.ClassName} : {string.Join(", ", interfaces)}");
         using (w.Block())
@@ -132,6 +133,7 @@ internal static class DistributionEmitter
             {
                 WriteCumulantGeneratingFunction(cumulantGeneratingFunction);
             }
+            if (spec.CharacteristicFunction is { } characteristicFunction) CharacteristicFunctionWriter.WriteMember(w, characteristicFunction, GeneratedCode);
         }
 
         private void WriteConstructionAndParameters()

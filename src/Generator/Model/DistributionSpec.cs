@@ -17,7 +17,8 @@ internal sealed record DistributionSpec(
     SupportSpec? Support = null,
     CompositionSpec? Composition = null,
     CumulantSpec? FactorialCumulants = null,
-    CumulantGeneratingFunctionSpec? CumulantGeneratingFunction = null)
+    CumulantGeneratingFunctionSpec? CumulantGeneratingFunction = null,
+    Emit.CharacteristicFunctionSpec? CharacteristicFunction = null)
 {
     /// <summary>Finite or categorical: the estimators come from the probability table.</summary>
     public bool IsFinite => Support is { Kind: SupportKind.Finite or SupportKind.Categories };
