@@ -54,6 +54,7 @@ internal sealed class DistributionAnalyzer
         "SupportValues", "ParameterEventRanks", "Probabilities",
         "CumulantGeneratingFunction", "FactorialCumulantOrder", "FactorialCumulantVanishes", "FactorialCumulant", "FactorialCumulantGradient", "CheckFactorialCumulantOrder",
         "ComponentNames", "Components", "Compose", "ComponentNameList", "ComponentParameters",
+        "CharacteristicFunction", Emit.CharacteristicFunctionWriter.HelperName,
     };
 
     private readonly DistributionDeclaration declaration;
@@ -556,7 +557,7 @@ internal sealed class DistributionAnalyzer
         FormulaDeclaration formula = (declaration.CharacteristicFunction ?? declaration.LogCharacteristicFunction)!;
         return declaration.Parameters.All(p => p.EventRank == 0)
             && FormulaParser.Parse(formula.Text, new FormulaScope(new[] { FrequencyVariable }, parameterNames)) is { Errors.Count: 0, Root: { } root }
-            ? Emit.CharacteristicFunctionWriter.Describe(formula.Text, root, declaration.CharacteristicFunction is null, parameterNames, FrequencyVariable)
+            ? Emit.CharacteristicFunctionWriter.Describe(formula.Text, root, declaration.CharacteristicFunction is null, parameterNames, parameterNames.Select(LocalName).ToList(), FrequencyVariable)
             : null;
     }
 

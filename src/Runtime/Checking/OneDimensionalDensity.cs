@@ -133,7 +133,7 @@ internal abstract class OneDimensionalDensity
                     ? upper == 1 ? "inferred: every sample in [0, 1], log p not finite at 1.5" : "inferred: no sample negative"
                     : "inferred: samples of both signs";
             }
-            SupportText = $"[{SelfCheckReport.Format(lower)}, {SelfCheckReport.Format(upper)}] ({inferred})";
+            SupportText = $"{(double.IsInfinity(lower) ? "(" : "[")}{SelfCheckReport.Format(lower)}, {SelfCheckReport.Format(upper)}{(double.IsInfinity(upper) ? ")" : "]")} ({inferred})";
             breakpoints = columns.Select(column =>
             {
                 double[] sorted = column.OrderBy(v => v).ToArray();

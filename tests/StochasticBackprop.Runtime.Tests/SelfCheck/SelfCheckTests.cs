@@ -58,8 +58,9 @@ public sealed class SelfCheckTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         const double k = 2.0, theta = 1.5;
-        SelfCheckReport right = Checking.SelfCheck.Run(new SampleDistributions.Gamma(T(k), T(theta)), Options);
-        SelfCheckReport typo = Checking.SelfCheck.Run(new GammaWithPlusOneTypo(T(k), T(theta)), Options);
+        // The default options (20,000 samples, seed 1, 5 SE), as the README runs it; the README's report is this one's output.
+        SelfCheckReport right = Checking.SelfCheck.Run(new SampleDistributions.Gamma(T(k), T(theta)));
+        SelfCheckReport typo = Checking.SelfCheck.Run(new GammaWithPlusOneTypo(T(k), T(theta)));
         output.WriteLine(typo.ToString());
 
         right.AssertPassed();
@@ -99,7 +100,7 @@ public sealed class SelfCheckTests
         SelfCheckReport report = Checking.SelfCheck.Run(new NormalWithWrongReparameterization(T(0.3), T(1.5)), Options);
         output.WriteLine(report.ToString());
         Assert.False(report.Passed);
-        Assert.Contains(report.Failures, item => item.Check == "sampler vs cumulants" && item.Statistic.StartsWith("variance", StringComparison.Ordinal) && item.ZScore > 50);
+        Assert.Contains(report.Failures, item => item.Check == "sampler vs cumulants" && item.Statistic.StartsWith("variance", StringComparison.Ordinal) && item.ZScore > 20);
         Assert.Contains(report.Failures, item => item.Check == "sampler vs density" && item.Statistic.StartsWith("variance", StringComparison.Ordinal));
         Assert.Contains(report.Failures, item => item.Check == "E[score] = 0" && item.Statistic.Contains("sigma", StringComparison.Ordinal));
         Assert.Contains(report.Failures, item => item.Check == "pathwise vs score" && Math.Abs(item.ZScore) > 20);

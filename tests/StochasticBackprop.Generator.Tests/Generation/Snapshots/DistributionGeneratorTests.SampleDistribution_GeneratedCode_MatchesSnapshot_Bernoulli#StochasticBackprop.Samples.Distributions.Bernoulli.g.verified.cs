@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Bernoulli : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Bernoulli : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.ICharacteristicFunction
     {
         private static readonly string[] ParameterNameList = { "p" };
 
@@ -242,5 +242,20 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor p = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log((p * global::TorchSharp.torch.exp(s)).add(global::StochasticBackprop.Scalars.Of(1), global::StochasticBackprop.Scalars.One) - p), global::StochasticBackprop.Shapes.BroadcastShapes(p.shape, s.shape)); // K(s) = log(1 + p*exp(s) - p)
         }
+
+        /// <summary>
+        /// The characteristic function φ(w) = E[exp(i*w*z)] per coordinate, as declared:
+        /// <br/>φ(w) = 1 - p + p*exp(i*w)
+        /// </summary>
+        /// <param name="w">Real frequencies; broadcasts against <see cref="BatchShape"/>.</param>
+        /// <returns>A complex128 tensor of the broadcast shape, computed in double precision on the CPU, without gradient.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CharacteristicFunction(global::TorchSharp.torch.Tensor w) =>
+            global::StochasticBackprop.CharacteristicFunctionEvaluator.Evaluate(this, w, static (values, frequency) => CharacteristicFunctionOf(values[0], frequency));
+
+        /// <summary>φ(w) = 1 - p + p*exp(i*w), at one point.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::System.Numerics.Complex CharacteristicFunctionOf(double p, double w) =>
+            1.0 - p + p * global::System.Numerics.Complex.Exp(global::System.Numerics.Complex.ImaginaryOne * w);
     }
 }

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Dirac : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Dirac : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.ICharacteristicFunction
     {
         private static readonly string[] ParameterNameList = { "a" };
 
@@ -165,5 +165,20 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor a = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch(a * s, global::StochasticBackprop.Shapes.BroadcastShapes(a.shape, s.shape)); // K(s) = a*s
         }
+
+        /// <summary>
+        /// The characteristic function φ(w) = E[exp(i*w*z)] per coordinate, as declared:
+        /// <br/>φ(w) = exp(i*a*w)
+        /// </summary>
+        /// <param name="w">Real frequencies; broadcasts against <see cref="BatchShape"/>.</param>
+        /// <returns>A complex128 tensor of the broadcast shape, computed in double precision on the CPU, without gradient.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CharacteristicFunction(global::TorchSharp.torch.Tensor w) =>
+            global::StochasticBackprop.CharacteristicFunctionEvaluator.Evaluate(this, w, static (values, frequency) => CharacteristicFunctionOf(values[0], frequency));
+
+        /// <summary>φ(w) = exp(i*a*w), at one point.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::System.Numerics.Complex CharacteristicFunctionOf(double a, double w) =>
+            global::System.Numerics.Complex.Exp(global::System.Numerics.Complex.ImaginaryOne * a * w);
     }
 }

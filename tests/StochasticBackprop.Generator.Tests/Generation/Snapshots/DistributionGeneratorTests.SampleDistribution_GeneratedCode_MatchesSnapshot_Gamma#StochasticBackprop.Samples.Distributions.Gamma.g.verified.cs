@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Gamma : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Gamma : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.ICharacteristicFunction
     {
         private static readonly string[] ParameterNameList = { "k", "theta" };
 
@@ -409,5 +409,20 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor k = parameters[0], theta = parameters[1];
             return global::StochasticBackprop.Shapes.ToBatch(-k * global::TorchSharp.torch.log(-(theta * s - global::StochasticBackprop.Scalars.Of(1))), global::StochasticBackprop.Shapes.BroadcastShapes(k.shape, theta.shape, s.shape)); // K(s) = -k*log(1 - theta*s)
         }
+
+        /// <summary>
+        /// The characteristic function φ(w) = E[exp(i*w*z)] per coordinate, as declared:
+        /// <br/>φ(w) = (1 - i*theta*w)^(-k)
+        /// </summary>
+        /// <param name="w">Real frequencies; broadcasts against <see cref="BatchShape"/>.</param>
+        /// <returns>A complex128 tensor of the broadcast shape, computed in double precision on the CPU, without gradient.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CharacteristicFunction(global::TorchSharp.torch.Tensor w) =>
+            global::StochasticBackprop.CharacteristicFunctionEvaluator.Evaluate(this, w, static (values, frequency) => CharacteristicFunctionOf(values[0], values[1], frequency));
+
+        /// <summary>φ(w) = (1 - i*theta*w)^(-k), at one point.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::System.Numerics.Complex CharacteristicFunctionOf(double k, double theta, double w) =>
+            global::StochasticBackprop.CharacteristicFunctionEvaluator.Power(1.0 - global::System.Numerics.Complex.ImaginaryOne * theta * w, -k);
     }
 }

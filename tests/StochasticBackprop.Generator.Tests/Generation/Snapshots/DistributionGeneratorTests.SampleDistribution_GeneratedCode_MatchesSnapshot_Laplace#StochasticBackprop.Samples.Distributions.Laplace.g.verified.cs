@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.ICharacteristicFunction
     {
         private static readonly string[] ParameterNameList = { "mu", "b" };
 
@@ -404,5 +404,20 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor mu = parameters[0], b = parameters[1];
             return global::StochasticBackprop.Shapes.ToBatch(mu * s - global::TorchSharp.torch.log(-(b.pow(global::StochasticBackprop.Scalars.Of(2)) * s.pow(global::StochasticBackprop.Scalars.Of(2)) - global::StochasticBackprop.Scalars.Of(1))), global::StochasticBackprop.Shapes.BroadcastShapes(mu.shape, b.shape, s.shape)); // K(s) = mu*s - log(1 - b^2*s^2)
         }
+
+        /// <summary>
+        /// The characteristic function φ(w) = E[exp(i*w*z)] per coordinate, as declared:
+        /// <br/>φ(w) = exp(i*mu*w) / (1 + b^2*w^2)
+        /// </summary>
+        /// <param name="w">Real frequencies; broadcasts against <see cref="BatchShape"/>.</param>
+        /// <returns>A complex128 tensor of the broadcast shape, computed in double precision on the CPU, without gradient.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CharacteristicFunction(global::TorchSharp.torch.Tensor w) =>
+            global::StochasticBackprop.CharacteristicFunctionEvaluator.Evaluate(this, w, static (values, frequency) => CharacteristicFunctionOf(values[0], values[1], frequency));
+
+        /// <summary>φ(w) = exp(i*mu*w) / (1 + b^2*w^2), at one point.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::System.Numerics.Complex CharacteristicFunctionOf(double mu, double b, double w) =>
+            global::System.Numerics.Complex.Exp(global::System.Numerics.Complex.ImaginaryOne * mu * w) / (1.0 + global::StochasticBackprop.CharacteristicFunctionEvaluator.Power(b, 2.0) * global::StochasticBackprop.CharacteristicFunctionEvaluator.Power(w, 2.0));
     }
 }

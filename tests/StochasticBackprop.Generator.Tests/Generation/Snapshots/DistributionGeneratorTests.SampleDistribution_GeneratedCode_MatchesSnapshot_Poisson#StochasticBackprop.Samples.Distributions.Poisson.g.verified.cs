@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Poisson : global::StochasticBackprop.IScoredDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Poisson : global::StochasticBackprop.IScoredDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.ICharacteristicFunction
     {
         private static readonly string[] ParameterNameList = { "rate" };
 
@@ -238,5 +238,20 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor rate = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch((global::TorchSharp.torch.exp(s) - global::StochasticBackprop.Scalars.Of(1)) * rate, global::StochasticBackprop.Shapes.BroadcastShapes(rate.shape, s.shape)); // K(s) = (exp(s) - 1)*rate
         }
+
+        /// <summary>
+        /// The characteristic function φ(w) = E[exp(i*w*z)] per coordinate, as declared:
+        /// <br/>log φ(w) = rate*(exp(i*w) - 1)
+        /// </summary>
+        /// <param name="w">Real frequencies; broadcasts against <see cref="BatchShape"/>.</param>
+        /// <returns>A complex128 tensor of the broadcast shape, computed in double precision on the CPU, without gradient.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CharacteristicFunction(global::TorchSharp.torch.Tensor w) =>
+            global::StochasticBackprop.CharacteristicFunctionEvaluator.Evaluate(this, w, static (values, frequency) => CharacteristicFunctionOf(values[0], frequency));
+
+        /// <summary>log φ(w) = rate*(exp(i*w) - 1), at one point.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::System.Numerics.Complex CharacteristicFunctionOf(double rate, double w) =>
+            global::System.Numerics.Complex.Exp(rate * (global::System.Numerics.Complex.Exp(global::System.Numerics.Complex.ImaginaryOne * w) - 1.0));
     }
 }

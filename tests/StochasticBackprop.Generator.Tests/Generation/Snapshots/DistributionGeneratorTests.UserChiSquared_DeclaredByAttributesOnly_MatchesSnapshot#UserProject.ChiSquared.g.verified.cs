@@ -7,7 +7,7 @@
 
 namespace UserProject
 {
-    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.ICharacteristicFunction
     {
         private static readonly string[] ParameterNameList = { "k" };
 
@@ -329,5 +329,20 @@ namespace UserProject
             global::TorchSharp.torch.Tensor k = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch(-k * global::TorchSharp.torch.log(-(global::StochasticBackprop.Scalars.Of(2) * s - global::StochasticBackprop.Scalars.Of(1))) / global::StochasticBackprop.Scalars.Of(2), global::StochasticBackprop.Shapes.BroadcastShapes(k.shape, s.shape)); // K(s) = -k*log(1 - 2*s)/2
         }
+
+        /// <summary>
+        /// The characteristic function φ(w) = E[exp(i*w*z)] per coordinate, as declared:
+        /// <br/>φ(w) = (1 - 2*i*w)^(-k/2)
+        /// </summary>
+        /// <param name="w">Real frequencies; broadcasts against <see cref="BatchShape"/>.</param>
+        /// <returns>A complex128 tensor of the broadcast shape, computed in double precision on the CPU, without gradient.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CharacteristicFunction(global::TorchSharp.torch.Tensor w) =>
+            global::StochasticBackprop.CharacteristicFunctionEvaluator.Evaluate(this, w, static (values, frequency) => CharacteristicFunctionOf(values[0], frequency));
+
+        /// <summary>φ(w) = (1 - 2*i*w)^(-k/2), at one point.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::System.Numerics.Complex CharacteristicFunctionOf(double k, double w) =>
+            global::StochasticBackprop.CharacteristicFunctionEvaluator.Power(1.0 - 2.0 * global::System.Numerics.Complex.ImaginaryOne * w, -k / 2.0);
     }
 }
