@@ -101,6 +101,7 @@ public sealed class ScalarLifetimeTests
         });
         Objective general = Objective.General(z => (z * Scalars.Of(-0.7)).exp().sum(new long[] { 1 }));
         var hybrid = new HybridEstimator();
+        var selfCheckOptions = new StochasticBackprop.Checking.SelfCheckOptions { SampleCount = 200, MaxCoordinates = 1, Frequencies = new[] { 1.0 } };
         Tensor normalDraws = normal.Sample(memberSampleCount, generator), gammaDraws = gamma.Sample(memberSampleCount, generator),
             laplaceDraws = laplace.Sample(memberSampleCount, generator), exponentialDraws = exponential.Sample(memberSampleCount, generator),
             bernoulliDraws = bernoulli.Sample(memberSampleCount, generator), poissonDraws = poisson.Sample(memberSampleCount, generator),
@@ -222,6 +223,12 @@ public sealed class ScalarLifetimeTests
             () => Estimators.Fourier(poisson, quadratic, sampleCount, 2, generator),
             () => Estimators.Fourier(beta, quadratic, sampleCount, 2, generator),
             () => Enumeration.Expectation(bernoulli, quadratic),
+            // The characteristic functions and the self-check (quadrature, sums over the counts and the support, autograd).
+            () => normal.CharacteristicFunction(Vector(0.5, 2.0)),
+            () => poisson.CharacteristicFunction(Vector(1.5)),
+            () => StochasticBackprop.Checking.SelfCheck.Run(exponential, selfCheckOptions),
+            () => StochasticBackprop.Checking.SelfCheck.Run(poisson, selfCheckOptions),
+            () => StochasticBackprop.Checking.SelfCheck.Run(bernoulli, selfCheckOptions),
             // The checks on given samples (finite, in the support, on the counts) and their estimators.
             () => Estimators.ScoreFunctionAt(normal, quadratic, normalDraws),
             () => Estimators.ScoreFunctionAt(poisson, quadratic, poissonDraws),

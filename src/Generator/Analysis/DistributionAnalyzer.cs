@@ -54,6 +54,7 @@ internal sealed class DistributionAnalyzer
         "SupportValues", "ParameterEventRanks", "Probabilities",
         "CumulantGeneratingFunction", "FactorialCumulantOrder", "FactorialCumulantVanishes", "FactorialCumulant", "FactorialCumulantGradient", "CheckFactorialCumulantOrder",
         "ComponentNames", "Components", "Compose", "ComponentNameList", "ComponentParameters", "MapDependsOnParameters",
+        "CharacteristicFunction", Emit.CharacteristicFunctionWriter.HelperName,
         "LogProb", "RSample", "Mean", "Variance", "Entropy", "Cdf",
     };
 
@@ -168,7 +169,8 @@ internal sealed class DistributionAnalyzer
             factorialCumulants,
             cumulantGeneratingFunction,
             entropy,
-            cdf);
+            cdf,
+            cumulants is not null || factorialCumulants is not null ? AnalyzeCharacteristicFunction() : null);
     }
 
     /// <summary>
@@ -634,6 +636,16 @@ internal sealed class DistributionAnalyzer
         }
         var value = new DerivedFormula(FormulaPrinter.Print(result.Value), tensorCode.Code, tensorCode.IsTensor, result.Value is NumberExpr { Value: 0 });
         return new CumulantGeneratingFunctionSpec(value, variable, result.Conditions.ToEquatableArray());
+    }
+
+    /// <summary>φ as a run-time member (see <see cref="Emit.CharacteristicFunctionWriter"/>), for elementwise parameters only.</summary>
+    private Emit.CharacteristicFunctionSpec? AnalyzeCharacteristicFunction()
+    {
+        FormulaDeclaration formula = (declaration.CharacteristicFunction ?? declaration.LogCharacteristicFunction)!;
+        return declaration.Parameters.All(p => p.EventRank == 0)
+            && FormulaParser.Parse(formula.Text, new FormulaScope(new[] { FrequencyVariable }, parameterNames)) is { Errors.Count: 0, Root: { } root }
+            ? Emit.CharacteristicFunctionWriter.Describe(formula.Text, root, declaration.CharacteristicFunction is null, parameterNames, parameterNames.Select(LocalName).ToList(), FrequencyVariable)
+            : null;
     }
 
     private DensitySpec? AnalyzeDensity()

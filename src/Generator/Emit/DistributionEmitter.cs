@@ -57,6 +57,7 @@ internal static class DistributionEmitter
         if (spec.FactorialCumulants is not null) interfaces.Add($"{Runtime}.IFactorialCumulantDistribution");
         if (spec.CumulantGeneratingFunction is not null) interfaces.Add($"{Runtime}.ICumulantGeneratingFunction");
         interfaces.AddRange(TorchMembersWriter.Interfaces(spec));
+        if (spec.CharacteristicFunction is not null) interfaces.Add($"{Runtime}.ICharacteristicFunction");
 
         w.Line($"partial class {spec.Type.ClassName} : {string.Join(", ", interfaces)}");
         using (w.Block())
@@ -134,6 +135,7 @@ internal static class DistributionEmitter
                 WriteCumulantGeneratingFunction(cumulantGeneratingFunction);
             }
             new TorchMembersWriter(spec, w, GeneratedCode, Quote(displayName)).Write();
+            if (spec.CharacteristicFunction is { } characteristicFunction) CharacteristicFunctionWriter.WriteMember(w, characteristicFunction, GeneratedCode);
         }
 
         private void WriteConstructionAndParameters()

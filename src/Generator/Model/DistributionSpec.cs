@@ -21,7 +21,8 @@ internal sealed record DistributionSpec(
     CumulantSpec? FactorialCumulants = null,
     CumulantGeneratingFunctionSpec? CumulantGeneratingFunction = null,
     DerivedFormula? Entropy = null,
-    DerivedFormula? Cdf = null)
+    DerivedFormula? Cdf = null,
+    Emit.CharacteristicFunctionSpec? CharacteristicFunction = null)
 {
     /// <summary>Finite or categorical: the estimators come from the probability table.</summary>
     public bool IsFinite => Support is { Kind: SupportKind.Finite or SupportKind.Categories };
