@@ -42,7 +42,7 @@ internal sealed class DistributionAnalyzer
     /// </summary>
     private static readonly HashSet<string> GeneratedLocalNames = new(StringComparer.Ordinal)
     {
-        "sampleCount", "generator", "order", "shape", "blocks", "block", "arguments", "components", "wanted", ShapeGradientLocal,
+        "sampleCount", "generator", "order", "shape", "blocks", "block", "arguments", "components", "wanted", "value", ShapeGradientLocal,
     };
 
     /// <summary>Members the generated part declares: a parameter's property must not take one of these names.</summary>
@@ -53,7 +53,8 @@ internal sealed class DistributionAnalyzer
         "ParameterNameList", "DrawWithJacobian", "ScoreTable", "ScoreKernel", "SupportValueList", "ParameterEventRankList",
         "SupportValues", "ParameterEventRanks", "Probabilities",
         "CumulantGeneratingFunction", "FactorialCumulantOrder", "FactorialCumulantVanishes", "FactorialCumulant", "FactorialCumulantGradient", "CheckFactorialCumulantOrder",
-        "ComponentNames", "Components", "Compose", "ComponentNameList", "ComponentParameters",
+        "ComponentNames", "Components", "Compose", "ComponentNameList", "ComponentParameters", "MapDependsOnParameters",
+        "LogProb", "RSample", "Mean", "Variance", "Entropy", "Cdf",
     };
 
     private readonly DistributionDeclaration declaration;
@@ -134,6 +135,8 @@ internal sealed class DistributionAnalyzer
         }
         CompositionSpec? composition = hasComposition ? AnalyzeComposition() : null;
         ReparameterizationSpec? reparameterization = isDiscrete || hasComposition ? null : AnalyzeReparameterization();
+        DerivedFormula? entropy = AnalyzeEntropy();
+        DerivedFormula? cdf = AnalyzeCdf(support);
 
         foreach (ParameterDeclaration parameter in declaration.Parameters)
         {
@@ -163,7 +166,82 @@ internal sealed class DistributionAnalyzer
             supportSpec,
             composition,
             factorialCumulants,
-            cumulantGeneratingFunction);
+            cumulantGeneratingFunction,
+            entropy,
+            cdf);
+    }
+
+    /// <summary>
+    /// [Entropy]: a formula in the parameters, emitted as written. For a distribution over vectors it must be one
+    /// number per event, so every event parameter has to sit inside a reduction over the event axis (SBG013 otherwise).
+    /// </summary>
+    private DerivedFormula? AnalyzeEntropy()
+    {
+        if (declaration.Entropy is not { } formula)
+        {
+            return null;
+        }
+        Expr? entropy = Parse(formula, (string?)null);
+        if (entropy is null)
+        {
+            return null;
+        }
+        if (EventParameterOutsideReduction(entropy) is { } outside)
+        {
+            diagnostics.Add(new AnalysisDiagnostic(DiagnosticDescriptors.ConflictingDeclarations, DiagnosticSite.InFormula(formula), outside.Span,
+                new object[] { $"The entropy of '{Name}' is one number per event, but the event parameter '{outside.Name}' is used outside sum(…) and logsumexp(…): reduce the event axis around it" }));
+            return null;
+        }
+        return Render(entropy, formula, simplify: false);
+    }
+
+    /// <summary>[Cdf]: a formula in z and the parameters, emitted as written; refused (SBG013) for a distribution over vectors.</summary>
+    private DerivedFormula? AnalyzeCdf(SupportKind support)
+    {
+        if (declaration.Cdf is not { } formula)
+        {
+            return null;
+        }
+        Expr? cdf = Parse(formula, DensityVariable);
+        if (cdf is null)
+        {
+            return null;
+        }
+        if (support == SupportKind.Categories || declaration.Parameters.FirstOrDefault(p => p.EventRank == 1) is not null)
+        {
+            Report(DiagnosticDescriptors.ConflictingDeclarations, DiagnosticSite.InFormula(formula),
+                $"'{Name}' is a distribution over vectors (or categories along an event axis), which has no scalar [Cdf]; remove it");
+            return null;
+        }
+        return Render(cdf, formula, simplify: false);
+    }
+
+    /// <summary>The first occurrence of an event-axis parameter not inside sum(…) or logsumexp(…), or null.</summary>
+    private SymbolExpr? EventParameterOutsideReduction(Expr expression)
+    {
+        var pending = new Stack<Expr>();
+        pending.Push(expression);
+        while (pending.Count > 0)
+        {
+            switch (pending.Pop())
+            {
+                case SymbolExpr symbol when IsEventParameter(symbol.Name):
+                    return symbol;
+                case NegateExpr negate:
+                    pending.Push(negate.Operand);
+                    break;
+                case BinaryExpr binary:
+                    pending.Push(binary.Right);
+                    pending.Push(binary.Left);
+                    break;
+                case CallExpr { Function: FunctionKind.Sum or FunctionKind.Logsumexp }:
+                    break;
+                case CallExpr call:
+                    pending.Push(call.Argument);
+                    break;
+            }
+        }
+        return null;
     }
 
     /// <summary>SBG018 (a lattice characteristic function without [Support]) and SBG019 (a discrete support with a pathwise map).</summary>
@@ -298,6 +376,13 @@ internal sealed class DistributionAnalyzer
                 failed = true;
                 continue;
             }
+            if (component.Name is "parameters" or "components")
+            {
+                Report(DiagnosticDescriptors.InvalidComposition, site,
+                    $"'{component.Name}' cannot name a component: the generated Compose(parameters, components) takes arguments of these names; rename the component");
+                failed = true;
+                continue;
+            }
             if (!names.Add(component.Name))
             {
                 Report(DiagnosticDescriptors.InvalidComposition, site, $"The component '{component.Name}' is declared twice");
@@ -340,7 +425,9 @@ internal sealed class DistributionAnalyzer
             code[component.Name] = component.LocalName;
         }
         DerivedFormula? mapSpec = Render(map, formula, simplify: false, symbolCode: code);
-        return mapSpec is null ? null : new CompositionSpec(components.ToEquatableArray(), mapSpec);
+        // A map that names the composite's own parameters (mu + sigma*x/sqrt(g)) gets them as locals in Compose.
+        bool mapUsesParameters = parameterNames.Any(parameter => Differentiator.DependsOn(map, parameter));
+        return mapSpec is null ? null : new CompositionSpec(components.ToEquatableArray(), mapSpec, mapUsesParameters);
     }
 
     private void CheckOrders()

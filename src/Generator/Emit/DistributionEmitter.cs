@@ -56,6 +56,7 @@ internal static class DistributionEmitter
         if (spec.Cumulants is not null) interfaces.Add($"{Runtime}.ICumulantDistribution");
         if (spec.FactorialCumulants is not null) interfaces.Add($"{Runtime}.IFactorialCumulantDistribution");
         if (spec.CumulantGeneratingFunction is not null) interfaces.Add($"{Runtime}.ICumulantGeneratingFunction");
+        interfaces.AddRange(TorchMembersWriter.Interfaces(spec));
 
         w.Line($"partial class {spec.Type.ClassName} : {string.Join(", ", interfaces)}");
         using (w.Block())
@@ -132,6 +133,7 @@ internal static class DistributionEmitter
             {
                 WriteCumulantGeneratingFunction(cumulantGeneratingFunction);
             }
+            new TorchMembersWriter(spec, w, GeneratedCode, Quote(displayName)).Write();
         }
 
         private void WriteConstructionAndParameters()
@@ -436,15 +438,7 @@ internal static class DistributionEmitter
                 w.CloseBrace(";");
             }
 
-            w.Line();
-            w.Line($"/// <summary>z = {Escape(composition.Map.Printed)}</summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public {Tensor} Compose({ListOfTensors} components)");
-            using (w.Block())
-            {
-                w.Line($"{Tensor} {string.Join(", ", components.Select((c, i) => $"{c.LocalName} = components[{i}]"))};");
-                w.Line($"return {composition.Map.Code};");
-            }
+            WriteCompose(composition);
 
             WriteSampleAndReparameterizeForwarder($"{Escape(composition.Map.Printed)}, {Escape(blocks)}");
             w.Line();
@@ -462,8 +456,53 @@ internal static class DistributionEmitter
                 {
                     w.Line($"components[block] = (({Runtime}.IReparameterizedDistribution)blocks[block]).Reparameterize(arguments[block], sampleCount, generator);");
                 }
-                w.Line("return this.Compose(components);");
+                w.Line(composition.MapUsesParameters
+                    ? $"return this.Compose(new[] {{ {ParameterList} }}, components);"
+                    : "return this.Compose(components);");
             }
+        }
+
+        /// <summary>
+        /// <c>Compose(components)</c>; and when the map names the composite's own parameters, <c>Compose(parameters, components)</c>
+        /// with them as locals (the first forwards to it at <c>this.Parameters</c>) and <c>MapDependsOnParameters</c>.
+        /// </summary>
+        private void WriteCompose(CompositionSpec composition)
+        {
+            string printed = Escape(composition.Map.Printed);
+            string componentLocals = $"{Tensor} {string.Join(", ", composition.Components.Select((c, i) => $"{c.LocalName} = components[{i}]"))};";
+            w.Line();
+            if (!composition.MapUsesParameters)
+            {
+                w.Lines($$"""
+                    /// <summary>z = {{printed}}</summary>
+                    {{GeneratedCode}}
+                    public {{Tensor}} Compose({{ListOfTensors}} components)
+                    {
+                        {{componentLocals}}
+                        return {{composition.Map.Code}};
+                    }
+                    """);
+                return;
+            }
+            string parameterLocals = $"{Tensor} {string.Join(", ", Parameters.Select((p, i) => $"{p.LocalName} = parameters[{i}]"))};";
+            w.Lines($$"""
+                /// <summary>z = {{printed}} at the distribution's own parameters.</summary>
+                {{GeneratedCode}}
+                public {{Tensor}} Compose({{ListOfTensors}} components) => this.Compose(this.Parameters, components);
+
+                /// <summary>True: the map z = {{printed}} names the parameters as well as the building blocks.</summary>
+                {{GeneratedCode}}
+                public bool MapDependsOnParameters => true;
+
+                /// <summary>z = {{printed}} at the given parameters (in declaration order) and building blocks, keeping the graph back to both.</summary>
+                {{GeneratedCode}}
+                public {{Tensor}} Compose({{ListOfTensors}} parameters, {{ListOfTensors}} components)
+                {
+                    {{parameterLocals}}
+                    {{componentLocals}}
+                    return {{composition.Map.Code}};
+                }
+                """);
         }
 
         /// <summary>

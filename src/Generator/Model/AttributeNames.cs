@@ -13,6 +13,8 @@ internal static class AttributeNames
     public const string Support = "StochasticBackprop.SupportAttribute";
     public const string Component = "StochasticBackprop.ComponentAttribute";
     public const string Composition = "StochasticBackprop.CompositionAttribute";
+    public const string Entropy = "StochasticBackprop.EntropyAttribute";
+    public const string Cdf = "StochasticBackprop.CdfAttribute";
 }
 
 /// <summary>Mirrors <c>StochasticBackprop.ParameterDomain</c> (same order, same values).</summary>

@@ -15,6 +15,12 @@ internal enum FormulaRole
     /// <summary>A [Component]'s parameter: <see cref="FormulaDeclaration.Index"/> is <see cref="ComponentDeclaration.FormulaIndex"/>.</summary>
     ComponentParameter,
     Composition,
+
+    /// <summary>[Entropy]: a formula in the parameters.</summary>
+    Entropy,
+
+    /// <summary>[Cdf]: a formula in z and the parameters.</summary>
+    Cdf,
 }
 
 /// <summary>A formula as written, and where: <see cref="Role"/> plus <see cref="Index"/> (the n-th [Score]).</summary>
@@ -62,7 +68,9 @@ internal sealed record DistributionDeclaration(
     ReparameterizationDeclaration? Reparameterization,
     SupportDeclaration? Support = null,
     EquatableArray<ComponentDeclaration> Components = default,
-    FormulaDeclaration? Composition = null)
+    FormulaDeclaration? Composition = null,
+    FormulaDeclaration? Entropy = null,
+    FormulaDeclaration? Cdf = null)
 {
     public const int DefaultFourierOrder = 4;
     public const int DefaultCumulantOrder = 8;

@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace StochasticBackprop.Generator.Model;
 
 /// <summary>
@@ -17,10 +19,15 @@ internal sealed record DistributionSpec(
     SupportSpec? Support = null,
     CompositionSpec? Composition = null,
     CumulantSpec? FactorialCumulants = null,
-    CumulantGeneratingFunctionSpec? CumulantGeneratingFunction = null)
+    CumulantGeneratingFunctionSpec? CumulantGeneratingFunction = null,
+    DerivedFormula? Entropy = null,
+    DerivedFormula? Cdf = null)
 {
     /// <summary>Finite or categorical: the estimators come from the probability table.</summary>
     public bool IsFinite => Support is { Kind: SupportKind.Finite or SupportKind.Categories };
+
+    /// <summary>A parameter has an event axis: the distribution is over vectors (or categories along that axis).</summary>
+    public bool HasEventAxis => Parameters.Any(p => p.EventRank == 1);
 }
 
 /// <param name="Name">As formulas write it (<c>sigma</c>).</param>
@@ -36,7 +43,8 @@ internal sealed record ParameterSpec(string Name, string PropertyName, string Lo
 internal sealed record SupportSpec(SupportKind Kind, EquatableArray<double> Values, EquatableArray<DerivedFormula> Probabilities, EquatableArray<ScoreTableSpec>? ScoreTable = null);
 
 /// <summary>A composite z = g(ζ₁, …, ζ_C): its building blocks and the map.</summary>
-internal sealed record CompositionSpec(EquatableArray<ComponentSpec> Components, DerivedFormula Map);
+/// <param name="MapUsesParameters">The map names the composite's own parameters besides the blocks (mu + sigma*x/sqrt(g)).</param>
+internal sealed record CompositionSpec(EquatableArray<ComponentSpec> Components, DerivedFormula Map, bool MapUsesParameters = false);
 
 /// <param name="TypeName">The component class, <c>global::</c>-qualified.</param>
 /// <param name="Parameters">Its constructor arguments, in the composite's parameters.</param>

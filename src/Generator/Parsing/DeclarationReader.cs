@@ -64,6 +64,7 @@ internal sealed class DeclarationReader
         SupportDeclaration? support = null;
         var components = new List<ComponentDeclaration>();
         FormulaDeclaration? composition = null;
+        FormulaDeclaration? entropy = null, cdf = null;
         int fourierOrder = DistributionDeclaration.DefaultFourierOrder;
         int cumulantOrder = DistributionDeclaration.DefaultCumulantOrder;
 
@@ -74,7 +75,8 @@ internal sealed class DeclarationReader
             var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
             if (name is AttributeNames.Distribution or AttributeNames.Parameter or AttributeNames.CharacteristicFunction
                 or AttributeNames.LogCharacteristicFunction or AttributeNames.LogDensity or AttributeNames.Score
-                or AttributeNames.Reparameterization or AttributeNames.Support or AttributeNames.Component or AttributeNames.Composition)
+                or AttributeNames.Reparameterization or AttributeNames.Support or AttributeNames.Component or AttributeNames.Composition
+                or AttributeNames.Entropy or AttributeNames.Cdf)
             {
                 CheckArguments(attribute, attributeSyntax, diagnostics, reader.classLocation);
             }
@@ -143,6 +145,14 @@ internal sealed class DeclarationReader
                     composition = reader.Formula(FormulaRole.Composition, 0, attribute, attributeSyntax, 0);
                     break;
 
+                case AttributeNames.Entropy:
+                    entropy = reader.Formula(FormulaRole.Entropy, 0, attribute, attributeSyntax, 0);
+                    break;
+
+                case AttributeNames.Cdf:
+                    cdf = reader.Formula(FormulaRole.Cdf, 0, attribute, attributeSyntax, 0);
+                    break;
+
                 case AttributeNames.Reparameterization:
                     reader.Remember(new DiagnosticSite(SiteKind.Reparameterization), attributeSyntax);
                     var noise = NoiseKind.StandardNormal;
@@ -183,7 +193,9 @@ internal sealed class DeclarationReader
             reparameterization,
             support,
             components.ToEquatableArray(),
-            composition);
+            composition,
+            entropy,
+            cdf);
     }
 
     private ComponentDeclaration Component(AttributeData attribute, AttributeSyntax? syntax, int index)

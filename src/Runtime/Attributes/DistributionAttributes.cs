@@ -256,3 +256,36 @@ public sealed class ReparameterizationAttribute : Attribute
     /// <summary>For <see cref="NoiseKind.StandardGamma"/>: the shape of the noise, a formula in the parameters (e.g. <c>k</c>).</summary>
     public string? NoiseShape { get; set; }
 }
+
+/// <summary>
+/// The entropy H = −E log p(z), a formula in the parameters only (no <c>z</c>), e.g.
+/// <c>log(sigma) + (1 + log(2*pi))/2</c> for the Normal. Gives <c>Entropy()</c> (torch.distributions'
+/// <c>entropy</c>, <see cref="IHasEntropy"/>), per batch element; the formula is emitted as tensor code, so its
+/// gradient comes from autograd. For a distribution over vectors (an <c>EventRank = 1</c> parameter) write it per
+/// event, reducing the event axis with <c>sum(…)</c> (the generator checks that every event parameter sits inside one).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class EntropyAttribute : Attribute
+{
+    /// <summary>Declares H(θ).</summary>
+    public EntropyAttribute(string formula) => Formula = formula;
+
+    /// <summary>The formula, in the parameters.</summary>
+    public string Formula { get; }
+}
+
+/// <summary>
+/// The cumulative distribution function F(z) = P(Z ≤ z), a formula in <c>z</c> and the parameters, e.g.
+/// <c>1 - exp(-rate*z)</c> for the Exponential (valid on its support; the generator does not restrict z for a
+/// continuous distribution). Gives <c>Cdf(value)</c> (torch.distributions' <c>cdf</c>, <see cref="IHasCdf"/>),
+/// which refuses NaN and, on a discrete support, values off it. Not for distributions over vectors.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class CdfAttribute : Attribute
+{
+    /// <summary>Declares F(z).</summary>
+    public CdfAttribute(string formula) => Formula = formula;
+
+    /// <summary>The formula, in <c>z</c> and the parameters.</summary>
+    public string Formula { get; }
+}

@@ -27,6 +27,13 @@ public interface IDistribution
 
     /// <summary>Draws <paramref name="sampleCount"/> samples, shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>
     Tensor Sample(long sampleCount, Generator? generator = null);
+
+    /// <summary>
+    /// torch.distributions' <c>sample(sample_shape)</c>: draws samples of shape <c>[...sampleShape, ...BatchShape]</c>
+    /// (<c>[...BatchShape]</c> for an empty <paramref name="sampleShape"/>), with no gradient, from the global generator.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size in <paramref name="sampleShape"/> is below 1.</exception>
+    Tensor Sample(params long[] sampleShape) => TorchMembers.Sample(this, sampleShape);
 }
 
 /// <summary>A distribution with a pathwise map z = g(θ, ε), explicit or implicit.</summary>
@@ -41,6 +48,13 @@ public interface IReparameterizedDistribution : IDistribution
     /// the autograd graph from z back to them.
     /// </summary>
     Tensor Reparameterize(IReadOnlyList<Tensor> parameters, long sampleCount, Generator? generator = null);
+
+    /// <summary>
+    /// torch.distributions' <c>rsample</c>: <paramref name="sampleCount"/> samples z = g(θ, ε), shape
+    /// <c>[S, ...BatchShape]</c>, at the distribution's own parameters, keeping the autograd graph back to them
+    /// (<see cref="Reparameterize"/> of <see cref="IDistribution.Parameters"/>).
+    /// </summary>
+    Tensor RSample(long sampleCount, Generator? generator = null) => Reparameterize(Parameters, sampleCount, generator);
 }
 
 /// <summary>
@@ -231,6 +245,20 @@ public interface IComposedDistribution : IReparameterizedDistribution
     /// </summary>
     IReadOnlyList<IDistribution> Components(IReadOnlyList<Tensor> parameters);
 
-    /// <summary>z = g(ζ₁, …, ζ_C) from one tensor per building block, each <c>[S, ...BatchShape]</c>.</summary>
+    /// <summary>z = g(ζ₁, …, ζ_C) from one tensor per building block, each <c>[S, ...BatchShape]</c>, at the distribution's own parameters.</summary>
     Tensor Compose(IReadOnlyList<Tensor> components);
+
+    /// <summary>
+    /// True when the map g names the distribution's own parameters besides the building blocks (a Student-t as
+    /// mu + sigma*x/sqrt(g)): z then depends on θ directly as well as through the blocks, and the Fourier
+    /// estimator adds the pathwise term E[∂f/∂z·∂g/∂θ] at fixed ζ to its series through the blocks.
+    /// </summary>
+    bool MapDependsOnParameters => false;
+
+    /// <summary>
+    /// z = g(θ, ζ₁, …, ζ_C) from the given parameter tensors (in declaration order, for instance per-sample copies,
+    /// each broadcastable to <c>[S, ...BatchShape]</c>) and one tensor per building block, keeping the autograd graph
+    /// back to both. The default ignores <paramref name="parameters"/>, right when <see cref="MapDependsOnParameters"/> is false.
+    /// </summary>
+    Tensor Compose(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor> components) => Compose(components);
 }

@@ -205,7 +205,8 @@ public static partial class Estimators
 
     /// <summary>
     /// The Fourier estimator through a composite's building blocks (002 eqs. 20–21):
-    /// ĝ_i = Σ_c Σ_{n=1..N} (∂κ_n⁽ᶜ⁾/∂θ / n!)·∂ⁿ(f∘g)/∂ζ_cⁿ at ζ_i, at fresh draws of the building blocks.
+    /// ĝ_i = Σ_c Σ_{n=1..N} (∂κ_n⁽ᶜ⁾/∂θ / n!)·∂ⁿ(f∘g)/∂ζ_cⁿ at ζ_i, at fresh draws of the building blocks,
+    /// plus ∂f/∂z·∂g/∂θ at ζ_i when the map names the parameters itself (<see cref="IComposedDistribution.MapDependsOnParameters"/>).
     /// Every building block must have cumulants. f∘g is differentiated exactly coordinate by coordinate
     /// (<see cref="Objective.General"/>): about C·d·N backward passes.
     /// </summary>
@@ -260,6 +261,11 @@ public static partial class Estimators
                     using Scalar factorial = Factorial(n).ToScalar();
                     series = series.add((atLeaves[c].Cumulant(n) * derivatives[n - 1].select(1, c)).sum() / factorial, Scalars.One);
                 }
+            }
+            if (distribution.MapDependsOnParameters)
+            {
+                // z = g(θ, ζ) names θ itself: add the pathwise part ∂f/∂z·∂g/∂θ at the fixed ζ_i, through the same copies θ_i.
+                series = series.add(objective.Evaluate(distribution.Compose(leaves, zeta)).sum(), Scalars.One);
             }
             perSample = DiscreteSupport.Gradient(series, leaves);
         }

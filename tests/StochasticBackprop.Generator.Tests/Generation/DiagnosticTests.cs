@@ -279,6 +279,55 @@ public sealed class DiagnosticTests
             """);
 
     [Fact]
+    public void ComponentNamedLikeAnArgumentOfCompose_IsAnInvalidComposition()
+        => AssertSingle("SBG021", """
+            [Distribution, Parameter("a", ParameterDomain.Positive), Composition("a + parameters")]
+            [Component([|"parameters"|], typeof(D), "a")]
+            [LogDensity("log(a)")]
+            public partial class D { }
+            """);
+
+    [Fact]
+    public void EntropySyntaxError_PointsAtTheColumnInsideTheFormula()
+        => AssertSingle("SBG001", """
+            [Distribution, Parameter("mu"), Parameter("sigma", ParameterDomain.Positive), Reparameterization("mu + sigma*eps")]
+            [LogDensity("-(z - mu)^2/(2*sigma^2) - log(sigma)"), Entropy("log(sigma) + [|)|]")]
+            public partial class D { }
+            """);
+
+    [Fact]
+    public void EntropyInTheVariable_IsAnUnknownIdentifier()
+        => AssertSingle("SBG002", """
+            [Distribution, Parameter("mu"), Parameter("sigma", ParameterDomain.Positive), Reparameterization("mu + sigma*eps")]
+            [LogDensity("-(z - mu)^2/(2*sigma^2) - log(sigma)"), Entropy("log(sigma) + [|z|]")]
+            public partial class D { }
+            """);
+
+    [Fact]
+    public void CdfUnknownFunction_PointsAtTheFunctionName()
+        => AssertSingle("SBG003", """
+            [Distribution, Parameter("mu"), Parameter("sigma", ParameterDomain.Positive), Reparameterization("mu + sigma*eps")]
+            [LogDensity("-(z - mu)^2/(2*sigma^2) - log(sigma)"), Cdf("(1 + [|erf|]((z - mu)/sigma))/2")]
+            public partial class D { }
+            """);
+
+    [Fact]
+    public void EntropyWithAnEventParameterOutsideAReduction_PointsAtIt()
+        => AssertSingle("SBG013", """
+            [Distribution, Parameter("probs", ParameterDomain.Simplex, EventRank = 1), Support(SupportKind.Categories)]
+            [LogDensity("log(probs)"), Entropy("-sum(probs*log(probs)) + 0*[|probs|]")]
+            public partial class D { }
+            """);
+
+    [Fact]
+    public void CdfOfADistributionOverCategories_IsRefusedAtTheFormula()
+        => AssertSingle("SBG013", """
+            [Distribution, Parameter("probs", ParameterDomain.Simplex, EventRank = 1), Support(SupportKind.Categories)]
+            [LogDensity("log(probs)"), Cdf([|"z*sum(probs)"|])]
+            public partial class D { }
+            """);
+
+    [Fact]
     public void CharacteristicFunctionTheSimplifierCannotMakeReal_HasNoCumulantGeneratingFunction_AndSaysSoQuietly()
     {
         // The Normal with i factored out of the sum: valid, but i survives w = -i*s (it is not distributed over the sum).

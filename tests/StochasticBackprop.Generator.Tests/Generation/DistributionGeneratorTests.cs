@@ -44,6 +44,69 @@ public sealed class DistributionGeneratorTests
         Snapshot.Verify(run, hint => !hint.EndsWith(".Gamma.g.cs", StringComparison.Ordinal), method: nameof(SampleDistribution_GeneratedCode_MatchesSnapshot) + "_" + name);
     }
 
+    /// <summary>A composition that names the composite's own parameters: mu + sigma*x/sqrt(g), the Student-t.</summary>
+    public const string StudentT = """
+        using StochasticBackprop;
+
+        namespace StochasticBackprop.Samples.Distributions;
+
+        [Distribution]
+        [Parameter("mu")]
+        [Parameter("sigma", ParameterDomain.Positive)]
+        [Parameter("nu", ParameterDomain.Positive)]
+        [Component("x", typeof(Normal), "0", "1")]
+        [Component("g", typeof(Gamma), "nu/2", "2/nu")]
+        [Composition("mu + sigma*x/sqrt(g)")]
+        [LogDensity("lgamma((nu + 1)/2) - lgamma(nu/2) - log(nu*pi)/2 - log(sigma) - (nu + 1)/2*log1p((z - mu)^2/(sigma^2*nu))")]
+        [Entropy("(nu + 1)/2*(digamma((nu + 1)/2) - digamma(nu/2)) + log(nu)/2 + lgamma(nu/2) + log(pi)/2 - lgamma((nu + 1)/2) + log(sigma)")]
+        public sealed partial class StudentT { }
+        """;
+
+    /// <summary>[Entropy] and [Cdf] on a continuous distribution, and [Entropy] per event on categories.</summary>
+    public const string EntropyAndCdf = """
+        using StochasticBackprop;
+
+        namespace UserProject;
+
+        [Distribution]
+        [Parameter("m")]
+        [Parameter("s", ParameterDomain.Positive)]
+        [LogDensity("-(z - m)/s - 2*log1p(exp(-(z - m)/s)) - log(s)")]
+        [Reparameterization("m + s*log(eps/(1 - eps))", Noise = NoiseKind.StandardUniform)]
+        [Entropy("log(s) + 2")]
+        [Cdf("sigmoid((z - m)/s)")]
+        public partial class Logistic { }
+
+        [Distribution]
+        [Parameter("probs", ParameterDomain.Simplex, EventRank = 1)]
+        [Support(SupportKind.Categories)]
+        [LogDensity("log(probs)")]
+        [Entropy("-sum(probs*log(probs))")]
+        public partial class Categories { }
+        """;
+
+    [Fact]
+    public void CompositeNamingItsOwnParameters_StudentT_CompilesAndMatchesSnapshot()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(StudentT, SampleSources.Read("Normal"), SampleSources.Read("Gamma")));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        GeneratorHarness.AssertOutputCompiles(run);
+        string studentT = Assert.Single(run.GeneratedSources, file => file.HintName.EndsWith(".StudentT.g.cs", StringComparison.Ordinal)).Text;
+        Assert.Contains("public bool MapDependsOnParameters => true;", studentT);
+        Snapshot.Verify(run, hint => hint.EndsWith(".StudentT.g.cs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EntropyAndCdf_CompileAndMatchSnapshot()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(EntropyAndCdf));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        GeneratorHarness.AssertOutputCompiles(run);
+        Snapshot.Verify(run);
+    }
+
     [Fact]
     public void UserChiSquared_DeclaredByAttributesOnly_MatchesSnapshot()
     {
@@ -118,6 +181,7 @@ public sealed class DistributionGeneratorTests
             [CharacteristicFunction("exp(i*w*{{name}} - sd^2*w^2/2)")]
             [LogDensity("-(z - {{name}})^2/(2*sd^2) - log(sd)")]
             [Reparameterization("{{name}} + sd*eps")]
+            [Entropy("log(sd) + (1 + log(2*pi))/2"), Cdf("sigmoid((z - {{name}})/sd)")]
             public sealed partial class Shifted { }
             """,
             $$"""
@@ -139,6 +203,19 @@ public sealed class DistributionGeneratorTests
             [Component("zeta1", typeof(G), "{{name}}", "1"), Component("zeta2", typeof(G), "b", "1")]
             [Composition("zeta1/(zeta1 + zeta2)")]
             public sealed partial class Ratio { }
+            """,
+            $$"""
+            using StochasticBackprop;
+            namespace N;
+            [Distribution, Parameter("k", ParameterDomain.Positive), Parameter("theta", ParameterDomain.Positive)]
+            [CharacteristicFunction("(1 - i*theta*w)^(-k)")]
+            [Reparameterization("theta*eps", Noise = NoiseKind.StandardGamma, NoiseShape = "k")]
+            public sealed partial class G { }
+            [Distribution, Parameter("{{name}}"), Parameter("b", ParameterDomain.Positive)]
+            [Component("zeta1", typeof(G), "b", "1")]
+            [Composition("{{name}} + b*zeta1")]
+            [LogDensity("(b - 1)*log(z - {{name}}) - (z - {{name}}) - lgamma(b)"), Entropy("b + lgamma(b) + (1 - b)*digamma(b)")]
+            public sealed partial class OwnShift { }
             """,
         };
         foreach (string source in sources)

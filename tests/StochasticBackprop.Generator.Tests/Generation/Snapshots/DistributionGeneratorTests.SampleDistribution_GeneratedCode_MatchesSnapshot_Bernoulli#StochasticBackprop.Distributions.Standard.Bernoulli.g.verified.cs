@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Bernoulli : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Bernoulli : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance
     {
         private static readonly string[] ParameterNameList = { "p" };
 
@@ -242,5 +242,24 @@ namespace StochasticBackprop.Distributions.Standard
             global::TorchSharp.torch.Tensor p = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log((p * global::TorchSharp.torch.exp(s)).add(global::StochasticBackprop.Scalars.Of(1), global::StochasticBackprop.Scalars.One) - p), global::StochasticBackprop.Shapes.BroadcastShapes(p.shape, s.shape)); // K(s) = log(1 + p*exp(s) - p)
         }
+
+        // torch.distributions-style members: Sample(sampleShape), RSample, LogProb, Mean, Variance, Entropy, Cdf (where declared).
+
+        /// <summary>torch.distributions' <c>sample(sample_shape)</c>: samples of shape <c>[...sampleShape, ...BatchShape]</c>, with no gradient.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Sample(params long[] sampleShape) => global::StochasticBackprop.TorchMembers.Sample(this, sampleShape);
+
+        /// <summary>torch.distributions' <c>log_prob</c>: log p(value) per batch element; −∞ off the support.</summary>
+        /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value) => this.LogDensity(global::StochasticBackprop.TorchMembers.BroadcastValue("Bernoulli", "LogProb", value, this.BatchShape))!;
+
+        /// <summary>torch.distributions' <c>mean</c>: ζ1 = p, shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Mean => this.FactorialCumulant(1);
+
+        /// <summary>torch.distributions' <c>variance</c>: ζ2 + ζ1 = (-p^2) + (p), shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Variance => this.FactorialCumulant(2).add(this.FactorialCumulant(1), global::StochasticBackprop.Scalars.One);
     }
 }

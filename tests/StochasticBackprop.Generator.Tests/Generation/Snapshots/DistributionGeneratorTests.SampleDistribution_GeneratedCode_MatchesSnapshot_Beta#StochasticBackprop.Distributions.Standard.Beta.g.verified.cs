@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Beta : global::StochasticBackprop.IComposedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel
+    partial class Beta : global::StochasticBackprop.IComposedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.IHasLogProb
     {
         private static readonly string[] ParameterNameList = { "a", "b" };
 
@@ -312,5 +312,20 @@ namespace StochasticBackprop.Distributions.Standard
                 }
             }
         }
+
+        // torch.distributions-style members: Sample(sampleShape), RSample, LogProb, Mean, Variance, Entropy, Cdf (where declared).
+
+        /// <summary>torch.distributions' <c>sample(sample_shape)</c>: samples of shape <c>[...sampleShape, ...BatchShape]</c>, with no gradient.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Sample(params long[] sampleShape) => global::StochasticBackprop.TorchMembers.Sample(this, sampleShape);
+
+        /// <summary>torch.distributions' <c>rsample</c>: <paramref name="sampleCount"/> samples, shape <c>[S, ...BatchShape]</c>, keeping the autograd graph back to the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor RSample(long sampleCount, global::TorchSharp.torch.Generator? generator = null) => this.Reparameterize(this.A, this.B, sampleCount, generator);
+
+        /// <summary>torch.distributions' <c>log_prob</c>: log p(value) per batch element.</summary>
+        /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value) => this.LogDensity(global::StochasticBackprop.TorchMembers.BroadcastValue("Beta", "LogProb", value, this.BatchShape))!;
     }
 }

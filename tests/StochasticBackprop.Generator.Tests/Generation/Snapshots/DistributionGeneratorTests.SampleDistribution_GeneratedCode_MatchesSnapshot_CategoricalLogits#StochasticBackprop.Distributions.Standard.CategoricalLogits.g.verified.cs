@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class CategoricalLogits : global::StochasticBackprop.IFiniteDistribution
+    partial class CategoricalLogits : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IHasLogProb
     {
         private static readonly string[] ParameterNameList = { "logits" };
 
@@ -90,5 +90,16 @@ namespace StochasticBackprop.Distributions.Standard
         /// <summary>∂ log p(z = v)/∂θ at every support value, by autograd through <see cref="Probabilities"/> at the (batch-shaped) parameters.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor?> ScoreTable(global::System.Collections.Generic.IReadOnlyList<bool> wanted) => global::StochasticBackprop.DiscreteSupport.ScoreTableByAutograd(this, wanted);
+
+        // torch.distributions-style members: Sample(sampleShape), RSample, LogProb, Mean, Variance, Entropy, Cdf (where declared).
+
+        /// <summary>torch.distributions' <c>sample(sample_shape)</c>: samples of shape <c>[...sampleShape, ...BatchShape]</c>, with no gradient.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Sample(params long[] sampleShape) => global::StochasticBackprop.TorchMembers.Sample(this, sampleShape);
+
+        /// <summary>torch.distributions' <c>log_prob</c>: log p(value) per batch element; −∞ off the support.</summary>
+        /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value) => this.LogDensity(global::StochasticBackprop.TorchMembers.BroadcastValue("CategoricalLogits", "LogProb", value, this.BatchShape))!;
     }
 }

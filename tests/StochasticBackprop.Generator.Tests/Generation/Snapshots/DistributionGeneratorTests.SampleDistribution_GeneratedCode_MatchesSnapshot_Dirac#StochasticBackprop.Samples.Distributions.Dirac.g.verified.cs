@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Samples.Distributions
 {
-    partial class Dirac : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Dirac : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance
     {
         private static readonly string[] ParameterNameList = { "a" };
 
@@ -165,5 +165,23 @@ namespace StochasticBackprop.Samples.Distributions
             global::TorchSharp.torch.Tensor a = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch(a * s, global::StochasticBackprop.Shapes.BroadcastShapes(a.shape, s.shape)); // K(s) = a*s
         }
+
+        // torch.distributions-style members: Sample(sampleShape), RSample, LogProb, Mean, Variance, Entropy, Cdf (where declared).
+
+        /// <summary>torch.distributions' <c>sample(sample_shape)</c>: samples of shape <c>[...sampleShape, ...BatchShape]</c>, with no gradient.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Sample(params long[] sampleShape) => global::StochasticBackprop.TorchMembers.Sample(this, sampleShape);
+
+        /// <summary>torch.distributions' <c>rsample</c>: <paramref name="sampleCount"/> samples, shape <c>[S, ...BatchShape]</c>, keeping the autograd graph back to the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor RSample(long sampleCount, global::TorchSharp.torch.Generator? generator = null) => this.Reparameterize(this.A, sampleCount, generator);
+
+        /// <summary>torch.distributions' <c>mean</c>: κ1 = a, shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Mean => this.Cumulant(1);
+
+        /// <summary>torch.distributions' <c>variance</c>: κ2 = 0, shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Variance => this.Cumulant(2);
     }
 }

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Dirichlet : global::StochasticBackprop.IComposedDistribution, global::StochasticBackprop.IHybridDistribution
+    partial class Dirichlet : global::StochasticBackprop.IComposedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IHasLogProb
     {
         private static readonly string[] ParameterNameList = { "alpha" };
 
@@ -161,5 +161,20 @@ namespace StochasticBackprop.Distributions.Standard
                 wanted[0] ? global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.digamma(alpha.sum(new long[] { -1 }, keepdim: true)).add(global::TorchSharp.torch.log(z), global::StochasticBackprop.Scalars.One) - global::TorchSharp.torch.digamma(alpha), z.shape) : null, // ∂/∂alpha = digamma(sum(alpha)) + log(z) - digamma(alpha)
             };
         }
+
+        // torch.distributions-style members: Sample(sampleShape), RSample, LogProb, Mean, Variance, Entropy, Cdf (where declared).
+
+        /// <summary>torch.distributions' <c>sample(sample_shape)</c>: samples of shape <c>[...sampleShape, ...BatchShape]</c>, with no gradient.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Sample(params long[] sampleShape) => global::StochasticBackprop.TorchMembers.Sample(this, sampleShape);
+
+        /// <summary>torch.distributions' <c>rsample</c>: <paramref name="sampleCount"/> samples, shape <c>[S, ...BatchShape]</c>, keeping the autograd graph back to the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor RSample(long sampleCount, global::TorchSharp.torch.Generator? generator = null) => this.Reparameterize(this.Alpha, sampleCount, generator);
+
+        /// <summary>torch.distributions' <c>log_prob</c>: log p(value), one value per event (the last axis of <paramref name="value"/>, as torch reduces it).</summary>
+        /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/> or its last axis is not the event axis.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value) => this.LogDensity(global::StochasticBackprop.TorchMembers.BroadcastValue("Dirichlet", "LogProb", value, this.BatchShape, eventAxis: true))!.select(-1, 0);
     }
 }

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance
     {
         private static readonly string[] ParameterNameList = { "mu", "b" };
 
@@ -404,5 +404,28 @@ namespace StochasticBackprop.Distributions.Standard
             global::TorchSharp.torch.Tensor mu = parameters[0], b = parameters[1];
             return global::StochasticBackprop.Shapes.ToBatch(mu * s - global::TorchSharp.torch.log(-(b.pow(global::StochasticBackprop.Scalars.Of(2)) * s.pow(global::StochasticBackprop.Scalars.Of(2)) - global::StochasticBackprop.Scalars.Of(1))), global::StochasticBackprop.Shapes.BroadcastShapes(mu.shape, b.shape, s.shape)); // K(s) = mu*s - log(1 - b^2*s^2)
         }
+
+        // torch.distributions-style members: Sample(sampleShape), RSample, LogProb, Mean, Variance, Entropy, Cdf (where declared).
+
+        /// <summary>torch.distributions' <c>sample(sample_shape)</c>: samples of shape <c>[...sampleShape, ...BatchShape]</c>, with no gradient.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Sample(params long[] sampleShape) => global::StochasticBackprop.TorchMembers.Sample(this, sampleShape);
+
+        /// <summary>torch.distributions' <c>rsample</c>: <paramref name="sampleCount"/> samples, shape <c>[S, ...BatchShape]</c>, keeping the autograd graph back to the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor RSample(long sampleCount, global::TorchSharp.torch.Generator? generator = null) => this.Reparameterize(this.Mu, this.B, sampleCount, generator);
+
+        /// <summary>torch.distributions' <c>log_prob</c>: log p(value) per batch element.</summary>
+        /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value) => this.LogDensity(global::StochasticBackprop.TorchMembers.BroadcastValue("Laplace", "LogProb", value, this.BatchShape))!;
+
+        /// <summary>torch.distributions' <c>mean</c>: κ1 = mu, shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Mean => this.Cumulant(1);
+
+        /// <summary>torch.distributions' <c>variance</c>: κ2 = 2*b^2, shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Variance => this.Cumulant(2);
     }
 }

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Poisson : global::StochasticBackprop.IScoredDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Poisson : global::StochasticBackprop.IScoredDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance
     {
         private static readonly string[] ParameterNameList = { "rate" };
 
@@ -238,5 +238,28 @@ namespace StochasticBackprop.Distributions.Standard
             global::TorchSharp.torch.Tensor rate = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch((global::TorchSharp.torch.exp(s) - global::StochasticBackprop.Scalars.Of(1)) * rate, global::StochasticBackprop.Shapes.BroadcastShapes(rate.shape, s.shape)); // K(s) = (exp(s) - 1)*rate
         }
+
+        // torch.distributions-style members: Sample(sampleShape), RSample, LogProb, Mean, Variance, Entropy, Cdf (where declared).
+
+        /// <summary>torch.distributions' <c>sample(sample_shape)</c>: samples of shape <c>[...sampleShape, ...BatchShape]</c>, with no gradient.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Sample(params long[] sampleShape) => global::StochasticBackprop.TorchMembers.Sample(this, sampleShape);
+
+        /// <summary>torch.distributions' <c>log_prob</c>: log p(value) per batch element; −∞ off the counts 0, 1, 2, ….</summary>
+        /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value)
+        {
+            global::TorchSharp.torch.Tensor z = global::StochasticBackprop.TorchMembers.BroadcastValue("Poisson", "LogProb", value, this.BatchShape);
+            return global::StochasticBackprop.TorchMembers.OffCountsToNegativeInfinity(z, this.LogDensity(z)!);
+        }
+
+        /// <summary>torch.distributions' <c>mean</c>: ζ1 = rate, shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Mean => this.FactorialCumulant(1);
+
+        /// <summary>torch.distributions' <c>variance</c>: ζ2 + ζ1 = (0) + (rate), shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Variance => this.FactorialCumulant(2).add(this.FactorialCumulant(1), global::StochasticBackprop.Scalars.One);
     }
 }

@@ -7,7 +7,7 @@
 
 namespace UserProject
 {
-    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class ChiSquared : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance
     {
         private static readonly string[] ParameterNameList = { "k" };
 
@@ -329,5 +329,28 @@ namespace UserProject
             global::TorchSharp.torch.Tensor k = parameters[0];
             return global::StochasticBackprop.Shapes.ToBatch(-k * global::TorchSharp.torch.log(-(global::StochasticBackprop.Scalars.Of(2) * s - global::StochasticBackprop.Scalars.Of(1))) / global::StochasticBackprop.Scalars.Of(2), global::StochasticBackprop.Shapes.BroadcastShapes(k.shape, s.shape)); // K(s) = -k*log(1 - 2*s)/2
         }
+
+        // torch.distributions-style members: Sample(sampleShape), RSample, LogProb, Mean, Variance, Entropy, Cdf (where declared).
+
+        /// <summary>torch.distributions' <c>sample(sample_shape)</c>: samples of shape <c>[...sampleShape, ...BatchShape]</c>, with no gradient.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Sample(params long[] sampleShape) => global::StochasticBackprop.TorchMembers.Sample(this, sampleShape);
+
+        /// <summary>torch.distributions' <c>rsample</c>: <paramref name="sampleCount"/> samples, shape <c>[S, ...BatchShape]</c>, keeping the autograd graph back to the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor RSample(long sampleCount, global::TorchSharp.torch.Generator? generator = null) => this.Reparameterize(this.K, sampleCount, generator);
+
+        /// <summary>torch.distributions' <c>log_prob</c>: log p(value) per batch element.</summary>
+        /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value) => this.LogDensity(global::StochasticBackprop.TorchMembers.BroadcastValue("ChiSquared", "LogProb", value, this.BatchShape))!;
+
+        /// <summary>torch.distributions' <c>mean</c>: κ1 = k, shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Mean => this.Cumulant(1);
+
+        /// <summary>torch.distributions' <c>variance</c>: κ2 = 2*k, shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Variance => this.Cumulant(2);
     }
 }
