@@ -12,6 +12,8 @@ namespace StochasticBackprop.Distributions;
 [Support(SupportKind.Finite, Values = "0, 1")]
 [CharacteristicFunction("1 - p + p*exp(i*w)")]
 [LogDensity("z*log(p) + (1 - z)*log(1 - p)")]
+[Entropy("-log(p^p*(1 - p)^(1 - p))")]
+[Cdf("1 - p*(1 - z)")]
 public sealed partial class Bernoulli
 {
 }

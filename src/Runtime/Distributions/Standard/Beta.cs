@@ -17,6 +17,7 @@ namespace StochasticBackprop.Distributions;
 [Component("zeta2", typeof(Gamma), "b", "1")]
 [Composition("zeta1/(zeta1 + zeta2)")]
 [LogDensity("(a - 1)*log(z) + (b - 1)*log(1 - z) + lgamma(a + b) - lgamma(a) - lgamma(b)")]
+[Entropy("lgamma(a) + lgamma(b) - lgamma(a + b) - (a - 1)*digamma(a) - (b - 1)*digamma(b) + (a + b - 2)*digamma(a + b)")]
 public sealed partial class Beta
 {
 }

@@ -13,6 +13,7 @@ namespace StochasticBackprop.Distributions;
 [Parameter("probs", ParameterDomain.Simplex, EventRank = 1)]
 [Support(SupportKind.Categories)]
 [LogDensity("log(probs)")]
+[Entropy("-sum(log(probs^probs))")]
 public sealed partial class Categorical
 {
 }

@@ -13,6 +13,7 @@ namespace StochasticBackprop.Distributions;
 [Parameter("logits", ParameterDomain.Real, EventRank = 1)]
 [Support(SupportKind.Categories)]
 [LogDensity("logits - logsumexp(logits)")]
+[Entropy("-sum(exp(logits - logsumexp(logits))*(logits - logsumexp(logits)))")]
 public sealed partial class CategoricalLogits
 {
 }

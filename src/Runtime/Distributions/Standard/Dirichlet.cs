@@ -15,6 +15,7 @@ namespace StochasticBackprop.Distributions;
 [Component("zeta", typeof(Gamma), "alpha", "1")]
 [Composition("zeta/sum(zeta)")]
 [LogDensity("sum((alpha - 1)*log(z)) + lgamma(sum(alpha)) - sum(lgamma(alpha))")]
+[Entropy("sum(lgamma(alpha)) - lgamma(sum(alpha)) + (sum(alpha) - sum(alpha/alpha))*digamma(sum(alpha)) - sum((alpha - 1)*digamma(alpha))")]
 public sealed partial class Dirichlet
 {
 }

@@ -13,6 +13,8 @@ namespace StochasticBackprop.Distributions;
 [CharacteristicFunction("rate/(rate - i*w)")]
 [LogDensity("log(rate) - rate*z")]
 [Reparameterization("eps/rate", Noise = NoiseKind.StandardExponential)]
+[Entropy("1 - log(rate)")]
+[Cdf("1 - exp(-rate*(z + abs(z))/2)")]
 public sealed partial class Exponential
 {
 }

@@ -16,6 +16,7 @@ namespace StochasticBackprop.Distributions;
 [CharacteristicFunction("(1 - i*theta*w)^(-k)")]
 [LogDensity("(k - 1)*log(z) - z/theta - lgamma(k) - k*log(theta)")]
 [Reparameterization("theta*eps", Noise = NoiseKind.StandardGamma, NoiseShape = "k")]
+[Entropy("k + log(theta) + lgamma(k) + (1 - k)*digamma(k)")]
 public sealed partial class Gamma
 {
 }

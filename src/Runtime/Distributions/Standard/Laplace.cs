@@ -15,6 +15,8 @@ namespace StochasticBackprop.Distributions;
 [CharacteristicFunction("exp(i*mu*w) / (1 + b^2*w^2)")]
 [LogDensity("-abs(z - mu)/b - log(2*b)")]
 [Reparameterization("mu + b*eps", Noise = NoiseKind.StandardLaplace)]
+[Entropy("1 + log(2*b)")]
+[Cdf("exp((z - mu - abs(z - mu))/(2*b))/2 + (1 - exp(-(z - mu + abs(z - mu))/(2*b)))/2")]
 public sealed partial class Laplace
 {
 }

@@ -14,6 +14,7 @@ namespace StochasticBackprop.Distributions;
 [Parameter("sigma", ParameterDomain.Positive)]
 [LogDensity("-(log(z) - mu)^2/(2*sigma^2) - log(z) - log(sigma) - log(2*pi)/2")]
 [Reparameterization("exp(mu + sigma*eps)", Noise = NoiseKind.StandardNormal)]
+[Entropy("mu + log(sigma) + (1 + log(2*pi))/2")]
 public sealed partial class LogNormal
 {
 }

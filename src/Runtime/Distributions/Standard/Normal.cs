@@ -15,6 +15,7 @@ namespace StochasticBackprop.Distributions;
 [CharacteristicFunction("exp(i*mu*w - sigma^2*w^2/2)")]
 [LogDensity("-(z - mu)^2/(2*sigma^2) - log(sigma) - log(2*pi)/2")]
 [Reparameterization("mu + sigma*eps", Noise = NoiseKind.StandardNormal)]
+[Entropy("log(sigma) + (1 + log(2*pi))/2")]
 public sealed partial class Normal
 {
 }
