@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using StochasticBackprop.Samples.Distributions;
+using StochasticBackprop.Distributions;
 using TorchSharp;
 using static TorchSharp.torch;
 

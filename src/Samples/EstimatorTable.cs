@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using StochasticBackprop.Distributions;
 using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using static TorchSharp.torch;

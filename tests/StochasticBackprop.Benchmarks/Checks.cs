@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 using System.Linq;
-using StochasticBackprop.Samples.Distributions;
+using StochasticBackprop.Distributions;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using StochasticBackprop.Distributions;
 using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -17,7 +17,7 @@ public sealed class DeterministicIdentityTests
     private const double Sigma = 1.3;
     private const double C = ClosedForms.Shift;
 
-    private static StochasticBackprop.Samples.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Scalar(Mu), DistributionFactory.Scalar(Sigma));
+    private static StochasticBackprop.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Scalar(Mu), DistributionFactory.Scalar(Sigma));
 
     private static Objective Square() => Objective.Separable(z => (z - Scalars.Of(C)).pow(Scalars.Of(2)));
 

@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
+using StochasticBackprop.Distributions;
 using StochasticBackprop.Runtime.Tests.Support;
-using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

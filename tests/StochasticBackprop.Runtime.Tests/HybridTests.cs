@@ -12,7 +12,7 @@ public sealed class HybridTests
 {
     private const long SampleCount = 20_000;
 
-    private static StochasticBackprop.Samples.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Vector(0.3, -0.5), DistributionFactory.Vector(1.5, 0.8));
+    private static StochasticBackprop.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Vector(0.3, -0.5), DistributionFactory.Vector(1.5, 0.8));
 
     private static Objective Square() => Objective.Separable(z => (z - Scalars.Of(ClosedForms.Shift)).pow(Scalars.Of(2)));
 

@@ -14,7 +14,7 @@ public sealed class MinimumVarianceCombinerTests
 {
     private const double Mu = 0.3, Sigma = 1.5;
 
-    private static StochasticBackprop.Samples.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Scalar(Mu), DistributionFactory.Scalar(Sigma));
+    private static StochasticBackprop.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Scalar(Mu), DistributionFactory.Scalar(Sigma));
 
     private static Objective Square() => Objective.Separable(z => (z - Scalars.Of(ClosedForms.Shift)).pow(Scalars.Of(2)));
 

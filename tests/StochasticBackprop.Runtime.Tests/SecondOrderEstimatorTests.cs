@@ -13,9 +13,9 @@ public sealed class SecondOrderEstimatorTests
     private const double Mu = 0.3, Sigma = 1.5;
     private const long SampleCount = 400_000;
 
-    private static StochasticBackprop.Samples.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Scalar(Mu), DistributionFactory.Scalar(Sigma));
+    private static StochasticBackprop.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Scalar(Mu), DistributionFactory.Scalar(Sigma));
 
-    private static StochasticBackprop.Samples.Distributions.Normal Rebuild(System.Collections.Generic.IReadOnlyList<Tensor> p) => DistributionFactory.Normal(p[0], p[1]);
+    private static StochasticBackprop.Distributions.Normal Rebuild(System.Collections.Generic.IReadOnlyList<Tensor> p) => DistributionFactory.Normal(p[0], p[1]);
 
     // E z³ = μ³ + 3μσ²: ∂²/∂μ² = 6μ, ∂²/∂σ² = 6μ, ∂²/∂μ∂σ = 6σ.
     [Theory]

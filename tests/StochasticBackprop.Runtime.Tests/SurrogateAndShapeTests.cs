@@ -13,7 +13,7 @@ public sealed class SurrogateAndShapeTests
 {
     public static IEnumerable<object[]> Estimators3() => new[] { new object[] { "pathwise" }, new object[] { "score" }, new object[] { "fourier" }, new object[] { "hybrid" } };
 
-    private static GradientEstimate Run(string estimator, StochasticBackprop.Samples.Distributions.Normal normal, Objective f, long sampleCount, ulong seed) => estimator switch
+    private static GradientEstimate Run(string estimator, StochasticBackprop.Distributions.Normal normal, Objective f, long sampleCount, ulong seed) => estimator switch
     {
         "pathwise" => Estimators.Pathwise(normal, f, sampleCount, new Generator(seed, torch.CPU)),
         "score" => Estimators.ScoreFunction(normal, f, sampleCount, Baseline.LeaveOneOut, new Generator(seed, torch.CPU)),

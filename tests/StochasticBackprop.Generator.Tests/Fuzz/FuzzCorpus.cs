@@ -13,8 +13,8 @@ namespace StochasticBackprop.Generator.Tests.Fuzz;
 public sealed record FuzzCase(string Name, string Source);
 
 /// <summary>
-/// A deterministic corpus of declarations: mutations of every sample distribution (read as text
-/// from src/Samples) and of the user example, plus hand-written hostile cases.
+/// A deterministic corpus of declarations: mutations of every standard and sample distribution (read as text
+/// from src/Runtime and src/Samples) and of the user example, plus hand-written hostile cases.
 /// </summary>
 public static class FuzzCorpus
 {
@@ -22,12 +22,12 @@ public static class FuzzCorpus
     private static readonly Regex StringLiteral = new("\"(?:[^\"\\\\]|\\\\.)*\"", RegexOptions.Compiled);
 
     /// <summary>The sample sources the mutations start from, by name.</summary>
-    public static IReadOnlyList<(string Name, string Source)> Bases([CallerFilePath] string thisFile = "")
+    public static IReadOnlyList<(string Name, string Source)> Bases()
     {
-        string directory = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "..", "src", "Samples", "Distributions"));
-        var bases = Directory.GetFiles(directory, "*.cs")
-            .OrderBy(path => path, StringComparer.Ordinal)
-            .Select(path => (Path.GetFileNameWithoutExtension(path), File.ReadAllText(path)))
+        var bases = SampleSources.Directories()
+            .SelectMany(directory => Directory.GetFiles(directory, "*.cs"))
+            .OrderBy(path => Path.GetFileName(path), StringComparer.Ordinal)
+            .Select(path => (Path.GetFileNameWithoutExtension(path), SampleSources.Read(Path.GetFileNameWithoutExtension(path))))
             .ToList();
         bases.Add(("ChiSquared", SampleSources.ChiSquared));
         return bases;

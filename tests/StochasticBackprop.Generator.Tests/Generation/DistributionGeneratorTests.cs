@@ -17,6 +17,7 @@ public sealed class DistributionGeneratorTests
     [InlineData("Categorical")]
     [InlineData("CategoricalLogits")]
     [InlineData("Poisson")]
+    [InlineData("LogNormal")]
     public void SampleDistribution_GeneratedCode_MatchesSnapshot(string name)
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(SampleSources.Read(name)));
@@ -31,7 +32,7 @@ public sealed class DistributionGeneratorTests
     [InlineData("Dirichlet")]
     public void CompositeSampleDistribution_GeneratedCode_MatchesSnapshot(string name)
     {
-        // Composites name their building block (the sample Gamma), so it is compiled alongside; its file
+        // Composites name their building block (the standard Gamma), so it is compiled alongside; its file
         // is the Gamma's own (its own snapshot covers it), so only the composite's file is snapshotted here.
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(SampleSources.Read(name), SampleSources.Read("Gamma")));
         GeneratorRun gammaAlone = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(SampleSources.Read("Gamma")));

@@ -1,18 +1,43 @@
+using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Runtime.CompilerServices;
 
 namespace StochasticBackprop.Generator.Tests.Generation;
 
-/// <summary>The sample distributions' declarations, read from src/Samples so the snapshots follow the real files.</summary>
+/// <summary>
+/// The declarations of the package's standard distributions (src/Runtime/Distributions/Standard) and of the
+/// samples (src/Samples/Distributions), read from those files so the snapshots follow the real declarations.
+/// </summary>
 internal static class SampleSources
 {
+    /// <summary>
+    /// The declaration of <paramref name="name"/>. A standard distribution is moved into the namespace
+    /// <see cref="StandardNamespace"/>: the runtime the test compilations reference already holds its generated type
+    /// under <c>StochasticBackprop.Distributions</c>, and the same full name twice would be warning CS0436.
+    /// </summary>
     public static string Read(string name, [CallerFilePath] string thisFile = "")
     {
-        string root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
-        return File.ReadAllText(Path.Combine(root, "src", "Samples", "Distributions", name + ".cs"));
+        string path = Directories(thisFile).Select(directory => Path.Combine(directory, name + ".cs")).First(File.Exists);
+        return File.ReadAllText(path).Replace("namespace StochasticBackprop.Distributions;", "namespace " + StandardNamespace + ";", StringComparison.Ordinal);
     }
 
-    public static readonly string[] Names = { "Normal", "Laplace", "Gamma", "Exponential", "Dirac", "Bernoulli", "Categorical", "CategoricalLogits", "Poisson", "Beta", "Dirichlet" };
+    /// <summary>Where the tests compile the standard declarations (see <see cref="Read"/>).</summary>
+    public const string StandardNamespace = "StochasticBackprop.Distributions.Standard";
+
+    /// <summary>The folders holding declarations: the standard distributions', then the samples'.</summary>
+    public static IReadOnlyList<string> Directories([CallerFilePath] string thisFile = "")
+    {
+        string root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
+        return new[]
+        {
+            Path.Combine(root, "src", "Runtime", "Distributions", "Standard"),
+            Path.Combine(root, "src", "Samples", "Distributions"),
+        };
+    }
+
+    public static readonly string[] Names = { "Normal", "Laplace", "Gamma", "Exponential", "Dirac", "Bernoulli", "Categorical", "CategoricalLogits", "Poisson", "Beta", "Dirichlet", "LogNormal" };
 
     /// <summary>A distribution a user declares in their own project: nothing but attributes.</summary>
     public const string ChiSquared = """

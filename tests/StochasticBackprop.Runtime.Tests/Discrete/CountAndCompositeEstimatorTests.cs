@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using StochasticBackprop.Distributions;
 using StochasticBackprop.Runtime.Tests.Support;
-using StochasticBackprop.Samples.Distributions;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

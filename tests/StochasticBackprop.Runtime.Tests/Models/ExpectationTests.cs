@@ -1,8 +1,8 @@
 using System;
 using System.Linq;
+using StochasticBackprop.Distributions;
 using StochasticBackprop.Models;
 using StochasticBackprop.Runtime.Tests.Support;
-using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

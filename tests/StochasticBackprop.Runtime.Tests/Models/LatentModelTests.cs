@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using StochasticBackprop.Distributions;
 using StochasticBackprop.Models;
 using StochasticBackprop.Runtime.Tests.Support;
 using StochasticBackprop.Samples.Models;
-using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
+using StochasticBackprop.Distributions;
 using StochasticBackprop.Models;
-using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using Xunit;

@@ -1,6 +1,6 @@
 using System;
+using StochasticBackprop.Distributions;
 using StochasticBackprop.Models;
-using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

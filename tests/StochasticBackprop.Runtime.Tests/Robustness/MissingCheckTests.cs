@@ -1,5 +1,5 @@
 using System;
-using StochasticBackprop.Samples.Distributions;
+using StochasticBackprop.Distributions;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

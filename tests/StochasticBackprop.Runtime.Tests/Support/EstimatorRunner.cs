@@ -36,9 +36,9 @@ public static class EstimatorRunner
     public static readonly double[] GammaK = { 2.5, 0.8 };
     public static readonly double[] GammaTheta = { 0.9, 1.3 };
 
-    public static StochasticBackprop.Samples.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Vector(NormalMu), DistributionFactory.Vector(NormalSigma));
+    public static StochasticBackprop.Distributions.Normal Normal() => DistributionFactory.Normal(DistributionFactory.Vector(NormalMu), DistributionFactory.Vector(NormalSigma));
 
-    public static StochasticBackprop.Samples.Distributions.Gamma Gamma() => DistributionFactory.Gamma(DistributionFactory.Vector(GammaK), DistributionFactory.Vector(GammaTheta));
+    public static StochasticBackprop.Distributions.Gamma Gamma() => DistributionFactory.Gamma(DistributionFactory.Vector(GammaK), DistributionFactory.Vector(GammaTheta));
 
     public static Tensor[] PerSample(DistributionKind distribution, EstimatorKind estimator, Objective objective, long sampleCount, ulong seed) => distribution switch
     {

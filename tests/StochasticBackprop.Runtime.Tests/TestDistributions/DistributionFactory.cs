@@ -9,9 +9,9 @@ namespace StochasticBackprop.Runtime.Tests.TestDistributions;
 /// </summary>
 public static class DistributionFactory
 {
-    public static StochasticBackprop.Samples.Distributions.Normal Normal(Tensor mu, Tensor sigma) => new(mu, sigma);
+    public static StochasticBackprop.Distributions.Normal Normal(Tensor mu, Tensor sigma) => new(mu, sigma);
 
-    public static StochasticBackprop.Samples.Distributions.Gamma Gamma(Tensor k, Tensor theta) => new(k, theta);
+    public static StochasticBackprop.Distributions.Gamma Gamma(Tensor k, Tensor theta) => new(k, theta);
 
     public static Tensor Vector(params double[] values) => torch.tensor(values, dtype: ScalarType.Float64);
 

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using MathNet.Numerics;
-using StochasticBackprop.Samples.Distributions;
+using StochasticBackprop.Distributions;
 using TorchSharp;
 using static TorchSharp.torch;
 

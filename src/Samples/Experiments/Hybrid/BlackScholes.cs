@@ -1,6 +1,7 @@
 using System;
 using StandardNormal = MathNet.Numerics.Distributions.Normal;
 using MathNet.Numerics.Integration;
+using StochasticBackprop.Distributions;
 using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using static TorchSharp.torch;

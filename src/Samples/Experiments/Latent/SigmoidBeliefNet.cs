@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using StochasticBackprop.Distributions;
 using StochasticBackprop.Models;
-using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using static TorchSharp.torch;
 
