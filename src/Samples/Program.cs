@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Numerics;
 using System.Reflection;
 using StochasticBackprop.Samples.Experiments;
 
@@ -33,15 +35,14 @@ public static class Program
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
-        RootCommand root = BuildCommands(output, error);
-        ParseResult parse = root.Parse(args);
-        if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
-        {
-            ReportUsageErrors(parse, error);
-            return UsageError;
-        }
         try
         {
+            ParseResult parse = BuildCommands(output, error).Parse(args);
+            if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
+            {
+                ReportUsageErrors(parse, error);
+                return UsageError;
+            }
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e)
@@ -172,6 +173,40 @@ public static class Program
             root.Add(shorthand);
         }
 
+        var replotNames = new Argument<string[]>("experiment")
+        {
+            Description = "Experiments whose plots are drawn from their CSV files alone, or 'all' of those",
+            HelpName = "experiment",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        IReplottable[] replottable = ExperimentCatalog.All.OfType<IReplottable>().ToArray();
+        replotNames.CompletionSources.Add(replottable.Select(e => e.Name).Append("all").ToArray());
+        replotNames.Validators.Add(result =>
+        {
+            foreach (string name in result.Tokens.Select(t => t.Value))
+                if (name.StartsWith('-'))
+                    result.AddError($"unknown option '{name}' for this command");
+                else if (name != "all" && !replottable.Any(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase)))
+                    result.AddError($"cannot replot '{name}' (not an experiment, or its plots need a rerun); replottable: {string.Join(", ", replottable.Select(e => e.Name))} (or 'all')");
+        });
+        var replot = new Command("replot", """
+            Redraws the PNG plots of experiments from the CSV files already in DIR/<experiment>/, without rerunning them
+            (the numbers, CSVs and reports are unchanged).
+            """) { replotNames, outputDirectory };
+        replot.SetAction(p =>
+        {
+            string directory = Path.GetFullPath(p.GetValue(outputDirectory)!);
+            string[] selection = p.GetValue(replotNames)!;
+            foreach (IReplottable e in replottable.Where(e => selection.Contains("all") || selection.Contains(e.Name, StringComparer.OrdinalIgnoreCase)))
+            {
+                string experimentDirectory = Path.Combine(directory, e.Name);
+                if (!Directory.Exists(experimentDirectory)) throw new DirectoryNotFoundException($"no report of '{e.Name}' in {directory}: run it first");
+                e.Plot(experimentDirectory);
+                output.WriteLine($"{e.Name}: plots redrawn in {experimentDirectory}");
+            }
+        });
+        root.Add(replot);
+
         var index = new Command("index", "Rebuilds DIR/README.md from the reports already in DIR.") { outputDirectory, quick };
         index.SetAction(p =>
         {
@@ -184,12 +219,13 @@ public static class Program
     }
 
     private static Option<T> PositiveOption<T>(string name, string description, T fallback)
-        where T : struct, System.Numerics.INumber<T>
+        where T : struct, INumber<T>
     {
         var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => fallback, HelpName = "N" };
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<T>() < T.One)
+            // A token that does not parse is already reported by the conversion; only range-check the ones that do.
+            if (result.Tokens.Count > 0 && T.TryParse(result.Tokens[^1].Value, CultureInfo.InvariantCulture, out T value) && value < T.One)
                 result.AddError($"{name} must be at least 1, got {result.Tokens[^1].Value}");
         });
         return option;
@@ -203,7 +239,7 @@ public static class Program
         if (unknownCommand is not null)
         {
             error.WriteLine($"error: unknown command or experiment '{unknownCommand}'");
-            error.WriteLine("commands: table, bench, list, run, index; experiments: " + string.Join(", ", ExperimentCatalog.All.Select(e => e.Name)));
+            error.WriteLine("commands: table, bench, list, run, replot, index; experiments: " + string.Join(", ", ExperimentCatalog.All.Select(e => e.Name)));
         }
         foreach (ParseError e in parse.Errors)
             if (unknownCommand is null || !e.Message.Contains($"'{unknownCommand}'", StringComparison.Ordinal))

@@ -33,12 +33,19 @@ public sealed class Figure
         if (logY) UseLogTicks(plot.Axes.Left);
     }
 
-    /// <summary>A series; <paramref name="error"/>, when given, draws a shaded band y ± error.</summary>
-    public Figure Line(string label, IReadOnlyList<double> x, IReadOnlyList<double> y, IReadOnlyList<double>? error = null, bool markers = true, bool dashed = false)
+    /// <summary>A series; <paramref name="error"/>, when given, draws y ± error as a shaded band, or as error bars with caps when <paramref name="errorBars"/>.</summary>
+    /// <param name="marker">The marker shape (default a filled circle); with <paramref name="markerSize"/>, series that coincide can be told apart (an open ring around a dot).</param>
+    /// <param name="pattern">The line pattern (default solid, or dashed when <paramref name="dashed"/>).</param>
+    /// <param name="color">A palette index, so related series on several figures share a colour (default: the next colour).</param>
+    public Figure Line(string label, IReadOnlyList<double> x, IReadOnlyList<double> y, IReadOnlyList<double>? error = null, bool markers = true, bool dashed = false,
+        bool errorBars = false, MarkerShape? marker = null, float? markerSize = null, LinePattern? pattern = null, int? color = null)
     {
         if (x.Count != y.Count) throw new ArgumentException($"Series '{label}': {x.Count} x values but {y.Count} y values.");
-        Color color = Palette[seriesCount++ % Palette.Length];
-        if (error is not null)
+        if (error is not null && error.Count != y.Count) throw new ArgumentException($"Series '{label}': {y.Count} y values but {error.Count} errors.");
+        Color colour = Palette[(color ?? seriesCount) % Palette.Length];
+        seriesCount++;
+        if (error is not null && errorBars) AddErrorBars(x, y, error, colour);
+        else if (error is not null)
         {
             double[] bandX = Xs(x);
             double[] upper = Ys(y.Select((v, i) => v + error[i]).ToArray());
@@ -46,16 +53,41 @@ public sealed class Figure
             // A fill polygon breaks on a NaN vertex (x = 0 on a log axis, say): the band keeps the points it can draw.
             int[] drawable = Enumerable.Range(0, bandX.Length).Where(i => double.IsFinite(bandX[i]) && double.IsFinite(upper[i]) && double.IsFinite(lower[i])).ToArray();
             var band = plot.Add.FillY(drawable.Select(i => bandX[i]).ToArray(), drawable.Select(i => upper[i]).ToArray(), drawable.Select(i => lower[i]).ToArray());
-            band.FillColor = color.WithAlpha(0.2);
+            band.FillColor = colour.WithAlpha(0.2);
             band.LineWidth = 0;
         }
         var scatter = plot.Add.Scatter(Xs(x), Ys(y));
         scatter.LegendText = label;
-        scatter.Color = color;
+        scatter.Color = colour;
         scatter.LineWidth = 2;
-        scatter.MarkerSize = markers ? 5 : 0;
-        if (dashed) scatter.LinePattern = LinePattern.Dashed;
+        scatter.MarkerSize = markers ? markerSize ?? 5 : 0;
+        if (marker is MarkerShape shape) scatter.MarkerShape = shape;
+        if (pattern is LinePattern p) scatter.LinePattern = p;
+        else if (dashed) scatter.LinePattern = LinePattern.Dashed;
         return this;
+    }
+
+    // Error bars with caps; on a log axis the bar from y − e to y + e is asymmetric in log space (and stops at the axis when y − e ≤ 0).
+    private void AddErrorBars(IReadOnlyList<double> x, IReadOnlyList<double> y, IReadOnlyList<double> error, Color colour)
+    {
+        double[] xs = Xs(x), ys = Ys(y);
+        double[] up = new double[ys.Length], down = new double[ys.Length];
+        for (int i = 0; i < ys.Length; i++)
+        {
+            double e = double.IsFinite(error[i]) ? Math.Abs(error[i]) : 0;
+            if (!logY) (up[i], down[i]) = (e, e);
+            else
+            {
+                up[i] = double.IsFinite(ys[i]) ? Log(y[i] + e) - ys[i] : 0;
+                down[i] = double.IsFinite(ys[i]) && y[i] - e > 0 ? ys[i] - Log(y[i] - e) : 0;
+            }
+        }
+        var bars = plot.Add.ErrorBar(xs, ys, up);
+        bars.YErrorPositive = up;
+        bars.YErrorNegative = down;
+        bars.Color = colour;
+        bars.LineWidth = 1.5f;
+        bars.CapSize = 6;
     }
 
     /// <summary>A horizontal reference line (e.g. a paper's value or the truth).</summary>
@@ -72,12 +104,40 @@ public sealed class Figure
     /// <summary>Saves the figure as PNG.</summary>
     public void Save(string path, int width = 800, int height = 500)
     {
+        ShowLegendIfNeeded();
+        plot.SavePng(path, width, height);
+    }
+
+    /// <summary>Saves <paramref name="panels"/> side by side as one PNG, each <paramref name="panelWidth"/> × <paramref name="height"/> pixels.</summary>
+    /// <remarks>For series that coincide on one plot: one panel per quantity keeps each legend short. Composed with SkiaSharp, which ScottPlot renders with.</remarks>
+    public static void SavePanels(string path, IReadOnlyList<Figure> panels, int panelWidth = 600, int height = 500)
+    {
+        if (panels.Count == 0) throw new ArgumentException("No panels to save.", nameof(panels));
+        using var canvasBitmap = new SkiaSharp.SKBitmap(panelWidth * panels.Count, height);
+        using (var canvas = new SkiaSharp.SKCanvas(canvasBitmap))
+        {
+            canvas.Clear(SkiaSharp.SKColors.White);
+            for (int i = 0; i < panels.Count; i++)
+            {
+                panels[i].ShowLegendIfNeeded();
+                byte[] png = panels[i].plot.GetImage(panelWidth, height).GetImageBytes(ImageFormat.Png);
+                using var panel = SkiaSharp.SKBitmap.Decode(png);
+                canvas.DrawBitmap(panel, i * panelWidth, 0);
+            }
+        }
+        using var image = SkiaSharp.SKImage.FromBitmap(canvasBitmap);
+        using var data = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        using var file = System.IO.File.Create(path);
+        data.SaveTo(file);
+    }
+
+    private void ShowLegendIfNeeded()
+    {
         if (seriesCount > 1 || plot.GetPlottables().Any(p => p is ScottPlot.Plottables.HorizontalLine))
         {
             if (legendEdge is Edge edge) plot.ShowLegend(edge);
             else plot.ShowLegend(legendAlignment);
         }
-        plot.SavePng(path, width, height);
     }
 
     /// <summary>The legend's position, when the default (upper right) hides data.</summary>
@@ -107,13 +167,15 @@ public sealed class Figure
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = true,
-            LabelFormatter = v => FormatPower(Math.Pow(10, v)),
+            LabelFormatter = FormatPower,
         };
     }
 
-    // 1, 10, 100, 1000, 10000, then 1E5, 1E6 …; 0.1, 0.01, 0.001, then 1E-4 …
-    private static string FormatPower(double v) =>
-        v >= 1 && v < 1e5 ? v.ToString("0", System.Globalization.CultureInfo.InvariantCulture)
-        : v >= 1e-3 && v < 1 ? v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)
-        : v.ToString("0E0", System.Globalization.CultureInfo.InvariantCulture);
+    // Every log axis labels its decades alike, 10^k with a superscript exponent: 10⁻³, 10⁻², …, 10⁰, 10¹, …
+    internal static string FormatPower(double log10)
+    {
+        int k = (int)Math.Round(log10);
+        string exponent = k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return "10" + string.Concat(exponent.Select(c => c == '-' ? '⁻' : "⁰¹²³⁴⁵⁶⁷⁸⁹"[c - '0']));
+    }
 }
