@@ -121,7 +121,7 @@ public sealed class CommandLineTests : IDisposable
             var result = Run(args);
             Assert.Equal(Program.Success, result.Code);
             Assert.Equal("", result.Err);
-            foreach (string command in new[] { "table", "bench", "list", "run", "index", "--version", "Exit codes" })
+            foreach (string command in new[] { "table", "bench", "list", "run", "replot", "index", "--version", "Exit codes" })
                 Assert.Contains(command, result.Out, StringComparison.Ordinal);
             foreach (IExperiment e in ExperimentCatalog.All) Assert.Contains(e.Name, result.Out, StringComparison.Ordinal);
         }
@@ -132,6 +132,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("table", new[] { "--samples", "--seed" }, new[] { "--quick", "--threads", "--dimension" })]
     [InlineData("bench", new[] { "--samples", "--dimension", "--iterations", "--memory-iterations" }, new[] { "--seed", "--quick" })]
     [InlineData("index", new[] { "--out", "--quick" }, new[] { "--seed", "--threads" })]
+    [InlineData("replot", new[] { "--out" }, new[] { "--seed", "--quick", "--threads" })]
     [InlineData("list", new string[0], new[] { "--seed", "--quick", "--out" })]
     [InlineData("hybrid-greeks", new[] { "--quick", "--seed", "--out", "--threads" }, new[] { "--samples" })]
     public void CommandHelp_ShowsExactlyItsOwnOptions(string command, string[] shown, string[] notShown)
@@ -183,6 +184,41 @@ public sealed class CommandLineTests : IDisposable
             Assert.True(File.Exists(Path.Combine(output, "hybrid-lambda-alpha", "lambda_vs_alpha.png")));
             Assert.Contains("[hybrid-lambda-alpha](hybrid-lambda-alpha/README.md)", File.ReadAllText(Path.Combine(output, "README.md")), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Replot_RedrawsTheSamePlotsFromTheCsvAlone()
+    {
+        string output = Path.Combine(directory, "replot");
+        Assert.Equal(Program.Success, Run("run", "hybrid-greeks", "--quick", "--no-progress", "--out", output).Code);
+        string report = Path.Combine(output, "hybrid-greeks");
+        string[] plots = Directory.GetFiles(report, "*.png").Order(StringComparer.Ordinal).ToArray();
+        Assert.NotEmpty(plots);
+        byte[][] drawnByRun = plots.Select(File.ReadAllBytes).ToArray();
+        foreach (string plot in plots) File.Delete(plot);
+
+        var result = Run("replot", "hybrid-greeks", "--out", output);
+        Assert.Equal(Program.Success, result.Code);
+        Assert.Equal("", result.Err);
+        for (int i = 0; i < plots.Length; i++) Assert.Equal(drawnByRun[i], File.ReadAllBytes(plots[i]));
+    }
+
+    [Fact]
+    public void Replot_OfAnExperimentThatNeedsARerun_IsAUsageError()
+    {
+        string notReplottable = ExperimentCatalog.All.First(e => e is not IReplottable).Name;
+        var result = Run("replot", notReplottable);
+        AssertUsageError(result, $"cannot replot '{notReplottable}'");
+        foreach (IExperiment e in ExperimentCatalog.All.OfType<IReplottable>()) Assert.Contains(e.Name, result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replot_WithoutAReport_FailsWithExitCode1()
+    {
+        var result = Run("replot", "hybrid-greeks", "--out", Path.Combine(directory, "empty"));
+        Assert.Equal(Program.RuntimeFailure, result.Code);
+        Assert.Contains("no report of 'hybrid-greeks'", result.Err, StringComparison.Ordinal);
+        AssertNoStackTrace(result.Err);
     }
 
     [Fact]
