@@ -106,8 +106,8 @@ public sealed class HingeExperiment : IReplottable
         CsvRow[] sigma = CsvTable.Read(System.IO.Path.Combine(directory, "results.csv")).Where(r => r.Text("parameter") == "sigma").ToArray();
         double[] taus = sigma.Select(r => r.Number("tau")).Distinct().ToArray();
         double[] xs = taus.Select(t => t > 0 ? t : 0.003).ToArray();
-        var biasFigure = new Figure("Bias of ∂/∂σ against the smoothing τ (τ = 0.003 marks the hinge)", "smoothing τ (units of z)", "mean estimate − truth of ∂/∂σ (± 2 SE)", logX: true);
-        var varianceFigure = new Figure("Variance of ∂/∂σ against the smoothing τ (τ = 0.003 marks the hinge)", "smoothing τ (units of z)", "one-sample variance of ∂/∂σ", logX: true, logY: true);
+        var biasFigure = new Figure("Bias of ∂/∂σ against the smoothing τ (τ = 0.003 marks the hinge)", "smoothing τ", "mean estimate − truth of ∂/∂σ (± 2 SE)", logX: true);
+        var varianceFigure = new Figure("Variance of ∂/∂σ against the smoothing τ (τ = 0.003 marks the hinge)", "smoothing τ", "one-sample variance of ∂/∂σ", logX: true, logY: true);
         foreach (string label in Labels)
         {
             CsvRow[] rows = taus.Select(t => sigma.Single(r => r.Number("tau") == t && r.Text("estimator") == label)).ToArray();

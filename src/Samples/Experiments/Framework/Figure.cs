@@ -17,6 +17,8 @@ public sealed class Figure
     private readonly bool logX;
     private readonly bool logY;
     private int seriesCount;
+    // The finite plotted log10 values of each log axis, so a narrow one can get ticks inside its decade (see UseNarrowLogTicks).
+    private readonly List<double> plottedX = new(), plottedY = new();
     private int referenceCount;
     private Alignment legendAlignment = Alignment.UpperRight;
     private Edge? legendEdge;
@@ -93,7 +95,7 @@ public sealed class Figure
     /// <summary>A horizontal reference line (e.g. a paper's value or the truth).</summary>
     public Figure HorizontalLine(double y, string label)
     {
-        var line = plot.Add.HorizontalLine(logY ? Math.Log10(y) : y);
+        var line = plot.Add.HorizontalLine(Ys(new[] { y })[0]);
         line.LegendText = label;
         // Several reference values on one plot must be told apart by more than legend order.
         line.Color = ReferenceColors[referenceCount++ % ReferenceColors.Length];
@@ -104,7 +106,7 @@ public sealed class Figure
     /// <summary>Saves the figure as PNG.</summary>
     public void Save(string path, int width = 800, int height = 500)
     {
-        ShowLegendIfNeeded();
+        PrepareToRender();
         plot.SavePng(path, width, height);
     }
 
@@ -119,7 +121,7 @@ public sealed class Figure
             canvas.Clear(SkiaSharp.SKColors.White);
             for (int i = 0; i < panels.Count; i++)
             {
-                panels[i].ShowLegendIfNeeded();
+                panels[i].PrepareToRender();
                 byte[] png = panels[i].plot.GetImage(panelWidth, height).GetImageBytes(ImageFormat.Png);
                 using var panel = SkiaSharp.SKBitmap.Decode(png);
                 canvas.DrawBitmap(panel, i * panelWidth, 0);
@@ -131,8 +133,10 @@ public sealed class Figure
         data.SaveTo(file);
     }
 
-    private void ShowLegendIfNeeded()
+    private void PrepareToRender()
     {
+        if (logX) UseNarrowLogTicks(plot.Axes.Bottom, plottedX);
+        if (logY) UseNarrowLogTicks(plot.Axes.Left, plottedY);
         if (seriesCount > 1 || plot.GetPlottables().Any(p => p is ScottPlot.Plottables.HorizontalLine))
         {
             if (legendEdge is Edge edge) plot.ShowLegend(edge);
@@ -154,9 +158,15 @@ public sealed class Figure
         return this;
     }
 
-    private double[] Xs(IReadOnlyList<double> x) => logX ? x.Select(Log).ToArray() : x.ToArray();
+    private double[] Xs(IReadOnlyList<double> x) => Track(plottedX, logX ? x.Select(Log).ToArray() : x.ToArray());
 
-    private double[] Ys(IReadOnlyList<double> y) => logY ? y.Select(Log).ToArray() : y.ToArray();
+    private double[] Ys(IReadOnlyList<double> y) => Track(plottedY, logY ? y.Select(Log).ToArray() : y.ToArray());
+
+    private static double[] Track(List<double> plotted, double[] values)
+    {
+        plotted.AddRange(values.Where(double.IsFinite));
+        return values;
+    }
 
     // Non-positive values have no place on a log axis; NaN leaves a gap rather than a wrong point.
     private static double Log(double v) => v > 0 ? Math.Log10(v) : double.NaN;
@@ -169,6 +179,26 @@ public sealed class Figure
             IntegerTicksOnly = true,
             LabelFormatter = FormatPower,
         };
+    }
+
+    // Data within less than about a decade would show one decade tick or none: label 1, 2 and 5 × 10^k instead
+    // (minor ticks at the other mantissas), in the same 10^k notation.
+    private static void UseNarrowLogTicks(IAxis axis, List<double> plotted)
+    {
+        if (plotted.Count == 0) return;
+        double min = plotted.Min(), max = plotted.Max();
+        if (Math.Floor(max) - Math.Ceiling(min) >= 1) return;
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (int k = (int)Math.Floor(min) - 1; k <= (int)Math.Ceiling(max) + 1; k++)
+        {
+            for (int m = 1; m <= 9; m++)
+            {
+                double position = k + Math.Log10(m);
+                if (m is 1 or 2 or 5) ticks.AddMajor(position, m == 1 ? FormatPower(k) : $"{m}×{FormatPower(k)}");
+                else ticks.AddMinor(position);
+            }
+        }
+        axis.TickGenerator = ticks;
     }
 
     // Every log axis labels its decades alike, 10^k with a superscript exponent: 10⁻³, 10⁻², …, 10⁰, 10¹, …

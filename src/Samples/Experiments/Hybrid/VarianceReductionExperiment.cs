@@ -75,7 +75,7 @@ public sealed class VarianceReductionExperiment : IReplottable
     public void Plot(string directory)
     {
         IReadOnlyList<CsvRow> raw = CsvTable.Read(System.IO.Path.Combine(directory, "variance_reduction_vs_alpha.csv"));
-        var figure = new Figure("Figure 4: variance reduction 100·(1 − Var ĝ_λ / min(Var ĝ_P, Var ĝ_M)) against α", "coupling strength α (dimensionless)", "variance reduction [%] (± 2 SE)");
+        var figure = new Figure("Figure 4: variance reduction 100·(1 − Var ĝ_λ / min(Var ĝ_P, Var ĝ_M)) against α", "coupling strength α", "variance reduction [%] (± 2 SE)");
         foreach (Loss loss in Loss.Both)
         {
             var byAlpha = raw.Where(r => r.Text("loss") == loss.Name).GroupBy(r => r.Number("alpha")).OrderBy(g => g.Key)
