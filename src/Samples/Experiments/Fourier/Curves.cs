@@ -75,6 +75,20 @@ internal sealed class Curves
         figure.Save(path);
     }
 
+    /// <summary>
+    /// Curves read back from a raw-results CSV: one row per (series, run, step), series and steps in the order
+    /// they first appear, runs in file order (as <see cref="Rows"/> and the experiments write them).
+    /// </summary>
+    public static Curves FromCsv(IReadOnlyList<CsvRow> rows, string seriesColumn, string runColumn, string stepColumn, string valueColumn)
+    {
+        double[] steps = rows.Select(r => r.Number(stepColumn)).Distinct().ToArray();
+        var curves = new Curves(steps);
+        foreach (var series in rows.GroupBy(r => r.Text(seriesColumn)))
+            foreach (var run in series.GroupBy(r => r.Text(runColumn)))
+                curves.Add(series.Key, run.Select(r => r.Number(valueColumn)).ToArray());
+        return curves;
+    }
+
     /// <summary>Rows (series, run, step, value) for the raw-results CSV.</summary>
     public IEnumerable<(string Series, int Run, double Step, double Value)> Rows()
     {

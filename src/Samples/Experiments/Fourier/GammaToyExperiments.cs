@@ -19,7 +19,7 @@ namespace StochasticBackprop.Samples.Experiments.Fourier;
 /// Positivity: Adam updates unconstrained u = (log k, log μ); k = e^{u_k}, μ = e^{u_μ}, and each
 /// estimator's <see cref="GradientEstimate.Surrogate"/> carries its gradient through the exp.
 /// </remarks>
-public abstract class GammaToyExperiment : IExperiment
+public abstract class GammaToyExperiment : IReplottable
 {
     protected const double Epsilon = 0.49;
     private const double LearningRate = 1e-3;
@@ -111,12 +111,23 @@ public abstract class GammaToyExperiment : IExperiment
 
         csv.Save(context.PathOf("curves.csv"));
         finalCsv.Save(context.PathOf("final.csv"));
+        Plot(context.OutputDirectory);
+        return Report(context, runs, iterations, sampleCount, estimators.Select(e => e.Label).ToArray(), lossCurves, varianceCurves, finals, seconds);
+    }
+
+    /// <summary>Per dimension, the exact loss and the gradient variance along training (mean ± sd over runs), from curves.csv.</summary>
+    public void Plot(string directory)
+    {
+        IReadOnlyList<CsvRow> raw = CsvTable.Read(System.IO.Path.Combine(directory, "curves.csv"));
         foreach (int d in Dimensions)
         {
-            lossCurves[d].Plot(context.PathOf($"loss_d{d}.png"), $"{Title}: exact loss, d = {d} (mean ± sd, {runs} runs)", "iteration", "L(θ) (closed form)", logY: true);
-            varianceCurves[d].Plot(context.PathOf($"variance_d{d}.png"), $"Gradient variance, d = {d} (mean ± sd, {runs} runs)", "iteration", "total variance of one-sample gradient", logY: true);
+            CsvRow[] rows = raw.Where(r => r.Number("d") == d).ToArray();
+            int runs = rows.Select(r => r.Text("run")).Distinct().Count();
+            Curves.FromCsv(rows, "estimator", "run", "iteration", "exact_loss")
+                .Plot(System.IO.Path.Combine(directory, $"loss_d{d}.png"), $"{Title}: exact loss, d = {d} (mean ± sd, {runs} runs)", "iteration", "L(θ) (closed form)", logY: true);
+            Curves.FromCsv(rows, "estimator", "run", "iteration", "gradient_variance")
+                .Plot(System.IO.Path.Combine(directory, $"variance_d{d}.png"), $"Gradient variance, d = {d} (mean ± sd, {runs} runs)", "iteration", "total variance of one-sample gradient", logY: true);
         }
-        return Report(context, runs, iterations, sampleCount, estimators.Select(e => e.Label).ToArray(), lossCurves, varianceCurves, finals, seconds);
     }
 
     private (double[] Loss, double[] Variance, (double[] K, double[] Theta) Final) Train(int d, int iterations, int every, long sampleCount, Func<Gamma, long, Generator, GradientEstimate> estimate, Generator generator)

@@ -15,7 +15,7 @@ namespace StochasticBackprop.Samples.Experiments.Fourier;
 /// hinges f_τ(z) = τ·softplus((1 − z)/τ) approach it as τ → 0 and show where the bias comes from; the
 /// hybrids show what variance-optimal weighting does with a biased component.
 /// </summary>
-public sealed class HingeExperiment : IExperiment
+public sealed class HingeExperiment : IReplottable
 {
     private const double Mu = 0.8;
     private const double Sigma = 1.0;
@@ -95,19 +95,28 @@ public sealed class HingeExperiment : IExperiment
         }
         csv.Save(context.PathOf("results.csv"));
 
-        double[] xs = Temperatures.Select((t, i) => t > 0 ? t : 0.003).ToArray();
-        var biasFigure = new Figure("Bias of ∂/∂σ against the smoothing τ (τ = 0.003 marks the hinge)", "smoothing τ", "mean estimate − truth (± 2 SE)", logX: true);
-        var varianceFigure = new Figure("Variance of ∂/∂σ against the smoothing τ (τ = 0.003 marks the hinge)", "smoothing τ", "one-sample variance", logX: true, logY: true);
-        foreach (string label in Labels)
-        {
-            biasFigure.Line(label, xs, Temperatures.Select(t => results[(t, label)].Mean[1] - truths[t][1]).ToArray(), Temperatures.Select(t => 2 * results[(t, label)].Se[1]).ToArray());
-            // A constant estimate (the Fourier σ term on the hinge) has variance 0 or rounding noise: not drawn on the log axis.
-            varianceFigure.Line(label, xs, Temperatures.Select(t => results[(t, label)].Variance[1] > 1e-12 ? results[(t, label)].Variance[1] : double.NaN).ToArray());
-        }
-        biasFigure.Legend(ScottPlot.Alignment.LowerRight).Save(context.PathOf("bias.png"));
-        varianceFigure.Legend(ScottPlot.Alignment.LowerLeft).Save(context.PathOf("variance.png"));
+        Plot(context.OutputDirectory);
 
         return Report(context, batches, results, truths);
+    }
+
+    /// <summary>Bias and variance of ∂/∂σ against τ, from results.csv (the hinge, τ = 0, drawn at τ = 0.003).</summary>
+    public void Plot(string directory)
+    {
+        CsvRow[] sigma = CsvTable.Read(System.IO.Path.Combine(directory, "results.csv")).Where(r => r.Text("parameter") == "sigma").ToArray();
+        double[] taus = sigma.Select(r => r.Number("tau")).Distinct().ToArray();
+        double[] xs = taus.Select(t => t > 0 ? t : 0.003).ToArray();
+        var biasFigure = new Figure("Bias of ∂/∂σ against the smoothing τ (τ = 0.003 marks the hinge)", "smoothing τ", "mean estimate − truth of ∂/∂σ (± 2 SE)", logX: true);
+        var varianceFigure = new Figure("Variance of ∂/∂σ against the smoothing τ (τ = 0.003 marks the hinge)", "smoothing τ", "one-sample variance of ∂/∂σ", logX: true, logY: true);
+        foreach (string label in Labels)
+        {
+            CsvRow[] rows = taus.Select(t => sigma.Single(r => r.Number("tau") == t && r.Text("estimator") == label)).ToArray();
+            biasFigure.Line(label, xs, rows.Select(r => r.Number("mean") - r.Number("truth")).ToArray(), rows.Select(r => 2 * r.Number("standard_error")).ToArray());
+            // A constant estimate (the Fourier σ term on the hinge) has variance 0 or rounding noise: not drawn on the log axis.
+            varianceFigure.Line(label, xs, rows.Select(r => r.Number("one_sample_variance") is var v && v > 1e-12 ? v : double.NaN).ToArray());
+        }
+        biasFigure.Legend(ScottPlot.Alignment.LowerRight).Save(System.IO.Path.Combine(directory, "bias.png"));
+        varianceFigure.Legend(ScottPlot.Alignment.LowerLeft).Save(System.IO.Path.Combine(directory, "variance.png"));
     }
 
     /// <summary>

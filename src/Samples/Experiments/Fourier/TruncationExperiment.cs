@@ -114,7 +114,7 @@ public sealed class TruncationExperiment : IExperiment
         scaleFigure.HorizontalLine(1, "pathwise");
         scaleFigure.Legend(ScottPlot.Alignment.UpperLeft).Save(context.PathOf("truncation_scales.png"));
 
-        new Figure($"Bias² and variance against N (epoch {epochs}, {truthSamples:N0} samples)", "truncation level N", "per coordinate", logY: true)
+        new Figure($"Bias² and variance against N (epoch {epochs}, {truthSamples:N0} samples)", "truncation level N", "squared bias or variance, per coordinate", logY: true)
             .Line("squared bias of Fourier(N)", orders, squaredBias)
             .Line("Monte Carlo noise floor of the bias²", orders, noiseFloor, dashed: true)
             .Line("variance of Fourier(N), one sample", orders, variance.Select(v => v / 60).ToArray())

@@ -42,14 +42,28 @@ public sealed class ExperimentRunner
         foreach (IExperiment experiment in experiments)
         {
             log.WriteLine($"== {experiment.Name}: {experiment.Title} ({experiment.Source}){(quick ? " [quick]" : "")}");
-            var context = new ExperimentContext(Path.Combine(outputDirectory, experiment.Name), seed, quick, log, showProgress);
-            torch.manual_seed(seed);
             var clock = Stopwatch.StartNew();
+            ExperimentContext context;
             ExperimentOutcome outcome;
-            using (IntraOpThreads.Use(threads))
-            using (torch.NewDisposeScope())
+            try
             {
-                outcome = experiment.Run(context);
+                context = new ExperimentContext(Path.Combine(outputDirectory, experiment.Name), seed, quick, log, showProgress);
+                torch.manual_seed(seed);
+                using (IntraOpThreads.Use(threads))
+                using (torch.NewDisposeScope())
+                {
+                    outcome = experiment.Run(context);
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The experiments run before this one keep their index lines (if the index can be written at all).
+                if (results.Count > 0)
+                {
+                    try { WriteIndex(results); }
+                    catch (IOException indexError) { log.WriteLine($"   index not written: {indexError.Message}"); }
+                }
+                throw new ExperimentFailedException(experiment.Name, e);
             }
             clock.Stop();
             log.WriteLine($"   {outcome.Verdict}");
@@ -93,4 +107,17 @@ public sealed class ExperimentRunner
 
     private static string ReadVerdict(string report) =>
         File.ReadLines(report).FirstOrDefault(l => l.StartsWith(VerdictMarker, StringComparison.Ordinal))?[VerdictMarker.Length..] ?? "(no verdict)";
+}
+
+/// <summary>An experiment of a run threw: names the experiment, the cause is the inner exception.</summary>
+public sealed class ExperimentFailedException : Exception
+{
+    public ExperimentFailedException(string experiment, Exception cause)
+        : base($"experiment '{experiment}' failed: {cause.GetType().Name}: {cause.Message}", cause)
+    {
+        Experiment = experiment;
+    }
+
+    /// <summary>The experiment's name.</summary>
+    public string Experiment { get; }
 }

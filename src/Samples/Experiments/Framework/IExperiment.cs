@@ -28,6 +28,16 @@ public interface IExperiment
     ExperimentOutcome Run(ExperimentContext context);
 }
 
+/// <summary>
+/// An experiment whose plots are drawn from the CSV files of its report alone, so they can be redrawn
+/// (<c>replot &lt;name&gt;</c>) without rerunning it. Its <see cref="IExperiment.Run"/> draws them the same way.
+/// </summary>
+public interface IReplottable : IExperiment
+{
+    /// <summary>Redraws every PNG of the report in <paramref name="directory"/> from the CSV files there.</summary>
+    void Plot(string directory);
+}
+
 /// <summary>What an experiment hands back to the runner and to smoke tests.</summary>
 /// <param name="Verdict">One line for the suite's index: what reproduced and what did not.</param>
 /// <param name="Metrics">Headline numbers by name (for smoke tests and the index); never typed in, always measured.</param>

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
 /// <summary>001 §5.6, §7.3.7 and Appendix C.3: cost per gradient estimate, and the hybrid's overhead over pathwise.</summary>
-public sealed class CostExperiment : IExperiment
+public sealed class CostExperiment : IReplottable
 {
     public string Name => "hybrid-cost";
     public string Title => "Time per gradient estimate and the hybrid's overhead over pathwise";
@@ -107,15 +107,7 @@ public sealed class CostExperiment : IExperiment
             }
         }
 
-        var figure = new Figure("Time per gradient estimate against N (clipped quadratic, 1 intra-op thread)", "samples per estimate N", "milliseconds per estimate (mean ± 2 SE)", logX: true, logY: true);
-        double[] xs = sizes.Select(s => (double)s).ToArray();
-        for (int e = 0; e < names.Length; e++)
-        {
-            Summary[] s = sizes.Select(size => Summary.Of(times[(0, size, e)])).ToArray();
-            figure.Line(names[e], xs, s.Select(x => x.Mean).ToArray(), s.Select(x => 2 * x.StandardError).ToArray());
-        }
-        figure.Legend(ScottPlot.Alignment.UpperLeft);
-        figure.Save(context.PathOf("cost_vs_n.png"));
+        Plot(context.OutputDirectory);
 
         double hybridRatio = metrics["0.ratio.3"], networkRatio = metrics["1.ratio.3"];
         string verdict = $"Hybrid overhead over pathwise (CPU, 1 thread, load average {loadBefore}): {100 * (hybridRatio - 1):+0;-0}% with the cheap clipped quadratic at N = {paperSize:N0}, "
@@ -143,4 +135,21 @@ public sealed class CostExperiment : IExperiment
         return new ExperimentOutcome(verdict, metrics);
     }
 
+
+    /// <summary>Time per estimate against N for the first objective (the clipped quadratic), mean ± 2 SE over the timed repeats in cost.csv.</summary>
+    public void Plot(string directory)
+    {
+        IReadOnlyList<CsvRow> raw = CsvTable.Read(System.IO.Path.Combine(directory, "cost.csv"));
+        string objective = raw[0].Text("objective");
+        CsvRow[] rows = raw.Where(r => r.Text("objective") == objective).ToArray();
+        double[] xs = rows.Select(r => r.Number("samples")).Distinct().Order().ToArray();
+        var figure = new Figure("Time per gradient estimate against N (clipped quadratic, 1 intra-op thread)", "samples per estimate N", "wall-clock time per estimate [ms] (mean ± 2 SE)", logX: true, logY: true);
+        foreach (string estimator in rows.Select(r => r.Text("estimator")).Distinct())
+        {
+            Summary[] s = xs.Select(n => Summary.Of(rows.Where(r => r.Number("samples") == n && r.Text("estimator") == estimator).Select(r => r.Number("milliseconds")))).ToArray();
+            figure.Line(estimator, xs, s.Select(x => x.Mean).ToArray(), s.Select(x => 2 * x.StandardError).ToArray());
+        }
+        figure.Legend(ScottPlot.Alignment.UpperLeft);
+        figure.Save(System.IO.Path.Combine(directory, "cost_vs_n.png"));
+    }
 }

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
 /// <summary>001 Appendix D: Delta, Vega and Gamma of a European call and a digital option under GBM, against Black–Scholes.</summary>
-public sealed class GreeksExperiment : IExperiment
+public sealed class GreeksExperiment : IReplottable
 {
     public string Name => "hybrid-greeks";
     public string Title => "Finance Greeks: pathwise, likelihood-ratio and hybrid against Black–Scholes";
@@ -122,23 +122,11 @@ public sealed class GreeksExperiment : IExperiment
             Row("Gamma", 3, secondOrder, secondOrderVariance.Average(), null);
             verdictParts.Add(failures.Count == 0 ? $"{payoff.Name}: all estimators within 4 SE of Black–Scholes" : $"{payoff.Name}: biased (beyond 4 SE): {string.Join(", ", failures)}");
 
-            double[] xs = deltas.Keys.OrderBy(k => k).Select(k => (double)k).ToArray();
-            var figure = new Figure($"{payoff.Name} option: RMSE of Delta and Vega against N (S₀ = K = 100, σ = 0.2, T = 1)", "samples per estimate N", "RMSE over replicates / |Black–Scholes value|", logX: true, logY: true);
-            foreach (var (greek, series) in new[] { ("Delta", deltas), ("Vega", vegas) })
-            {
-                double truth = Math.Abs(truths[greek]);
-                foreach (var (label, pick) in new (string, Func<HybridDraw, double>)[] { ("pathwise", d => d.Pathwise), ("LR", d => d.Score), ("hybrid", d => d.Hybrid) })
-                {
-                    Rmse[] curve = series.OrderBy(kv => kv.Key).Select(kv => Rmse.Of(kv.Value.Select(pick).ToArray(), truths[greek])).ToArray();
-                    figure.Line($"{greek}, {label}", xs, curve.Select(c => c.Value / truth).ToArray(), markers: true, dashed: greek == "Vega");
-                }
-            }
-            figure.Legend(ScottPlot.Alignment.LowerLeft);
-            string file = $"greeks_rmse_{payoff.Name}.png";
-            figure.Save(context.PathOf(file));
-            images.Add((file, $"{payoff.Formula}: relative RMSE of Delta (solid) and Vega (dashed) against N, {replicates} replicates per N. A flat line is bias, not noise; where λ̂* = 1 the hybrid's line lies exactly on the pathwise one."));
+            string file = PlotFile(payoff.Name);
+            images.Add((file, $"{payoff.Formula}: relative RMSE of Delta (left) and Vega (right) against N, {replicates} replicates per N. A flat line is bias, not noise; where λ̂* = 1 the hybrid's line (open rings, dashed) lies exactly on the pathwise one."));
         }
         raw.Save(context.PathOf("greeks.csv"));
+        Plot(context.OutputDirectory);
 
         var report = new MarkdownReport("001 Appendix D: Greeks under geometric Brownian motion", context, $"dotnet run --project src/Samples -c Release -- {Name}");
         return Finish(context, report, verdictParts, metrics, rows, truthRows, images, market, n, replicates, bump, raw);
@@ -187,6 +175,48 @@ public sealed class GreeksExperiment : IExperiment
         foreach (var (file, caption) in images) report.Image(file, caption);
         report.Save(context.PathOf("README.md"));
         return new ExperimentOutcome(verdict, metrics);
+    }
+
+    private static string PlotFile(string payoff) => $"greeks_rmse_{payoff}.png";
+
+    /// <summary>Per payoff, the relative RMSE of Delta and Vega against N, from greeks.csv (Black–Scholes values in closed form).</summary>
+    public void Plot(string directory)
+    {
+        BlackScholes market = BlackScholes.Standard;
+        IReadOnlyList<CsvRow> raw = CsvTable.Read(System.IO.Path.Combine(directory, "greeks.csv"));
+        foreach (string payoff in raw.Select(r => r.Text("payoff")).Distinct())
+        {
+            var closed = market.ClosedForm(payoff);
+            var truths = new Dictionary<string, double> { ["Delta"] = closed.Delta, ["Vega"] = closed.Vega };
+            // One panel per Greek; the estimator is told by colour, marker and line pattern, so a hybrid that lies on the
+            // pathwise line (λ̂* = 1) shows as an open ring around the pathwise dot, and the legend says where it does.
+            var panels = new List<Figure>();
+            foreach (string greek in new[] { "Delta", "Vega" })
+            {
+                CsvRow[] rows = raw.Where(r => r.Text("payoff") == payoff && r.Text("greek") == greek).ToArray();
+                double[] xs = rows.Select(r => r.Number("samples")).Distinct().Order().ToArray();
+                double truth = truths[greek];
+                var panel = new Figure($"{payoff} option: {greek} (S₀ = K = {market.Spot}, σ = {market.Volatility}, T = {market.Maturity})", "samples per estimate N",
+                    $"RMSE / |Black–Scholes {greek}|", logX: true, logY: true);
+                double[]? pathwise = null;
+                var styles = new (string Estimator, string Label, ScottPlot.MarkerShape Marker, float Size, ScottPlot.LinePattern Pattern)[]
+                {
+                    ("pathwise", "pathwise", ScottPlot.MarkerShape.FilledCircle, 7, ScottPlot.LinePattern.Solid),
+                    ("score", "likelihood ratio", ScottPlot.MarkerShape.FilledSquare, 7, ScottPlot.LinePattern.Solid),
+                    ("hybrid", "hybrid λ̂*", ScottPlot.MarkerShape.OpenCircle, 15, ScottPlot.LinePattern.Dashed),
+                };
+                for (int k = 0; k < styles.Length; k++)
+                {
+                    var style = styles[k];
+                    double[] curve = xs.Select(x => Rmse.Of(rows.Where(r => r.Number("samples") == x && r.Text("estimator") == style.Estimator).Select(r => r.Number("estimate")).ToArray(), truth).Value / Math.Abs(truth)).ToArray();
+                    pathwise ??= curve;
+                    bool onPathwise = k > 0 && curve.Zip(pathwise).All(p => Math.Abs(p.First - p.Second) <= 1e-9 * Math.Abs(p.Second));
+                    panel.Line(style.Label + (onPathwise ? " (on the pathwise line)" : ""), xs, curve, marker: style.Marker, markerSize: style.Size, pattern: style.Pattern, color: k);
+                }
+                panels.Add(panel.Legend(ScottPlot.Alignment.LowerLeft));
+            }
+            Figure.SavePanels(System.IO.Path.Combine(directory, PlotFile(payoff)), panels, panelWidth: 640, height: 480);
+        }
     }
 
     private static string Short(int e) => e switch { 0 => "pathwise", 1 => "score", 2 => "hybrid", _ => "score2" };

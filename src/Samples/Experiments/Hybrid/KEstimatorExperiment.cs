@@ -79,7 +79,7 @@ public sealed class KEstimatorExperiment : IExperiment
                 + $"RMSE ×{MarkdownReport.Num(metrics[$"{loss.Name}.N={smallBatch}.4.rmse"] / metrics[$"{loss.Name}.N={smallBatch}.3.rmse"], 3)}");
 
             // RMSE against α at the paper's N.
-            var figure = new Figure($"{loss.Formula}: RMSE of dL/dθ against α (N = {n:N0}, θ = 0.8)", "coupling strength α", "RMSE over replicates", logY: true);
+            var figure = new Figure($"{loss.Formula}: RMSE of dL/dθ against α (N = {n:N0}, θ = 0.8)", "coupling strength α", "RMSE of dL/dθ over replicates", logY: true);
             var curves = Names.Select(_ => new List<double>()).ToArray();
             foreach (double alpha in alphas)
             {

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
 /// <summary>001 Figure 3: mean squared error of λ̂* against the batch size B, with the fitted log-log slope.</summary>
-public sealed class LambdaBatchExperiment : IExperiment
+public sealed class LambdaBatchExperiment : IReplottable
 {
     public string Name => "hybrid-lambda-batch";
     public string Title => "MSE of λ̂* against batch size, log-log slope";
@@ -74,13 +74,7 @@ public sealed class LambdaBatchExperiment : IExperiment
         };
         for (int i = 0; i < batches.Length; i++) metrics[$"mse.B={batches[i]}"] = mse[i].Mean;
 
-        double[] xs = batches.Select(b => (double)b).ToArray();
-        new Figure("Figure 3: MSE of λ̂* against batch size (clipped quadratic, α = 2)", "batch size B", "E(λ̂* − λ*)²", logX: true, logY: true)
-            .Line($"measured (± 2 SE over {trials} trials)", xs, mse.Select(s => s.Mean).ToArray(), mse.Select(s => 2 * s.StandardError).ToArray())
-            .Line($"least-squares fit, slope {slope:F2}", xs, logB.Select(l => Math.Pow(10, intercept + slope * l)).ToArray(), markers: false, dashed: true)
-            .Line("reference slope −1 (paper's claim)", xs, logB.Select(l => Math.Pow(10, logMse[from32] - (l - logB[from32]))).ToArray(), markers: false, dashed: true)
-            .Legend(ScottPlot.Alignment.LowerLeft)
-            .Save(context.PathOf("lambda_mse_vs_batch.png"));
+        Plot(context.OutputDirectory);
 
         bool reproduces = Math.Abs(slope - (-1)) <= 0.15;
         string verdict = $"Fitted log-log slope {slope:F2} over B = 8…512 ({slope32:F2} over B ≥ 32), paper ≈ −1.0: "
@@ -103,5 +97,24 @@ public sealed class LambdaBatchExperiment : IExperiment
             .Paragraph($"Fitted slope over all B: **{slope:F3}**; over B ≥ 32: {slope32:F3}. Paper: ≈ −1.0.")
             .Save(context.PathOf("README.md"));
         return new ExperimentOutcome(verdict, metrics);
+    }
+
+    /// <summary>Figure 3 from the CSV: per B, the mean of (λ̂* − λ*)² over the trials (± 2 SE), its least-squares line and slope −1.</summary>
+    public void Plot(string directory)
+    {
+        IReadOnlyList<CsvRow> raw = CsvTable.Read(System.IO.Path.Combine(directory, "lambda_mse_vs_batch.csv"));
+        var byBatch = raw.GroupBy(r => r.Number("batch_size")).OrderBy(g => g.Key)
+            .Select(g => (B: g.Key, Mse: Summary.Of(g.Select(r => (r.Number("lambda_hat") - r.Number("lambda_star")) * (r.Number("lambda_hat") - r.Number("lambda_star")))))).ToArray();
+        double[] xs = byBatch.Select(p => p.B).ToArray();
+        double[] logB = xs.Select(Math.Log10).ToArray();
+        double[] logMse = byBatch.Select(p => Math.Log10(p.Mse.Mean)).ToArray();
+        (double intercept, double slope) = Fit.Line(logB, logMse);
+        int from32 = Array.IndexOf(xs, 32.0);
+        new Figure("Figure 3: MSE of λ̂* against batch size (clipped quadratic, α = 2)", "batch size B (samples)", "E(λ̂* − λ*)²", logX: true, logY: true)
+            .Line($"measured (± 2 SE over {byBatch[0].Mse.Count} trials)", xs, byBatch.Select(p => p.Mse.Mean).ToArray(), byBatch.Select(p => 2 * p.Mse.StandardError).ToArray())
+            .Line($"least-squares fit, slope {slope:F2}", xs, logB.Select(l => Math.Pow(10, intercept + slope * l)).ToArray(), markers: false, dashed: true)
+            .Line("reference slope −1 (paper's claim)", xs, logB.Select(l => Math.Pow(10, logMse[from32] - (l - logB[from32]))).ToArray(), markers: false, dashed: true)
+            .Legend(ScottPlot.Alignment.LowerLeft)
+            .Save(System.IO.Path.Combine(directory, "lambda_mse_vs_batch.png"));
     }
 }

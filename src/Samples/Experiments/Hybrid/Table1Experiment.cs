@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
 /// <summary>001 §7.2 Table 1: RMSE of the pathwise, score-function and hybrid estimators of dL/dθ, and λ*.</summary>
-public sealed class Table1Experiment : IExperiment
+public sealed class Table1Experiment : IReplottable
 {
     public string Name => "hybrid-table1";
     public string Title => "Pathwise, score and hybrid RMSE and λ* on the coupled Gaussian";
@@ -19,6 +19,32 @@ public sealed class Table1Experiment : IExperiment
         ["hinge"] = (0.219, 0.012, 0.428, 0.029, 0.220, 0.013, 1.0),
         ["clipped-quadratic"] = (0.183, 0.015, 0.417, 0.022, 0.132, 0.011, 0.843),
     };
+
+    private static string PlotFile(Loss loss) => $"rmse_vs_n_{loss.Name}.png";
+
+    /// <summary>Per loss, the RMSE (± 2 SE) of the three estimators against N from table1.csv, with the paper's Table 1 values as reference lines.</summary>
+    public void Plot(string directory)
+    {
+        IReadOnlyList<CsvRow> raw = CsvTable.Read(System.IO.Path.Combine(directory, "table1.csv"));
+        foreach (Loss loss in Loss.Both)
+        {
+            var paper = Paper[loss.Name];
+            double truth = CoupledGaussian.TrueGradient(loss, CoupledGaussian.Theta, CoupledGaussian.Alpha);
+            CsvRow[] rows = raw.Where(r => r.Text("loss") == loss.Name && r.Text("reading") == "sd").ToArray();
+            double[] sizes = rows.Select(r => r.Number("samples")).Distinct().Order().ToArray();
+            var figure = new Figure($"Table 1, {loss.Formula}: RMSE of dL/dθ against N (θ = 0.8, α = 2)", "samples per estimate N", "RMSE of dL/dθ over replicates", logX: true, logY: true);
+            foreach (var (label, column) in new[] { ("pathwise", "pathwise"), ("score (Malliavin)", "score"), ("hybrid λ̂*", "hybrid") })
+            {
+                Rmse[] s = sizes.Select(n => Rmse.Of(rows.Where(r => r.Number("samples") == n).Select(r => r.Number(column)).ToArray(), truth)).ToArray();
+                figure.Line(label, sizes, s.Select(x => x.Value).ToArray(), s.Select(x => 2 * x.StandardError).ToArray());
+            }
+            figure.HorizontalLine(paper.Score, $"paper, score: {paper.Score}");
+            figure.HorizontalLine(paper.Pathwise, $"paper, pathwise: {paper.Pathwise}");
+            figure.HorizontalLine(paper.Hybrid, $"paper, hybrid: {paper.Hybrid}");
+            figure.Legend(ScottPlot.Alignment.LowerLeft);
+            figure.Save(System.IO.Path.Combine(directory, PlotFile(loss)));
+        }
+    }
 
     public ExperimentOutcome Run(ExperimentContext context)
     {
@@ -82,21 +108,7 @@ public sealed class Table1Experiment : IExperiment
                 impliedRows.Add(new[] { loss.Formula, name, MarkdownReport.Num(perSampleVariance), MarkdownReport.Num(Math.Sqrt(perSampleVariance / n)), MarkdownReport.Num(paperRmse, 3), MarkdownReport.Num(perSampleVariance / (paperRmse * paperRmse), 3) });
             }
 
-            // RMSE against N, with the paper's Table 1 values as reference lines.
-            double[] sizes = curve.Keys.OrderBy(s => s).Select(s => (double)s).ToArray();
-            Rmse[] Series(Func<HybridDraw, double> pick) => curve.OrderBy(kv => kv.Key).Select(kv => Rmse.Of(kv.Value.Select(pick).ToArray(), truth)).ToArray();
-            var figure = new Figure($"Table 1, {loss.Formula}: RMSE of dL/dθ against N (θ = 0.8, α = 2)", "samples per estimate N", "RMSE over replicates", logX: true, logY: true);
-            foreach (var (label, pick) in new (string, Func<HybridDraw, double>)[] { ("pathwise", d => d.Pathwise), ("score (Malliavin)", d => d.Score), ("hybrid λ̂*", d => d.Hybrid) })
-            {
-                Rmse[] s = Series(pick);
-                figure.Line(label, sizes, s.Select(x => x.Value).ToArray(), s.Select(x => 2 * x.StandardError).ToArray());
-            }
-            figure.HorizontalLine(paper.Score, $"paper, score: {paper.Score}");
-            figure.HorizontalLine(paper.Pathwise, $"paper, pathwise: {paper.Pathwise}");
-            figure.HorizontalLine(paper.Hybrid, $"paper, hybrid: {paper.Hybrid}");
-            figure.Legend(ScottPlot.Alignment.LowerLeft);
-            string file = $"rmse_vs_n_{loss.Name}.png";
-            figure.Save(context.PathOf(file));
+            string file = PlotFile(loss);
             figures.Add((file, $"RMSE (± 2 SE, {replicates} replicates per N) of the three estimators against N for {loss.Formula}; dashed: the paper's Table 1 values at N = 10⁵. Where λ̂* = 1 the hybrid's line hides the pathwise one."));
 
             double hybridGain = 1 - hybrid.Value / Math.Min(pathwise.Value, score.Value);
@@ -120,6 +132,7 @@ public sealed class Table1Experiment : IExperiment
             readingRows.Add(new[] { loss.Formula, MarkdownReport.Num(truth, 6), MarkdownReport.PlusMinus(lambda.Mean, lambda.StandardError), MarkdownReport.Num(Rmse.Of(draws.Select(d => d.Hybrid).ToArray(), truth).Value) });
         }
         raw.Save(context.PathOf("table1.csv"));
+        Plot(context.OutputDirectory);
 
         // Ours against the paper's RMSE, over the six (loss, estimator) cells.
         double[] rmseRatios = Loss.Both.SelectMany(l => new[]

@@ -132,7 +132,7 @@ public sealed class RelaxToyExperiment : IExperiment
         biasCsv.Save(context.PathOf("bias.csv"));
         Draw(theta, context.PathOf("theta.png"), $"θ = σ(φ) during training (Adam, lr {LearningRate}; mean ± sd, {runs} runs)", "θ (optimum 0)", v => v, logY: true);
         // Local expectation sums over both values of the one bit: its variance is round-off (~1e-32); drawn at the floor.
-        Draw(variance, context.PathOf("variance.png"), $"Variance of one θ-gradient estimate ({varianceDraws} draws per point; mean ± sd, {runs} runs)", $"Var of dbound/dθ (floor {VarianceFloor:0E0})", v => Math.Max(v, VarianceFloor), logY: true);
+        Draw(variance, context.PathOf("variance.png"), $"Variance of one θ-gradient estimate ({varianceDraws} draws per point; mean ± sd, {runs} runs)", $"Var of dbound/dθ (floor {Figure.FormatPower(Math.Log10(VarianceFloor))})", v => Math.Max(v, VarianceFloor), logY: true);
         return Report(context, runs, iterations, every, varianceDraws, biasDraws, theta, variance, bias, seconds, controls);
     }
 
