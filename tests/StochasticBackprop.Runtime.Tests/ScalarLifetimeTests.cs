@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using StochasticBackprop.Distributions;
+using StochasticBackprop.Samples.Distributions;
 using StochasticBackprop.Models;
 using TorchSharp;
 using Xunit;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using StochasticBackprop.Distributions;
 using StochasticBackprop.Samples.Distributions;
 using TorchSharp;
 using Xunit;

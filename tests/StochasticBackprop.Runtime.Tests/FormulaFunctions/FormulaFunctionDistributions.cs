@@ -30,8 +30,8 @@ public sealed partial class LogGammaWithShiftedCumulants
 [Distribution]
 [Parameter("a", ParameterDomain.Positive)]
 [Parameter("b", ParameterDomain.Positive)]
-[Component("zeta1", typeof(StochasticBackprop.Samples.Distributions.Gamma), "a", "1")]
-[Component("zeta2", typeof(StochasticBackprop.Samples.Distributions.Gamma), "b", "1")]
+[Component("zeta1", typeof(StochasticBackprop.Distributions.Gamma), "a", "1")]
+[Component("zeta2", typeof(StochasticBackprop.Distributions.Gamma), "b", "1")]
 [Composition("zeta1/(zeta1 + zeta2)")]
 [LogDensity("(a - 1)*log(z) + (b - 1)*log(1 - z) - lbeta(a, b)")]
 public sealed partial class BetaByLbeta

@@ -4,6 +4,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 using SampleDistributions = StochasticBackprop.Samples.Distributions;
+using StandardDistributions = StochasticBackprop.Distributions;
 
 namespace StochasticBackprop.Runtime.Tests.SelfCheck;
 
@@ -24,7 +25,7 @@ public sealed class CharacteristicFunctionTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         double[] mu = { 0.3, -1.2, 2.0 }, sigma = { 1.5, 0.4, 1.0 }, w = { -0.7, 0.0, 2.5 };
-        var normal = new SampleDistributions.Normal(V(mu), V(sigma));
+        var normal = new StandardDistributions.Normal(V(mu), V(sigma));
         Tensor phi = normal.CharacteristicFunction(V(w).reshape(3, 1));
         Assert.Equal(new long[] { 3, 3 }, phi.shape);
         (double[] re, double[] im) = Evaluate(normal, V(w).reshape(3, 1));
@@ -46,7 +47,7 @@ public sealed class CharacteristicFunctionTests
         // (1 − iθw)^(−k) = (1 + θ²w²)^(−k/2) · e^{i k atan(θw)}.
         const double k = 2.5, theta = 0.8;
         double[] w = { -3.0, 0.5, 1.7 };
-        (double[] re, double[] im) = Evaluate(new SampleDistributions.Gamma(V(k), V(theta)), V(w));
+        (double[] re, double[] im) = Evaluate(new StandardDistributions.Gamma(V(k), V(theta)), V(w));
         for (int j = 0; j < w.Length; j++)
         {
             double modulus = Math.Pow(1 + theta * theta * w[j] * w[j], -k / 2), argument = k * Math.Atan(theta * w[j]);
@@ -61,9 +62,9 @@ public sealed class CharacteristicFunctionTests
         using DisposeScope scope = torch.NewDisposeScope();
         double[] w = { -1.1, 0.4, 2.0 };
         const double rate = 3.5, mu = 0.5, b = 0.7, p = 0.3;
-        (double[] re, double[] im) = Evaluate(new SampleDistributions.Poisson(V(rate)), V(w));
-        (double[] laplaceRe, double[] laplaceIm) = Evaluate(new SampleDistributions.Laplace(V(mu), V(b)), V(w));
-        (double[] bernoulliRe, double[] bernoulliIm) = Evaluate(new SampleDistributions.Bernoulli(V(p)), V(w));
+        (double[] re, double[] im) = Evaluate(new StandardDistributions.Poisson(V(rate)), V(w));
+        (double[] laplaceRe, double[] laplaceIm) = Evaluate(new StandardDistributions.Laplace(V(mu), V(b)), V(w));
+        (double[] bernoulliRe, double[] bernoulliIm) = Evaluate(new StandardDistributions.Bernoulli(V(p)), V(w));
         for (int j = 0; j < w.Length; j++)
         {
             // exp(λ(e^{iw} − 1)) = e^{λ(cos w − 1)} (cos(λ sin w) + i sin(λ sin w)).
@@ -83,10 +84,10 @@ public sealed class CharacteristicFunctionTests
     {
         using DisposeScope scope = torch.NewDisposeScope();
         Assert.IsAssignableFrom<ICharacteristicFunction>(new SampleDistributions.Dirac(V(1)));
-        Assert.IsAssignableFrom<ICharacteristicFunction>(new SampleDistributions.Exponential(V(1)));
+        Assert.IsAssignableFrom<ICharacteristicFunction>(new StandardDistributions.Exponential(V(1)));
         // No φ declared (a composite, a categorical, the GBM price): the type does not implement the interface.
-        Assert.False(typeof(ICharacteristicFunction).IsAssignableFrom(typeof(SampleDistributions.Beta)));
-        Assert.False(typeof(ICharacteristicFunction).IsAssignableFrom(typeof(SampleDistributions.Categorical)));
+        Assert.False(typeof(ICharacteristicFunction).IsAssignableFrom(typeof(StandardDistributions.Beta)));
+        Assert.False(typeof(ICharacteristicFunction).IsAssignableFrom(typeof(StandardDistributions.Categorical)));
         Assert.False(typeof(ICharacteristicFunction).IsAssignableFrom(typeof(SampleDistributions.GbmTerminalPrice)));
     }
 
@@ -94,7 +95,7 @@ public sealed class CharacteristicFunctionTests
     public void BadFrequencies_AreRefusedNamingW()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var gamma = new SampleDistributions.Gamma(V(2), V(1));
+        var gamma = new StandardDistributions.Gamma(V(2), V(1));
         ArgumentException nan = Assert.Throws<ArgumentException>(() => gamma.CharacteristicFunction(V(1, double.NaN)));
         Assert.Equal("w", nan.ParamName);
         Assert.Contains("w = NaN at flat index 1", nan.Message);

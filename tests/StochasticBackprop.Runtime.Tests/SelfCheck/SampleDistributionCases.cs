@@ -5,6 +5,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 // The sample distributions' namespace, in one place: switch this line when they move into the package.
 using SampleDistributions = StochasticBackprop.Samples.Distributions;
+using StandardDistributions = StochasticBackprop.Distributions;
 
 namespace StochasticBackprop.Runtime.Tests.SelfCheck;
 
@@ -24,15 +25,15 @@ public static class SampleDistributionCases
 
     private static readonly (string Name, Func<IDistribution> Create, long SampleCount)[] All =
     {
-        ("Normal(0.3, 1.2)", () => new SampleDistributions.Normal(T(0.3), T(1.2)), SampleCount),
-        ("Normal(-2, 0.05)", () => new SampleDistributions.Normal(T(-2), T(0.05)), SampleCount),
-        ("Gamma(2.5, 0.8)", () => new SampleDistributions.Gamma(T(2.5), T(0.8)), SampleCount),
-        ("Gamma(1.3, 2)", () => new SampleDistributions.Gamma(T(1.3), T(2)), SampleCount),
-        ("Gamma([2.5, 1.3, 4, 0.9], 0.8) batch [4]", () => new SampleDistributions.Gamma(V(2.5, 1.3, 4, 0.9), T(0.8)), 4_000),
-        ("Exponential(1.7)", () => new SampleDistributions.Exponential(T(1.7)), SampleCount),
-        ("Exponential(0.2)", () => new SampleDistributions.Exponential(T(0.2)), SampleCount),
-        ("Laplace(0.5, 1)", () => new SampleDistributions.Laplace(T(0.5), T(1)), SampleCount),
-        ("Laplace(-3, 0.2)", () => new SampleDistributions.Laplace(T(-3), T(0.2)), SampleCount),
+        ("Normal(0.3, 1.2)", () => new StandardDistributions.Normal(T(0.3), T(1.2)), SampleCount),
+        ("Normal(-2, 0.05)", () => new StandardDistributions.Normal(T(-2), T(0.05)), SampleCount),
+        ("Gamma(2.5, 0.8)", () => new StandardDistributions.Gamma(T(2.5), T(0.8)), SampleCount),
+        ("Gamma(1.3, 2)", () => new StandardDistributions.Gamma(T(1.3), T(2)), SampleCount),
+        ("Gamma([2.5, 1.3, 4, 0.9], 0.8) batch [4]", () => new StandardDistributions.Gamma(V(2.5, 1.3, 4, 0.9), T(0.8)), 4_000),
+        ("Exponential(1.7)", () => new StandardDistributions.Exponential(T(1.7)), SampleCount),
+        ("Exponential(0.2)", () => new StandardDistributions.Exponential(T(0.2)), SampleCount),
+        ("Laplace(0.5, 1)", () => new StandardDistributions.Laplace(T(0.5), T(1)), SampleCount),
+        ("Laplace(-3, 0.2)", () => new StandardDistributions.Laplace(T(-3), T(0.2)), SampleCount),
         ("CoupledNormal(0.5, 0.3)", () => new SampleDistributions.CoupledNormal(T(0.5), T(0.3)), SampleCount),
         ("CoupledNormal(-1, 0.8)", () => new SampleDistributions.CoupledNormal(T(-1), T(0.8)), SampleCount),
         ("CoupledNormalVarianceReading(0.5, 0.3)", () => new SampleDistributions.CoupledNormalVarianceReading(T(0.5), T(0.3)), SampleCount),
@@ -41,18 +42,18 @@ public static class SampleDistributionCases
         ("Dirac(-2)", () => new SampleDistributions.Dirac(T(-2)), SampleCount),
         ("GbmTerminalPrice(100, 0.05, 0.2, 1)", () => new SampleDistributions.GbmTerminalPrice(T(100), T(0.05), T(0.2), T(1)), SampleCount),
         ("GbmTerminalPrice(1, 0, 0.5, 2)", () => new SampleDistributions.GbmTerminalPrice(T(1), T(0), T(0.5), T(2)), SampleCount),
-        ("Beta(2, 3)", () => new SampleDistributions.Beta(T(2), T(3)), SampleCount),
-        ("Beta(1.5, 4)", () => new SampleDistributions.Beta(T(1.5), T(4)), SampleCount),
-        ("Dirichlet([2, 3, 4])", () => new SampleDistributions.Dirichlet(V(2, 3, 4)), 4_000),
-        ("Dirichlet([1.5, 1.5, 5])", () => new SampleDistributions.Dirichlet(V(1.5, 1.5, 5)), 4_000),
-        ("Bernoulli(0.3)", () => new SampleDistributions.Bernoulli(T(0.3)), SampleCount),
-        ("Bernoulli(0.8)", () => new SampleDistributions.Bernoulli(T(0.8)), SampleCount),
-        ("Categorical([0.5, 0.3, 0.2])", () => new SampleDistributions.Categorical(V(0.5, 0.3, 0.2)), SampleCount),
-        ("Categorical([0.1, 0.2, 0.3, 0.4])", () => new SampleDistributions.Categorical(V(0.1, 0.2, 0.3, 0.4)), SampleCount),
-        ("CategoricalLogits([0, 1, -1])", () => new SampleDistributions.CategoricalLogits(V(0, 1, -1)), SampleCount),
-        ("CategoricalLogits([2, 0.5, 0])", () => new SampleDistributions.CategoricalLogits(V(2, 0.5, 0)), SampleCount),
-        ("Poisson(3.5)", () => new SampleDistributions.Poisson(T(3.5)), SampleCount),
-        ("Poisson(0.4)", () => new SampleDistributions.Poisson(T(0.4)), SampleCount),
+        ("Beta(2, 3)", () => new StandardDistributions.Beta(T(2), T(3)), SampleCount),
+        ("Beta(1.5, 4)", () => new StandardDistributions.Beta(T(1.5), T(4)), SampleCount),
+        ("Dirichlet([2, 3, 4])", () => new StandardDistributions.Dirichlet(V(2, 3, 4)), 4_000),
+        ("Dirichlet([1.5, 1.5, 5])", () => new StandardDistributions.Dirichlet(V(1.5, 1.5, 5)), 4_000),
+        ("Bernoulli(0.3)", () => new StandardDistributions.Bernoulli(T(0.3)), SampleCount),
+        ("Bernoulli(0.8)", () => new StandardDistributions.Bernoulli(T(0.8)), SampleCount),
+        ("Categorical([0.5, 0.3, 0.2])", () => new StandardDistributions.Categorical(V(0.5, 0.3, 0.2)), SampleCount),
+        ("Categorical([0.1, 0.2, 0.3, 0.4])", () => new StandardDistributions.Categorical(V(0.1, 0.2, 0.3, 0.4)), SampleCount),
+        ("CategoricalLogits([0, 1, -1])", () => new StandardDistributions.CategoricalLogits(V(0, 1, -1)), SampleCount),
+        ("CategoricalLogits([2, 0.5, 0])", () => new StandardDistributions.CategoricalLogits(V(2, 0.5, 0)), SampleCount),
+        ("Poisson(3.5)", () => new StandardDistributions.Poisson(T(3.5)), SampleCount),
+        ("Poisson(0.4)", () => new StandardDistributions.Poisson(T(0.4)), SampleCount),
     };
 
     /// <summary>The case names, for <c>[MemberData]</c>.</summary>

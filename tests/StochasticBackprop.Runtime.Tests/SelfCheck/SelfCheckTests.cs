@@ -6,6 +6,7 @@ using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 using SampleDistributions = StochasticBackprop.Samples.Distributions;
+using StandardDistributions = StochasticBackprop.Distributions;
 
 namespace StochasticBackprop.Runtime.Tests.SelfCheck;
 
@@ -59,7 +60,7 @@ public sealed class SelfCheckTests
         using DisposeScope scope = torch.NewDisposeScope();
         const double k = 2.0, theta = 1.5;
         // The default options (20,000 samples, seed 1, 5 SE), as the README runs it; the README's report is this one's output.
-        SelfCheckReport right = Checking.SelfCheck.Run(new SampleDistributions.Gamma(T(k), T(theta)));
+        SelfCheckReport right = Checking.SelfCheck.Run(new StandardDistributions.Gamma(T(k), T(theta)));
         SelfCheckReport typo = Checking.SelfCheck.Run(new GammaWithPlusOneTypo(T(k), T(theta)));
         output.WriteLine(typo.ToString());
 
@@ -174,7 +175,7 @@ public sealed class SelfCheckTests
     public void BatchedDistribution_ChecksTheFirstCoordinates_AndSaysSo()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var gamma = new SampleDistributions.Gamma(torch.tensor(new[] { 2.0, 3.0, 4.0, 5.0 }, ScalarType.Float64), T(1.0));
+        var gamma = new StandardDistributions.Gamma(torch.tensor(new[] { 2.0, 3.0, 4.0, 5.0 }, ScalarType.Float64), T(1.0));
         SelfCheckReport report = Checking.SelfCheck.Run(gamma, new SelfCheckOptions { SampleCount = 2_000, MaxCoordinates = 2, Frequencies = new[] { 1.0 } });
         Assert.Equal("the first 2 of 4 coordinates checked", report.Coverage);
         Assert.Contains("batch [4]", report.Distribution);
@@ -188,7 +189,7 @@ public sealed class SelfCheckTests
     public void Options_OutOfRange_AreRefusedNamingTheOption()
     {
         using DisposeScope scope = torch.NewDisposeScope();
-        var normal = new SampleDistributions.Normal(T(0), T(1));
+        var normal = new StandardDistributions.Normal(T(0), T(1));
         Assert.Equal("SampleCount", Assert.Throws<ArgumentOutOfRangeException>(() => Checking.SelfCheck.Run(normal, new SelfCheckOptions { SampleCount = 10 })).ParamName);
         Assert.Equal("Tolerance", Assert.Throws<ArgumentOutOfRangeException>(() => Checking.SelfCheck.Run(normal, new SelfCheckOptions { Tolerance = 0 })).ParamName);
         Assert.Equal("MaxCoordinates", Assert.Throws<ArgumentOutOfRangeException>(() => Checking.SelfCheck.Run(normal, new SelfCheckOptions { MaxCoordinates = 0 })).ParamName);
