@@ -8,7 +8,7 @@ namespace StochasticBackprop;
 
 /// <summary>
 /// Moments of per-sample gradient estimates <c>[S, ...]</c> (axis 0 the sample axis): the
-/// quantities the hybrid weight and the variance reports are built on (DESIGN §2.3).
+/// quantities the hybrid weight and the variance reports are built on (docs/ESTIMATORS.md#hybrid).
 /// "Total" means summed over the coordinates of the trailing axes: the trace of the covariance
 /// matrix of one draw of the estimator. Sample moments use the unbiased divisor S − 1.
 /// </summary>

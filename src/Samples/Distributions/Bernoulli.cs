@@ -1,7 +1,7 @@
 namespace StochasticBackprop.Samples.Distributions;
 
 /// <summary>
-/// The Bernoulli distribution on {0, 1} with P(z = 1) = p. Local expectation (002 eq. 16), score
+/// The Bernoulli distribution on {0, 1} with P(z = 1) = p. Local expectation (Echraibi et al. 2020, eq. 16), score
 /// function, Gumbel-softmax (binary concrete) and the discrete-difference Fourier rule.
 /// </summary>
 [Distribution]

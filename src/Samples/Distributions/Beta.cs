@@ -1,7 +1,7 @@
 namespace StochasticBackprop.Samples.Distributions;
 
 /// <summary>
-/// The Beta distribution as z = ζ₁/(ζ₁ + ζ₂), ζ₁ ~ Gamma(a, 1), ζ₂ ~ Gamma(b, 1) (002 eq. 20):
+/// The Beta distribution as z = ζ₁/(ζ₁ + ζ₂), ζ₁ ~ Gamma(a, 1), ζ₂ ~ Gamma(b, 1) (Echraibi et al. 2020, eq. 20):
 /// implicit pathwise through the Gammas, score from the density, Fourier through the Gammas'
 /// cumulants (an asymptotic series: keep the order well below (a + b)/2).
 /// </summary>

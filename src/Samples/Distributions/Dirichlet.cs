@@ -2,7 +2,7 @@ namespace StochasticBackprop.Samples.Distributions;
 
 /// <summary>
 /// The Dirichlet distribution over the last axis of alpha, as z = ζ/Σζ with ζ_k ~ Gamma(alpha_k, 1)
-/// (002 eq. 21). Samples have alpha's shape. Each entry of <c>LogDensity(z)</c> along the last axis
+/// (Echraibi et al. 2020, eq. 21). Samples have alpha's shape. Each entry of <c>LogDensity(z)</c> along the last axis
 /// holds the log density of the whole vector.
 /// </summary>
 [Distribution(FourierOrder = 4)]

@@ -1,7 +1,7 @@
 namespace StochasticBackprop.Samples.Distributions;
 
 /// <summary>
-/// The Gamma distribution with shape k and scale theta (002 eq. 19). Its pathwise estimator is
+/// The Gamma distribution with shape k and scale theta (Echraibi et al. 2020, eq. 19). Its pathwise estimator is
 /// implicit: libtorch's <c>_standard_gamma</c> gradient with respect to the shape.
 /// </summary>
 [Distribution]

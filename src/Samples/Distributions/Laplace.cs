@@ -1,6 +1,6 @@
 namespace StochasticBackprop.Samples.Distributions;
 
-/// <summary>The Laplace distribution with location mu and scale b (002 eq. 18).</summary>
+/// <summary>The Laplace distribution with location mu and scale b (Echraibi et al. 2020, eq. 18).</summary>
 [Distribution(CumulantOrder = 12)]
 [Parameter("mu")]
 [Parameter("b", ParameterDomain.Positive)]
