@@ -56,7 +56,7 @@ public abstract class SiteEstimator
     public static SiteEstimator Score(ScoreBaseline baseline = ScoreBaseline.None) => new ScoreSite(baseline);
 
     /// <summary>
-    /// The local-expectation estimator (Titsias and Lázaro-Gredilla 2015; Echraibi et al. (2020), eqs. 16–17, BSB for a Bernoulli and CSB
+    /// The local-expectation estimator (Titsias and Lázaro-Gredilla 2015; Echraibi et al. 2020, eqs. 16–17, BSB for a Bernoulli and CSB
     /// for a categorical site): per coordinate j, Σ_v ∇q(z_j = v) · F(z with z_j = v), F the downstream costs re-evaluated
     /// with the other sites' random numbers held fixed; the particles are its inner samples. All d·(K − 1) replaced values
     /// are evaluated in batched replays of at most <see cref="ElboOptions.MaxReplayRows"/> rows.
