@@ -12,7 +12,7 @@ namespace StochasticBackprop;
 public enum LambdaMode
 {
     /// <summary>
-    /// λ from this batch's per-sample moments (Algorithm 1 of the hybrid paper). λ depends on the
+    /// λ from this batch's per-sample moments (Algorithm 1 of Oden 2025). λ depends on the
     /// samples it weights, so the estimate is slightly biased (the bias shrinks like 1/S).
     /// </summary>
     SameBatch,

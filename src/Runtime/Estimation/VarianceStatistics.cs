@@ -33,7 +33,7 @@ public static class VarianceStatistics
     }
 
     /// <summary>
-    /// Theorem 4 of the Malliavin hybrid paper from per-sample moments:
+    /// Theorem 4 of Oden (2025) from per-sample moments:
     /// λ* = (Var ĝ_M − Cov) / (Var ĝ_P + Var ĝ_M − 2 Cov + ε), clipped to [0, 1], the weight of
     /// <paramref name="pathwise"/> in λ ĝ_P + (1 − λ) ĝ_M that minimises the total variance.
     /// </summary>
@@ -57,7 +57,7 @@ public static class VarianceStatistics
 
     /// <summary>
     /// The fraction of variance removed relative to a reference: 1 − hybrid/baseline
-    /// (0.09 is the "9% variance reduction" of the hybrid paper; negative when the hybrid is worse).
+    /// (0.09 is the "9% variance reduction" of Oden (2025); negative when the hybrid is worse).
     /// </summary>
     public static double VarianceReduction(double hybridVariance, double baselineVariance)
     {

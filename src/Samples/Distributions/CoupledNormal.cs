@@ -1,7 +1,7 @@
 namespace StochasticBackprop.Samples.Distributions;
 
 /// <summary>
-/// The coupled Gaussian of the hybrid paper's synthetic study (Oden 2025, §7.2 eq. 41, Appendix C.2):
+/// The coupled Gaussian of the synthetic study of Oden (2025), §7.2 eq. 41 and Appendix C.2:
 /// q_θ = N(μ = θ, σ = exp(α θ)), where exp(α θ) is the <b>standard deviation</b> (the paper writes
 /// σ = exp(αθ), and Appendix A's weight is the score of exactly this law). The parameter θ is the
 /// paper's θ, so every generated estimator returns per-sample dθ gradients directly; α is a second

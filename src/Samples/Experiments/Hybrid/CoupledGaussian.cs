@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
 /// <summary>
-/// A loss of the hybrid paper's synthetic study: the tensor form the estimators evaluate (autograd
+/// A loss of the synthetic study of Oden (2025), §7.2: the tensor form the estimators evaluate (autograd
 /// differentiates it) and a scalar form with its a.e. derivative and kinks, used only for the
 /// quadrature truths.
 /// </summary>
