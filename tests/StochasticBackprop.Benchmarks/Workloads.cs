@@ -56,7 +56,7 @@ public sealed class Workloads
         theta = torch.tensor(Theta, float64, requires_grad: true);
         alpha = torch.tensor(Alpha, float64, requires_grad: false);
         coupled = new CoupledNormal(theta, alpha);
-        // f(z) = min(z²/2, 2), the hybrid paper's clipped quadratic (samples are [N]: the batch shape is scalar).
+        // f(z) = min(z²/2, 2), the clipped quadratic of Oden (2025) (samples are [N]: the batch shape is scalar).
         clippedQuadratic = Objective.Separable(z => (z * z * Scalars.Of(0.5)).clamp_max(Scalars.Of(2.0)));
 
         // W4: Gamma(k = 2, θ = 1.5), f = (z − 1)².

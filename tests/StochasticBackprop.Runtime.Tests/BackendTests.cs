@@ -7,7 +7,7 @@ using Xunit;
 namespace StochasticBackprop.Runtime.Tests;
 
 /// <summary>
-/// The native-backend fix of DESIGN §5, on the real libLibTorchSharp.so from the NuGet cache read
+/// The native-backend fix (docs/ARCHITECTURE.md#environment), on the real libLibTorchSharp.so from the NuGet cache read
 /// into memory (the cache itself is never written).
 /// </summary>
 public sealed class BackendTests

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace StochasticBackprop.Runtime.Tests;
 
-/// <summary>Same seed, a handful of samples: each estimator's algebra against a hand formula to 1e-10 (DESIGN §6).</summary>
+/// <summary>Same seed, a handful of samples: each estimator's algebra against a hand formula to 1e-10 (docs/ARCHITECTURE.md#testing).</summary>
 public sealed class DeterministicIdentityTests
 {
     private const double Tolerance = 1e-10;
@@ -111,7 +111,7 @@ public sealed class DeterministicIdentityTests
     [Fact]
     public void Pathwise_Gamma_ImplicitGradient_MatchesFiniteDifferenceOfTheCdf()
     {
-        // dz/dk = −(∂F/∂k)/p(z) for z = θζ, ζ ~ Gamma(k, 1): the implicit reparameterization identity (DESIGN §6).
+        // dz/dk = −(∂F/∂k)/p(z) for z = θζ, ζ ~ Gamma(k, 1): the implicit reparameterization identity (docs/ARCHITECTURE.md#testing).
         // libtorch computes ∂ζ/∂k with series/asymptotic approximations (measured relative error ~1.5e-5
         // here), so this identity holds to 1e-4 relative, not 1e-10: a property of libtorch, not of the estimator.
         using DisposeScope scope = torch.NewDisposeScope();

@@ -10,7 +10,7 @@ namespace StochasticBackprop.Runtime.Tests;
 
 /// <summary>
 /// The generalized reparameterization gradient (Ruiz et al. 2016): unbiased against closed forms for the
-/// Gamma with the paper's standardization (4 SE, fixed seed), identical to the pathwise estimator for the
+/// Gamma with the standardization of Ruiz et al. (2016) (4 SE, fixed seed), identical to the pathwise estimator for the
 /// Normal with T = (z − μ)/σ (its correction vanishes sample by sample), and its pathwise part alone —
 /// the formula without the correction — is caught as biased by the same test.
 /// </summary>

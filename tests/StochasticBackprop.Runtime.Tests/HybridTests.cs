@@ -69,7 +69,7 @@ public sealed class HybridTests
     [Fact]
     public void MinimumVarianceWeights_ForTwoEstimators_EqualLambdaStar()
     {
-        // DESIGN §2.3's setting: N(θ, e^{αθ}), θ = 0.8, α = 2, clipped quadratic min(z²/2, 2).
+        // Oden's (2025) §7.2 setting: N(θ, e^{αθ}), θ = 0.8, α = 2, clipped quadratic min(z²/2, 2).
         using DisposeScope scope = torch.NewDisposeScope();
         var normal = DistributionFactory.Normal(DistributionFactory.Scalar(0.8), DistributionFactory.Scalar(Math.Exp(1.6)));
         Objective clipped = Objective.Separable(z => torch.clamp_max(z.pow(Scalars.Of(2)) / Scalars.Of(2), Scalars.Of(2.0)));

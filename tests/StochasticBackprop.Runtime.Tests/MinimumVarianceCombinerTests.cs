@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace StochasticBackprop.Runtime.Tests;
 
-/// <summary>The K-estimator minimum-variance combination (DESIGN §2.3): weights, unbiasedness, variance, checks.</summary>
+/// <summary>The K-estimator minimum-variance combination (docs/ESTIMATORS.md#minimum-variance-combiner): weights, unbiasedness, variance, checks.</summary>
 public sealed class MinimumVarianceCombinerTests
 {
     private const double Mu = 0.3, Sigma = 1.5;

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Runtime.Tests;
 
 /// <summary>
-/// DESIGN §4: the statistical tests would catch a subtly wrong formula. Each deliberately broken
+/// docs/ARCHITECTURE.md#testing: the statistical tests would catch a subtly wrong formula. Each deliberately broken
 /// distribution runs with the same seed, sample size and k = 4 as the passing test, and must fail it.
 /// </summary>
 public sealed class WrongFormulaTests
@@ -57,7 +57,7 @@ public sealed class WrongFormulaTests
     [Fact]
     public void Gamma_PathwiseThroughADetachedSampler_FailsTheShapeGradientTest()
     {
-        // TorchSharp's Gamma.rsample returns a detached tensor (DESIGN §5); a sampler like it must not pass.
+        // TorchSharp's Gamma.rsample returns a detached tensor (docs/ARCHITECTURE.md#environment); a sampler like it must not pass.
         using DisposeScope scope = torch.NewDisposeScope();
         Objective objective = Objective.Separable(z => ClosedForms.Apply(TestFunction.Square, z));
         double[][] truth = EstimatorRunner.Truth(DistributionKind.Gamma, TestFunction.Square);

@@ -6,7 +6,7 @@ using Xunit;
 namespace StochasticBackprop.Samples.Tests;
 
 /// <summary>
-/// Sanity checks on the quick runs of the Fourier (002/003) experiments: sane numbers, not the paper's
+/// Sanity checks on the quick runs of the Fourier (Echraibi et al. 2020) experiments: sane numbers, not the paper's
 /// values (quick sizes are far too small for those).
 /// </summary>
 [Collection(QuickSuiteCollection.Name)]

@@ -92,7 +92,7 @@ public enum SupportKind
 
 /// <summary>
 /// Declares a discrete support. A distribution with a finite support (<see cref="SupportKind.Finite"/>,
-/// <see cref="SupportKind.Categories"/>) gets the local-expectation estimator (002 Theorem 2), the
+/// <see cref="SupportKind.Categories"/>) gets the local-expectation estimator (Echraibi et al. 2020, Theorem 2), the
 /// score function from its probability table, a Gumbel-softmax relaxation and exact enumeration;
 /// an integer support with a characteristic function gets the discrete-difference Fourier rule.
 /// </summary>
@@ -112,7 +112,7 @@ public sealed class SupportAttribute : Attribute
 /// <summary>
 /// A building block of a composite distribution: an independent variable, named for the
 /// <see cref="CompositionAttribute"/> formula, drawn from another <c>[Distribution]</c> class whose
-/// parameters are formulas in this distribution's parameters (002 eqs. 20–21: a Beta from two Gammas).
+/// parameters are formulas in this distribution's parameters (Echraibi et al. 2020, eqs. 20–21: a Beta from two Gammas).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class ComponentAttribute : Attribute

@@ -176,7 +176,7 @@ public interface IHybridDistribution : IReparameterizedDistribution, IScoredDist
 /// <summary>
 /// A distribution whose coordinates are independent and each takes one of K values
 /// (<see cref="SupportValues"/>) with probabilities given by a table: Bernoulli, categorical.
-/// Gives the local-expectation estimator (002 Theorem 2), the score function, the Gumbel-softmax
+/// Gives the local-expectation estimator (Echraibi et al. 2020, Theorem 2), the score function, the Gumbel-softmax
 /// relaxation and exact enumeration (<see cref="Enumeration"/>).
 /// </summary>
 public interface IFiniteDistribution : IScoredDistribution
@@ -228,7 +228,7 @@ public interface IFactorialCumulantDistribution : IDistribution
 
 /// <summary>
 /// A distribution declared as z = g(ζ₁, …, ζ_C) of independent building blocks (Beta and Dirichlet
-/// from Gammas, 002 eqs. 20–21). Gives the Fourier estimator through the building blocks' cumulants:
+/// from Gammas, Echraibi et al. (2020), eqs. 20–21). Gives the Fourier estimator through the building blocks' cumulants:
 /// ∇θ E f(g(ζ)) = Σ_c Σₙ (∇θ κₙ⁽ᶜ⁾ / n!) E[∂ⁿ(f∘g)/∂ζ_cⁿ].
 /// </summary>
 public interface IComposedDistribution : IReparameterizedDistribution

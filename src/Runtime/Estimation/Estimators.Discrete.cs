@@ -10,7 +10,7 @@ namespace StochasticBackprop;
 public static partial class Estimators
 {
     /// <summary>
-    /// The local-expectation estimator (002 Theorem 2, eqs. 16–17) for a factorised finite distribution:
+    /// The local-expectation estimator (Echraibi et al. 2020, Theorem 2, eqs. 16–17) for a factorised finite distribution:
     /// ĝ_i = Σ_j Σ_k ∇θ p(z_j = v_k)·[f(z_i,−j, v_k) − f(z_i,−j, v_K*)], at fresh draws. Unbiased; it
     /// needs only values of f, one batched evaluation per coordinate j and support value v_k.
     /// </summary>
@@ -204,7 +204,7 @@ public static partial class Estimators
     }
 
     /// <summary>
-    /// The Fourier estimator through a composite's building blocks (002 eqs. 20–21):
+    /// The Fourier estimator through a composite's building blocks (Echraibi et al. 2020, eqs. 20–21):
     /// ĝ_i = Σ_c Σ_{n=1..N} (∂κ_n⁽ᶜ⁾/∂θ / n!)·∂ⁿ(f∘g)/∂ζ_cⁿ at ζ_i, at fresh draws of the building blocks,
     /// plus ∂f/∂z·∂g/∂θ at ζ_i when the map names the parameters itself (<see cref="IComposedDistribution.MapDependsOnParameters"/>).
     /// Every building block must have cumulants. f∘g is differentiated exactly coordinate by coordinate

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop;
 
 /// <summary>
-/// Monte Carlo estimators of ∇_θ E_{z~p_θ}[f(z)] (DESIGN §2). Each returns the per-sample
+/// Monte Carlo estimators of ∇_θ E_{z~p_θ}[f(z)] (docs/ESTIMATORS.md). Each returns the per-sample
 /// gradient w.r.t. every distribution parameter, from which means, variances, hybrid weights and
 /// the surrogate for backpropagation into a network are built. Tensors created along the way
 /// are released before returning; the result's tensors live in the caller's dispose scope.
@@ -196,7 +196,7 @@ public static partial class Estimators
 
     /// <summary>
     /// The Fourier-series (cumulant) estimator ĝ_i,j = Σ_{n=1..N} (∂κ_n/∂θ_j / n!)·∂ⁿf(z_i)/∂z_ijⁿ
-    /// (DESIGN §2.1), at fresh draws. Exact when f is a polynomial of degree ≤ N (and, for the
+    /// (docs/ESTIMATORS.md#fourier-series), at fresh draws. Exact when f is a polynomial of degree ≤ N (and, for the
     /// Normal, for every smooth f at N ≥ 2); otherwise the truncation biases it. Needs f smooth:
     /// at kinks autograd's higher derivatives are 0 and the estimate is biased.
     /// </summary>

@@ -17,8 +17,8 @@ namespace StochasticBackprop;
 public delegate Tensor CumulantGeneratingFunction(IReadOnlyList<Tensor> parameters, double s);
 
 /// <summary>
-/// The Fourier-series estimator summed in closed form for exponential objectives (003 eq. 23, 002
-/// Corollary 3.1): when every coordinate derivative is geometric, ∂_jⁿ f = sⁿ⁻¹·∂_j f (f = c·e^{s Σ_j z_j},
+/// The Fourier-series estimator summed in closed form for exponential objectives (Echraibi et al. 2020, Corollary 3.1;
+/// eq. 23 of its v2): when every coordinate derivative is geometric, ∂_jⁿ f = sⁿ⁻¹·∂_j f (f = c·e^{s Σ_j z_j},
 /// f = Σ_j c_j e^{s z_j}, and sums of such), Theorem 1's series Σ_n (∇_θκ_n/n!)·E[∂_jⁿ f] sums to
 /// <code>
 /// ∇_θ L = (∇_θ K_θ(s) / s) · E[∂_j f(z)],

@@ -12,7 +12,7 @@ namespace StochasticBackprop;
 public enum LambdaMode
 {
     /// <summary>
-    /// λ from this batch's per-sample moments (Algorithm 1 of the hybrid paper). λ depends on the
+    /// λ from this batch's per-sample moments (Algorithm 1 of Oden 2025). λ depends on the
     /// samples it weights, so the estimate is slightly biased (the bias shrinks like 1/S).
     /// </summary>
     SameBatch,
@@ -61,7 +61,7 @@ public sealed record HybridOptions
 
 /// <summary>
 /// The hybrid estimator ĝ = λ ĝ₁ + (1 − λ) ĝ₂ of two unbiased estimators on the same samples
-/// (DESIGN §2.3), with λ* = (Var ĝ₂ − Cov) / (Var ĝ₁ + Var ĝ₂ − 2 Cov + ε) clipped to [0, 1],
+/// (docs/ESTIMATORS.md#hybrid), with λ* = (Var ĝ₂ − Cov) / (Var ĝ₁ + Var ĝ₂ − 2 Cov + ε) clipped to [0, 1],
 /// estimated from per-sample moments (not from squared norms of batch means). Stateful in
 /// <see cref="LambdaMode.PreviousBatches"/> mode: use one instance per training loop.
 /// </summary>

@@ -13,7 +13,7 @@ namespace StochasticBackprop;
 public sealed record CombinedEstimate(GradientEstimate Estimate, IReadOnlyList<double[]> Weights);
 
 /// <summary>
-/// The K-estimator generalisation of the hybrid (DESIGN §2.3): ĝ = Σ_k w_k ĝ_k over K unbiased
+/// The K-estimator generalisation of the hybrid (docs/ESTIMATORS.md#minimum-variance-combiner): ĝ = Σ_k w_k ĝ_k over K unbiased
 /// estimators of the same gradient on the same samples, with the minimum-variance weights
 /// w = Σ⁻¹1 / (1ᵀΣ⁻¹1), Σ_kl = Σ_j Cov(ĝ_k,j, ĝ_l,j) from per-sample moments. The weights sum to 1, so
 /// the combination is unbiased when every component is and the weights do not depend on the samples

@@ -12,7 +12,7 @@ public abstract partial class Objective
     /// A sum of ridge functions f(z) = Σ_i h(u_i), u_i = a_iᵀz, for z of shape <c>[S, ...BatchShape]</c> and
     /// <paramref name="directions"/> the m directions a_i stacked as <c>[m, ...BatchShape]</c> (typically
     /// <c>[m, d]</c>): Bayesian logistic regression's log-likelihood Σ_i log σ(y_i x_iᵀw) is one, with
-    /// a_i = y_i x_i and h = log σ (002 §6.2; DESIGN §2.2).
+    /// a_i = y_i x_i and h = log σ (Echraibi et al. 2020, §6.2; docs/ESTIMATORS.md#higher-derivatives-of-f).
     /// </summary>
     /// <remarks>
     /// <paramref name="h"/> receives all projections at once, <c>[S, m]</c>, and must act elementwise

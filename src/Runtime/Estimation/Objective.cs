@@ -8,7 +8,7 @@ namespace StochasticBackprop;
 
 /// <summary>
 /// The per-sample objective f whose expectation E[f(z)] is estimated, with the coordinate
-/// derivatives ∂ⁿf/∂z_jⁿ the Fourier-series estimator needs (DESIGN §2.2).
+/// derivatives ∂ⁿf/∂z_jⁿ the Fourier-series estimator needs (docs/ESTIMATORS.md#higher-derivatives-of-f).
 /// </summary>
 /// <remarks>
 /// <para>

@@ -8,7 +8,7 @@ namespace StochasticBackprop;
 
 /// <summary>
 /// Moments of per-sample gradient estimates <c>[S, ...]</c> (axis 0 the sample axis): the
-/// quantities the hybrid weight and the variance reports are built on (DESIGN §2.3).
+/// quantities the hybrid weight and the variance reports are built on (docs/ESTIMATORS.md#hybrid).
 /// "Total" means summed over the coordinates of the trailing axes: the trace of the covariance
 /// matrix of one draw of the estimator. Sample moments use the unbiased divisor S − 1.
 /// </summary>
@@ -33,7 +33,7 @@ public static class VarianceStatistics
     }
 
     /// <summary>
-    /// Theorem 4 of the Malliavin hybrid paper from per-sample moments:
+    /// Theorem 4 of Oden (2025) from per-sample moments:
     /// λ* = (Var ĝ_M − Cov) / (Var ĝ_P + Var ĝ_M − 2 Cov + ε), clipped to [0, 1], the weight of
     /// <paramref name="pathwise"/> in λ ĝ_P + (1 − λ) ĝ_M that minimises the total variance.
     /// </summary>
@@ -57,7 +57,7 @@ public static class VarianceStatistics
 
     /// <summary>
     /// The fraction of variance removed relative to a reference: 1 − hybrid/baseline
-    /// (0.09 is the "9% variance reduction" of the hybrid paper; negative when the hybrid is worse).
+    /// (0.09 is the "9% variance reduction" of Oden (2025); negative when the hybrid is worse).
     /// </summary>
     public static double VarianceReduction(double hybridVariance, double baselineVariance)
     {

@@ -15,12 +15,12 @@ public enum MomentPooling
     /// </summary>
     WithinDataPoint,
 
-    /// <summary>Every row as one sample (the minibatch as the batch of 001's Algorithm 1): with one particle per data point, the spread between data points is part of the moments.</summary>
+    /// <summary>Every row as one sample (the minibatch as the batch of Oden's (2025) Algorithm 1): with one particle per data point, the spread between data points is part of the moments.</summary>
     AcrossRows,
 }
 
 /// <summary>
-/// The variance-optimal hybrid of the pathwise and score-function estimators for a site (001's λ*, Algorithm 1):
+/// The variance-optimal hybrid of the pathwise and score-function estimators for a site (Oden's (2025) λ*, Algorithm 1):
 /// per row, ĝ_P = ∂F/∂z·∂z/∂θ and ĝ_S = ∇θ log q(z)·F (F the site's downstream costs, its own terms only for
 /// their own coordinate), combined as λ ĝ_P + (1 − λ) ĝ_S with λ* = (Var ĝ_S − Cov)/(Var ĝ_P + Var ĝ_S − 2 Cov)
 /// clipped to [0, 1], from this batch's moments (<see cref="LambdaMode.SameBatch"/>) or earlier batches'
@@ -291,6 +291,6 @@ public sealed class HybridSite : SiteEstimator
 /// <param name="Covariance">Cov(ĝ_P, ĝ_S).</param>
 public readonly record struct HybridMoments(double PathwiseVariance, double ScoreVariance, double Covariance)
 {
-    /// <summary>Cov/Var ĝ_P, the ratio of 001's Theorem 9 (λ* → 1 as it → 1 with Var ĝ_S above Var ĝ_P); NaN when Var ĝ_P is 0.</summary>
+    /// <summary>Cov/Var ĝ_P, the ratio of Oden's (2025) Theorem 9 (λ* → 1 as it → 1 with Var ĝ_S above Var ĝ_P); NaN when Var ĝ_P is 0.</summary>
     public double CovarianceOverPathwiseVariance => PathwiseVariance > 0 ? Covariance / PathwiseVariance : double.NaN;
 }

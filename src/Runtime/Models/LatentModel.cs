@@ -108,7 +108,7 @@ public sealed class LatentModel
 
     /// <summary>
     /// The importance-sampled estimate of log p(x) = log E_q[p(x, z)/q(z | x)] with <paramref name="samples"/> draws
-    /// from the guide per data point, <c>[B]</c>, no gradient: for evaluation (002 uses 200 samples). Sites are drawn
+    /// from the guide per data point, <c>[B]</c>, no gradient: for evaluation (Echraibi et al. 2020 use 200 samples). Sites are drawn
     /// hard (relaxed sites by their exact discrete sample). Runs in chunks of at most <paramref name="maxRows"/> rows.
     /// </summary>
     public Tensor LogMarginal(Tensor data, int samples = 200, Generator? generator = null, long maxRows = 1 << 15)

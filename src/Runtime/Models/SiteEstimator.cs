@@ -56,7 +56,7 @@ public abstract class SiteEstimator
     public static SiteEstimator Score(ScoreBaseline baseline = ScoreBaseline.None) => new ScoreSite(baseline);
 
     /// <summary>
-    /// The local-expectation estimator (Titsias and Lázaro-Gredilla 2015; 002 eqs. 16–17, BSB for a Bernoulli and CSB
+    /// The local-expectation estimator (Titsias and Lázaro-Gredilla 2015; Echraibi et al. 2020, eqs. 16–17, BSB for a Bernoulli and CSB
     /// for a categorical site): per coordinate j, Σ_v ∇q(z_j = v) · F(z with z_j = v), F the downstream costs re-evaluated
     /// with the other sites' random numbers held fixed; the particles are its inner samples. All d·(K − 1) replaced values
     /// are evaluated in batched replays of at most <see cref="ElboOptions.MaxReplayRows"/> rows.
@@ -90,7 +90,7 @@ public abstract class SiteEstimator
     public static RebarEstimator Relax(int coordinates, int hidden = 100, double temperature = 0.5, double scale = 1.0) => new(temperature, scale, coordinates, hidden);
 
     /// <summary>
-    /// The variance-optimal hybrid of pathwise and score function for a continuous site (001's λ*), with λ from this
+    /// The variance-optimal hybrid of pathwise and score function for a continuous site (Oden's (2025) λ*), with λ from this
     /// batch or earlier ones, per parameter tensor, per latent coordinate or one for all, and the moments taken within each
     /// data point (pooled over the batch) or across rows. Keep one instance across steps for <see cref="LambdaMode.PreviousBatches"/>.
     /// </summary>

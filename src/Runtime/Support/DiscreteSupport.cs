@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
@@ -10,7 +11,9 @@ namespace StochasticBackprop;
 /// What generated discrete distributions share: sampling by inverse CDF (from a probability table, or
 /// from the log density on the counts), the log density and score of a probability table, and
 /// per-sample parameter copies for per-sample gradients.
+/// For generated code: public so that the code the generator writes can call it, hidden from IntelliSense.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class DiscreteSupport
 {
     /// <summary>The largest count the counts sampler visits before it gives up (the tail mass must be below 1e-12 by then).</summary>

@@ -10,6 +10,7 @@ namespace StochasticBackprop;
 /// <summary>
 /// Scalar helpers of the one-pass loops the generator writes (<see cref="IScoreKernel"/>): the functions of the
 /// formula language that <see cref="Math"/> lacks or computes inaccurately.
+/// For generated code: public so that the code the generator writes can call it, hidden from IntelliSense.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Kernel
@@ -54,6 +55,7 @@ public static class Kernel
 /// <summary>
 /// The parameter-only parts of a generated loop, each broadcast to the batch shape and held as a contiguous
 /// CPU float64 buffer for the loop to read coordinate by coordinate.
+/// For generated code: public so that the code the generator writes can call it, hidden from IntelliSense.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class KernelValues : IDisposable

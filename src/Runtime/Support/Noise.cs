@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,7 +8,9 @@ namespace StochasticBackprop;
 /// <summary>
 /// Parameter-free noise for pathwise samplers z = g(θ, ε), with the dtype and device of a
 /// reference tensor. None of it requires grad; the gradient flows through g.
+/// For generated code: public so that the code the generator writes can call it, hidden from IntelliSense.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Noise
 {
     /// <summary>ε ~ N(0, 1), elementwise.</summary>

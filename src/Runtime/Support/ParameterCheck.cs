@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Globalization;
 using System.Linq;
 using TorchSharp;
@@ -11,7 +12,9 @@ namespace StochasticBackprop;
 /// <see cref="ArgumentOutOfRangeException"/> whose message names the distribution, the parameter
 /// and the first offending value with its index, e.g.
 /// <c>Normal: parameter 'sigma' must be positive, got -0.5 at index [3]</c>.
+/// For generated code: public so that the code the generator writes can call it, hidden from IntelliSense.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class ParameterCheck
 {
     /// <summary>Checks that every element is finite (no NaN, no ±∞). Returns <paramref name="value"/>.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
@@ -10,7 +11,9 @@ namespace StochasticBackprop;
 /// Shape arithmetic shared by generated distributions and the estimators: batch shapes from
 /// broadcasting parameters, sampled shapes with a leading sample axis, and the reduction of a
 /// per-sample gradient back to a parameter's own shape.
+/// For generated code: public so that the code the generator writes can call it, hidden from IntelliSense.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Shapes
 {
     /// <summary>The broadcast shape of the parameters (NumPy rules), e.g. <c>[3]</c> for a <c>[3]</c> mean and a scalar scale.</summary>

@@ -12,6 +12,7 @@ namespace StochasticBackprop;
 /// none (its per-sample gradient is a zero that costs nothing) as long as another parameter does; when no
 /// parameter requires grad, the caller wants the numbers themselves (variance studies, tables), and every
 /// parameter's gradient is computed.
+/// For the runtime's estimators, not for user code: hidden from IntelliSense.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Wanted

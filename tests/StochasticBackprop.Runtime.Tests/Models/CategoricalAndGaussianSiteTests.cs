@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Runtime.Tests.Models;
 
 /// <summary>
-/// Categorical sites (one-hot values; 002's CSB) against enumeration, and a Gaussian site (pathwise and score) against a
+/// Categorical sites (one-hot values; Echraibi et al.'s (2020) CSB) against enumeration, and a Gaussian site (pathwise and score) against a
 /// closed-form bound, at 4 standard errors with fixed seeds.
 /// </summary>
 public sealed class CategoricalAndGaussianSiteTests

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Runtime.Tests.Models;
 
 /// <summary>
-/// <see cref="LatentModel.Expectation"/>: E_{b~Bernoulli(σ(φ))}[−(b − c)²] without the guide's −log q, the RELAX paper's toy
+/// <see cref="LatentModel.Expectation"/>: E_{b~Bernoulli(σ(φ))}[−(b − c)²] without the guide's −log q, the RELAX paper's (Grathwohl et al. 2018) toy
 /// (with c = 0.2 here so that the gradient, σ(φ)(1 − σ(φ))((c)² − (1 − c)²), is far from zero), for every unbiased site estimator.
 /// </summary>
 public sealed class ExpectationTests

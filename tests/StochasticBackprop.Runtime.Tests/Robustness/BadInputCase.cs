@@ -26,7 +26,7 @@ public enum BadInputOutcome
 /// </summary>
 public sealed class BadInputCase
 {
-    /// <summary>The z-test threshold of DESIGN §4.</summary>
+    /// <summary>The z-test threshold of docs/ARCHITECTURE.md#testing.</summary>
     public const double K = 4.0;
 
     private BadInputCase(string name, Func<(double Value, double StandardError)[]> run, double[]? truths, Type? error, string[] words)

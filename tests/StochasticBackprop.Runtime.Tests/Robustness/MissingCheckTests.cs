@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace StochasticBackprop.Runtime.Tests.Robustness;
 
-/// <summary>The bad-input cases fail when a check is missing or a formula is wrong (DESIGN §4): the suite proves something.</summary>
+/// <summary>The bad-input cases fail when a check is missing or a formula is wrong (docs/ARCHITECTURE.md#testing): the suite proves something.</summary>
 public sealed class MissingCheckTests
 {
     private static Tensor T(double value) => torch.tensor(value, dtype: ScalarType.Float64);

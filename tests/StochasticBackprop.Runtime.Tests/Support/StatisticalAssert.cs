@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Runtime.Tests.Support;
 
 /// <summary>
-/// z-tests of Monte Carlo means against closed-form truths (DESIGN §4): a coordinate passes when
+/// z-tests of Monte Carlo means against closed-form truths (docs/ARCHITECTURE.md#testing): a coordinate passes when
 /// |mean − truth| ≤ k·SE, SE = sd/√S from the per-sample gradients. k = 4 throughout.
 /// </summary>
 public static class StatisticalAssert

@@ -8,7 +8,7 @@ namespace StochasticBackprop.Runtime.Tests.TestDistributions;
 
 /// <summary>
 /// A generated distribution with one deliberate defect, for showing that a statistical test fails
-/// on a subtly wrong formula (DESIGN §4). Everything not overridden is the generated code's own.
+/// on a subtly wrong formula (docs/ARCHITECTURE.md#testing). Everything not overridden is the generated code's own.
 /// </summary>
 public sealed class DefectiveDistribution : IHybridDistribution, ICumulantDistribution
 {
@@ -21,7 +21,7 @@ public sealed class DefectiveDistribution : IHybridDistribution, ICumulantDistri
     /// <param name="inner">A generated distribution with every estimator.</param>
     /// <param name="cumulantGradient">Replaces ∂κn/∂θ: given n and the correct gradients, returns wrong ones.</param>
     /// <param name="score">Replaces the score: given z and the correct scores, returns wrong ones.</param>
-    /// <param name="detachSamples">Makes the pathwise map drop its gradient, as TorchSharp's Gamma.rsample does (DESIGN §5).</param>
+    /// <param name="detachSamples">Makes the pathwise map drop its gradient, as TorchSharp's Gamma.rsample does (docs/ARCHITECTURE.md#environment).</param>
     public DefectiveDistribution(
         IDistribution inner,
         Func<int, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>>? cumulantGradient = null,

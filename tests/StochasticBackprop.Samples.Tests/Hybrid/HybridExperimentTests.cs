@@ -7,7 +7,7 @@ using StandardNormal = MathNet.Numerics.Distributions.Normal;
 namespace StochasticBackprop.Samples.Tests.Hybrid;
 
 /// <summary>
-/// Sanity checks of the hybrid-paper (001) experiments on their quick runs: truths agree with a second
+/// Sanity checks of the hybrid-paper (Oden 2025) experiments on their quick runs: truths agree with a second
 /// method, weights lie in [0, 1], known structural facts hold. Not the paper's values.
 /// </summary>
 [Collection(QuickSuiteCollection.Name)]

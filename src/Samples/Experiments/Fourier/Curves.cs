@@ -6,7 +6,7 @@ namespace StochasticBackprop.Samples.Experiments.Fourier;
 
 /// <summary>
 /// Replicated training curves: for each series (an estimator, say), one array of values per run,
-/// all recorded at the same steps. Gives the mean ± standard deviation over runs that the 002/003
+/// all recorded at the same steps. Gives the mean ± standard deviation over runs that the Echraibi et al. (2020)
 /// figures plot.
 /// </summary>
 internal sealed class Curves

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Fourier;
 
 /// <summary>
-/// 002/003 §6.1: minimise L(θ) = E[Σ_j f_j(z_j)], z_j ~ Gamma(k_j, μ_j) independent (shape k, scale μ:
+/// Echraibi et al. (2020), §6.1: minimise L(θ) = E[Σ_j f_j(z_j)], z_j ~ Gamma(k_j, μ_j) independent (shape k, scale μ:
 /// log φ = −k log(1 − iμω), so μ is the scale and the generated <see cref="Gamma"/>(k, theta) is the
 /// paper's Gamma(k, μ)), with Adam at learning rate 10⁻³, for d ∈ {1, 10, 100}, over 5 runs, comparing
 /// the Fourier-series estimator, implicit pathwise, score function and the generalized
@@ -29,7 +29,7 @@ public abstract class GammaToyExperiment : IReplottable
 
     public abstract string Name { get; }
     public abstract string Title { get; }
-    public string Source => "002/003 §6.1";
+    public string Source => "Echraibi et al. (2020), §6.1";
     public abstract int Order { get; }
 
     /// <summary>f(z) = Σ_j h(z_j).</summary>
@@ -246,7 +246,7 @@ public abstract class GammaToyExperiment : IReplottable
     internal static string Slug(string label) => new string(label.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray()).Trim('_');
 }
 
-/// <summary>002/003 §6.1 toy problem 1: f(z) = Σ_j (z_j − ε)², ε = 0.49; the Fourier series stops at order 2.</summary>
+/// <summary>Echraibi et al. (2020), §6.1 toy problem 1: f(z) = Σ_j (z_j − ε)², ε = 0.49; the Fourier series stops at order 2.</summary>
 public sealed class GammaQuadraticExperiment : GammaToyExperiment
 {
     public override string Name => "fourier-gamma-quadratic";
@@ -273,7 +273,7 @@ public sealed class GammaQuadraticExperiment : GammaToyExperiment
     }
 }
 
-/// <summary>002/003 §6.1 toy problem 2: f(z) = Σ_j exp(−ε z_j); the Fourier series sums to ∇_θ K(−ε)·E f.</summary>
+/// <summary>Echraibi et al. (2020), §6.1 toy problem 2: f(z) = Σ_j exp(−ε z_j); the Fourier series sums to ∇_θ K(−ε)·E f.</summary>
 public sealed class GammaExponentialExperiment : GammaToyExperiment
 {
     public override string Name => "fourier-gamma-exponential";
@@ -291,7 +291,7 @@ public sealed class GammaExponentialExperiment : GammaToyExperiment
 
     protected override string ProblemText =>
         "L(θ) = E Σ_j exp(−ε z_j) = Σ_j (1 + ε μ_j)^{−k_j}, ε = 0.49. Optimum in closed form: inf L = 0, approached as k_j log(1 + ε μ_j) → ∞ (never attained), so the distance to the optimum is L(θ) itself. " +
-        "The Fourier series sums in closed form: ∂_jⁿ f = (−ε)ⁿ e^{−ε z_j}, so Σ_n (∇κ_n/n!)(−ε)ⁿ = ∇_θ K_θ(−ε) with K(s) = −k log(1 − μs) the cumulant generating function (003 eq. 23), and the estimator is ∇_θ K_θ(−ε)·e^{−ε z_j} per coordinate " +
+        "The Fourier series sums in closed form: ∂_jⁿ f = (−ε)ⁿ e^{−ε z_j}, so Σ_n (∇κ_n/n!)(−ε)ⁿ = ∇_θ K_θ(−ε) with K(s) = −k log(1 − μs) the cumulant generating function (Echraibi et al. 2020, v2, eq. 23), and the estimator is ∇_θ K_θ(−ε)·e^{−ε z_j} per coordinate " +
         "(runtime `ExponentialFourier`). K is the generated `Gamma.CumulantGeneratingFunction`: the generator substitutes ω = −is into the Gamma's `[CharacteristicFunction]` and simplifies it to −k log(1 − μs), so nothing is restated by hand. " +
         "It is evaluated in closed form because the truncated cumulant series Σ_{n≤N} k(−εμ)ⁿ/n (the cumulants are also generated, up to order 8) diverges once εμ > 1 (μ > 2.04), which training reaches.";
 

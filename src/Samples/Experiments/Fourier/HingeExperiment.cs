@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Fourier;
 
 /// <summary>
-/// A study 002/003 omit: the Fourier estimator on the hinge f(z) = max(0, 1 − z), z ~ N(μ, σ²), where
+/// A study Echraibi et al. (2020) omit: the Fourier estimator on the hinge f(z) = max(0, 1 − z), z ~ N(μ, σ²), where
 /// autograd's second derivative is 0 almost everywhere although the distributional one is a point
 /// mass, so the series (exact at N = 2 for the Normal and any smooth f) loses its σ term. Smoothed
 /// hinges f_τ(z) = τ·softplus((1 − z)/τ) approach it as τ → 0 and show where the bias comes from; the
@@ -24,7 +24,7 @@ public sealed class HingeExperiment : IReplottable
 
     public string Name => "fourier-hinge";
     public string Title => "Fourier estimator on a non-smooth objective (hinge)";
-    public string Source => "beyond 002/003 (DESIGN §2.1)";
+    public string Source => "beyond Echraibi et al. (2020)";
     public int Order => 220;
 
     private static readonly string[] Labels =
@@ -200,8 +200,8 @@ public sealed class HingeExperiment : IReplottable
             "For every τ > 0 the objective is smooth and the Fourier estimator at N = 2 is unbiased (the table's |bias/SE| stays small); its σ term is σ·f''(z), a spike of height 1/(4τ) and width ~τ, so its variance grows like 1/τ as the hinge is approached.",
             "At τ = 0 autograd returns f'' = 0 everywhere: the spike is not small, it is gone, and the σ gradient's estimate is exactly 0 — a bias of −φ(c), not a high-variance estimate. No amount of sampling fixes it; the estimator is not the limit of its smooth versions.",
             "The hybrid weights by variance, not by bias: λ* sees a zero-variance σ component, gives it all the weight and keeps all of the bias, whichever way λ is estimated. Mixing only unbiased components (pathwise and score) removes the hinge's bias; what remains is the same-batch λ's own small bias (∂μ table), which λ from earlier batches removes.",
-            "Even for smooth τ (0.01–0.1), where both of its components are unbiased, hybrid(Fourier, score) in same-batch mode shows a bias (table, plot): the Fourier σ term is a rare large spike, and λ* estimated from the batch it weights is correlated with the spike, the known bias of same-batch λ (DESIGN §2.3). hybrid(pathwise, score) has no such heavy-tailed component and shows no bias; `LambdaMode.PreviousBatches` removes this bias by construction.",
-            "Practical rule (README, DESIGN §2.1): on kinks (ReLU outputs, hinge, clamp) use pathwise, score or their hybrid, not the Fourier estimator.",
+            "Even for smooth τ (0.01–0.1), where both of its components are unbiased, hybrid(Fourier, score) in same-batch mode shows a bias (table, plot): the Fourier σ term is a rare large spike, and λ* estimated from the batch it weights is correlated with the spike, the known bias of same-batch λ (docs/ESTIMATORS.md#hybrid). hybrid(pathwise, score) has no such heavy-tailed component and shows no bias; `LambdaMode.PreviousBatches` removes this bias by construction.",
+            "Practical rule (README, docs/ESTIMATORS.md): on kinks (ReLU outputs, hinge, clamp) use pathwise, score or their hybrid, not the Fourier estimator.",
         });
         report.Image("bias.png", "Bias of the σ gradient against the smoothing temperature τ");
         report.Image("variance.png", "One-sample variance of the σ gradient against τ (the constant Fourier and hybrid(Fourier, score) estimates on the hinge, variance ≈ 0, are not drawn)");

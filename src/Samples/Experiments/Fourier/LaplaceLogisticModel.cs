@@ -9,10 +9,10 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Fourier;
 
 /// <summary>
-/// 002/003 §6.2: Bayesian logistic regression p(y | x, w) = σ(y xᵀw) with Laplace(0, 1) priors on the
+/// Echraibi et al. (2020), §6.2: Bayesian logistic regression p(y | x, w) = σ(y xᵀw) with Laplace(0, 1) priors on the
 /// weights and a factorised Laplace(μ_j, b_j) variational posterior. The ELBO is
 /// E_q[Σ_i log σ(a_iᵀw)] − KL(q ‖ p), a_i = y_i x_i: the expected log-likelihood, a sum of ridge
-/// functions, is what the estimators estimate; the KL is closed form (003 eq. 27) and differentiated exactly.
+/// functions, is what the estimators estimate; the KL is closed form (Echraibi et al. 2020, v2, eq. 27) and differentiated exactly.
 /// </summary>
 internal sealed class LaplaceLogisticModel
 {
@@ -42,7 +42,7 @@ internal sealed class LaplaceLogisticModel
         }, batchDirections);
     }
 
-    /// <summary>KL(Laplace(μ, b) ‖ Laplace(0, 1)) = Σ_j |μ_j| + b_j e^{−|μ_j|/b_j} − log b_j − 1 (003 eq. 27).</summary>
+    /// <summary>KL(Laplace(μ, b) ‖ Laplace(0, 1)) = Σ_j |μ_j| + b_j e^{−|μ_j|/b_j} − log b_j − 1 (Echraibi et al. 2020, v2, eq. 27).</summary>
     public static Tensor KullbackLeibler(Tensor mu, Tensor b) => (mu.abs().add(b * (-mu.abs() / b).exp(), Scalars.One) - b.log() - Scalars.Of(1)).sum();
 
     /// <summary>The ELBO on the whole data set, E_q[Σ_i log σ(a_iᵀw)] by <paramref name="samples"/> draws, minus the exact KL.</summary>

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Fourier;
 
 /// <summary>
-/// 002/003 §6.2, Figure 3: Bayesian logistic regression with Laplace priors and Laplace variational
+/// Echraibi et al. (2020), §6.2, Figure 3: Bayesian logistic regression with Laplace priors and Laplace variational
 /// posteriors on the UCI breast-cancer data, trained with the Fourier-series estimator truncated at
 /// N = 4 and N = 8 against pathwise and score function: ELBO, gradient variance and accuracy.
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class LogisticRegressionExperiment : IExperiment
 
     public string Name => "fourier-logistic-regression";
     public string Title => "Laplace Bayesian logistic regression on UCI breast cancer";
-    public string Source => "002/003 §6.2, Figure 3";
+    public string Source => "Echraibi et al. (2020), §6.2, Figure 3";
     public int Order => 210;
 
     internal static IReadOnlyList<(string Label, Func<Laplace, Objective, Generator, GradientEstimate> Estimate)> Estimators { get; } = new (string, Func<Laplace, Objective, Generator, GradientEstimate>)[]
@@ -148,12 +148,12 @@ public sealed class LogisticRegressionExperiment : IExperiment
         report.Bullets(new[]
         {
             "Data: UCI Breast Cancer Wisconsin (Diagnostic), 569 × 30 (src/Samples/Data, CC BY 4.0), features standardised; y = +1 benign, −1 malignant; no intercept (the paper's model σ(y xᵀw) has none).",
-            "Model (003 eq. 25–27): p(w) = Π Laplace(w_j; 0, 1), p(y | x, w) = σ(y xᵀw); q(w) = Π Laplace(w_j; μ_j, b_j). ELBO = E_q[Σ_i log σ(y_i x_iᵀw)] − KL(q ‖ p).",
-            "What is estimated: only the expected log-likelihood, on a minibatch of 64 rescaled by 569/64 (n/B), with 50 posterior samples per step (the paper's sizes). The KL is closed form (003 eq. 27) and its gradient exact (autograd).",
-            "Likelihood as a sum of ridges: f(w) = Σ_i h(a_iᵀw), h = log σ, a_i = y_i x_i (runtime `Objective.SumOfRidges`): ∂_jⁿ f = Σ_i h⁽ⁿ⁾(a_iᵀw) a_ijⁿ, N backward passes on the [50, 64] projections per estimate (DESIGN §2.2).",
+            "Model (Echraibi et al. 2020, v2, eq. 25–27): p(w) = Π Laplace(w_j; 0, 1), p(y | x, w) = σ(y xᵀw); q(w) = Π Laplace(w_j; μ_j, b_j). ELBO = E_q[Σ_i log σ(y_i x_iᵀw)] − KL(q ‖ p).",
+            "What is estimated: only the expected log-likelihood, on a minibatch of 64 rescaled by 569/64 (n/B), with 50 posterior samples per step (the paper's sizes). The KL is closed form (Echraibi et al. 2020, v2, eq. 27) and its gradient exact (autograd).",
+            "Likelihood as a sum of ridges: f(w) = Σ_i h(a_iᵀw), h = log σ, a_i = y_i x_i (runtime `Objective.SumOfRidges`): ∂_jⁿ f = Σ_i h⁽ⁿ⁾(a_iᵀw) a_ijⁿ, N backward passes on the [50, 64] projections per estimate (docs/ESTIMATORS.md#higher-derivatives-of-f).",
             $"Optimiser: Adam, learning rate 10⁻³, on (μ, β), b = exp(β); start μ = 0, b = {InitialScale}. {epochs} epochs of 9 minibatches, {runs} runs (estimators share each run's random stream).",
             $"Metrics: ELBO on the whole data set after each epoch ({elboSamples} posterior samples, its own random stream); accuracy of sign(xᵀμ) on the whole data set; gradient variance = Σ over the 60 coordinates of (μ, b) of the variance of the one-sample gradient, log10, averaged over the epoch's minibatches.",
-            "Estimators: generated `Laplace.Fourier` at N = 4 and N = 8 (the series for b is Σ_m b^{2m}/m E[∂^{2m} f], 002 eq. 18, so N = 4 keeps m ≤ 2 and N = 8 keeps m ≤ 4), `Laplace.Pathwise` (w = μ + b·ε, ε standard Laplace), `Laplace.ScoreFunction` without baseline (the paper uses no control variates).",
+            "Estimators: generated `Laplace.Fourier` at N = 4 and N = 8 (the series for b is Σ_m b^{2m}/m E[∂^{2m} f], Echraibi et al. (2020), eq. 18, so N = 4 keeps m ≤ 2 and N = 8 keeps m ≤ 4), `Laplace.Pathwise` (w = μ + b·ε, ε standard Laplace), `Laplace.ScoreFunction` without baseline (the paper uses no control variates).",
         });
         report.Heading("Results");
         report.Table(new[] { "estimator", $"ELBO at epoch {early}", $"ELBO at epoch {epochs}", "accuracy at the end", "mean log10 Var", "time (s)" }, rows);

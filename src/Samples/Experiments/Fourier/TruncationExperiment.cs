@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Fourier;
 
 /// <summary>
-/// 003 §6.2, Figure 4: the Laplace Fourier estimator in the logistic-regression model of
+/// Echraibi et al. (2020, v2), §6.2, Figure 4: the Laplace Fourier estimator in the logistic-regression model of
 /// <see cref="LogisticRegressionExperiment"/>. Along training, the mean squared difference between it
 /// and the pathwise and score-function estimators (and the three gradients' norms); after 100 epochs, at
 /// that fixed parameter value, its bias and variance against the truncation level N = 1…12.
@@ -26,7 +26,7 @@ public sealed class TruncationExperiment : IExperiment
 
     public string Name => "fourier-truncation";
     public string Title => "Laplace Fourier estimator: bias and variance against the truncation level";
-    public string Source => "003 §6.2, Figure 4";
+    public string Source => "Echraibi et al. (2020, v2), §6.2, Figure 4";
     public int Order => 211;
 
     public ExperimentOutcome Run(ExperimentContext context)
@@ -258,7 +258,7 @@ public sealed class TruncationExperiment : IExperiment
             $"At the parameter value reached after {epochs} epochs (mean b = {MarkdownReport.Num(bMean, 3)}, max b = {MarkdownReport.Num(bMax, 3)}), on one fixed minibatch of 64 (the training objective (n/B) Σ_batch log σ(y_i x_iᵀw)): {truthSamples:N0} posterior samples; for each N the bias vector is the mean over samples of ĝ_F,N − ĝ_pathwise (pathwise is unbiased; same samples, so common noise cancels).",
             "Squared bias per coordinate = (1/60)‖bias‖²; its noise floor (1/60)Σ_j SE_j² is what a zero bias would show. Variance = Σ_j Var of the one-sample gradient (the 50-sample estimate's variance is this / 50); plotted per coordinate (/60).",
             $"The reference (pathwise mean) has a standard error of {MarkdownReport.Num(truthStandardError, 2)} per coordinate (RMS).",
-            "N = 1 gives b no gradient at all: the Laplace's odd cumulants above the first vanish, so N = 2k and N = 2k + 1 coincide (002 eq. 18: the b series runs over even orders).",
+            "N = 1 gives b no gradient at all: the Laplace's odd cumulants above the first vanish, so N = 2k and N = 2k + 1 coincide (Echraibi et al. 2020, eq. 18: the b series runs over even orders).",
         });
         report.Heading("Results");
         report.Table(new[] { "N", "bias² per coordinate", "noise floor", "bias resolved (> 4× floor)", "one-sample total variance" },
@@ -274,7 +274,7 @@ public sealed class TruncationExperiment : IExperiment
             new[] { "mean (1/60)‖ĝ_Fourier‖² (scale of the gradient)", MarkdownReport.Num(meanNormSquared, 3) },
         });
         report.Heading("The paper's claims beside ours");
-        report.Table(new[] { "claim (003 §6.2, Figure 4)", "ours" }, new[]
+        report.Table(new[] { "claim (Echraibi et al. 2020, v2, §6.2, Figure 4)", "ours" }, new[]
         {
             new[] { "\"The bias and variance do not vary much with the truncation level\"", $"over N = 2…12: bias² varies {MarkdownReport.Num(biasSpread, 3)}× (resolved above noise at {resolved} of 11 levels), variance {MarkdownReport.Num(varianceSpread, 3)}×" },
             new[] { "\"the mean squared error is small, thus the values of the gradients across iterations are close\"", $"mean squared difference to pathwise {MarkdownReport.Num(meanMsdPathwise, 3)} against a mean squared gradient of {MarkdownReport.Num(meanNormSquared, 3)} per coordinate" },

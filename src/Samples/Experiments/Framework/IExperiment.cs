@@ -18,7 +18,7 @@ public interface IExperiment
     /// <summary>A one-line title for the index and <c>list</c>.</summary>
     string Title { get; }
 
-    /// <summary>What it reproduces, e.g. "001 §7.2, Table 1".</summary>
+    /// <summary>What it reproduces, e.g. "Oden (2025), §7.2, Table 1".</summary>
     string Source { get; }
 
     /// <summary>Sort key of the suite's index (experiments of one paper together, in the paper's order).</summary>

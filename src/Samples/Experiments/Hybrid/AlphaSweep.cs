@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
 /// <summary>
-/// The α sweep behind 001 Figures 1 and 4: for each α in [0.5, 3] and each loss, R replicates of the
+/// The α sweep behind Oden (2025), Figures 1 and 4: for each α in [0.5, 3] and each loss, R replicates of the
 /// pathwise, score and hybrid estimators of dL/dθ at θ = 0.8 on N samples.
 /// </summary>
 internal static class AlphaSweep

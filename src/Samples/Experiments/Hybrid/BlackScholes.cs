@@ -34,7 +34,7 @@ internal sealed record Payoff(string Name, string Formula, Func<Tensor, Tensor> 
 }
 
 /// <summary>
-/// The market of 001 Appendix D: S_T of geometric Brownian motion under the risk-neutral drift,
+/// The market of Oden (2025), Appendix D: S_T of geometric Brownian motion under the risk-neutral drift,
 /// closed-form Black–Scholes Greeks, and the same Greeks by quadrature (a second method).
 /// </summary>
 internal sealed record BlackScholes(double Spot, double Strike, double Rate, double Volatility, double Maturity)

@@ -8,12 +8,12 @@ using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
-/// <summary>001 §5.6, §7.3.7 and Appendix C.3: cost per gradient estimate, and the hybrid's overhead over pathwise.</summary>
+/// <summary>Oden (2025), §5.6, §7.3.7 and Appendix C.3: cost per gradient estimate, and the hybrid's overhead over pathwise.</summary>
 public sealed class CostExperiment : IReplottable
 {
     public string Name => "hybrid-cost";
     public string Title => "Time per gradient estimate and the hybrid's overhead over pathwise";
-    public string Source => "001 §7.3.7, Appendix C.3";
+    public string Source => "Oden (2025), §7.3.7, Appendix C.3";
     public int Order => 108;
 
     public ExperimentOutcome Run(ExperimentContext context)
@@ -113,7 +113,7 @@ public sealed class CostExperiment : IReplottable
         string verdict = $"Hybrid overhead over pathwise (CPU, 1 thread, load average {loadBefore}): {100 * (hybridRatio - 1):+0;-0}% with the cheap clipped quadratic at N = {paperSize:N0}, "
             + $"{100 * (networkRatio - 1):+0;-0}% when f is a width-{width} network (N = {networkSize:N0}); paper: +12.2% on a GPU VAE (not comparable). "
             + (networkRatio - 1 <= 0.2 ? "With a costly f the overhead is of the paper's order (≤ 20%); with a cheap f it is not." : "Even with a costly f the overhead stays above the paper's 10–20%.");
-        new MarkdownReport("001 cost: time per gradient estimate and the hybrid's overhead", context, $"dotnet run --project src/Samples -c Release -- {Name}")
+        new MarkdownReport("Oden (2025) cost: time per gradient estimate and the hybrid's overhead", context, $"dotnet run --project src/Samples -c Release -- {Name}")
             .Verdict(verdict)
             .Paragraph($"Wall-clock time of one gradient estimate (the call returns a `GradientEstimate`; its surrogate's value is read, so the work is done), on the coupled Gaussian of Table 1 "
                 + $"(θ = 0.8, α = 2) with two objectives — the clipped quadratic, and a fixed tanh network of width {width} applied to each sample — for the generated estimators and the library combinations. {warmUp} warm-up calls, then {repeats} timed repeats per estimator and N, "
@@ -122,7 +122,7 @@ public sealed class CostExperiment : IReplottable
             .Paragraph($"**Measured on a shared {Environment.ProcessorCount}-core machine**: 1/5/15-minute load averages {loadBefore} before and {loadAfter} after the timing "
                 + $"(a load above {Environment.ProcessorCount} means other jobs competed for the cores). "
                 + "Absolute times vary with that load; the ratios, from interleaved repeats, are more stable, and the medians resist the slow outliers a busy machine produces.")
-            .Paragraph("**The paper's numbers** (001 §7.3.7 and Appendix C.3, Table 4) are for a convolutional VAE on CIFAR-10 on an NVIDIA V100, \"time per epoch\" in §7.3.7 and \"100 gradient computations\" in C.3 (the same numbers): "
+            .Paragraph("**The paper's numbers** (Oden 2025, §7.3.7 and Appendix C.3, Table 4) are for a convolutional VAE on CIFAR-10 on an NVIDIA V100, \"time per epoch\" in §7.3.7 and \"100 gradient computations\" in C.3 (the same numbers): "
                 + "a different model, unit and hardware. Only the overhead ratio is comparable in kind.")
             .Table(new[] { "objective f", "N", "estimator", "ms per estimate (mean ± sd)", "median ms", "ratio of medians", "ratio to pathwise ± SE", "overhead", "paper's (GPU VAE)" }, rows)
             .Paragraph("Where the hybrid's cost goes: it draws z once through the pathwise map and runs one backward pass for the pathwise per-sample gradients; the score-function half reuses f(z) "

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
 /// <summary>
-/// A loss of the hybrid paper's synthetic study: the tensor form the estimators evaluate (autograd
+/// A loss of the synthetic study of Oden (2025), §7.2: the tensor form the estimators evaluate (autograd
 /// differentiates it) and a scalar form with its a.e. derivative and kinks, used only for the
 /// quadrature truths.
 /// </summary>
@@ -59,7 +59,7 @@ internal enum ScaleReading
 }
 
 /// <summary>
-/// The synthetic problem of 001 §7.2: q_θ = N(θ, σ²), σ = exp(αθ), θ = 0.8, α = 2, with the two
+/// The synthetic problem of Oden (2025), §7.2: q_θ = N(θ, σ²), σ = exp(αθ), θ = 0.8, α = 2, with the two
 /// non-smooth losses. Builds the generated distributions and computes the true gradient dL/dθ by
 /// quadrature (MathNet.Numerics), two ways.
 /// </summary>
@@ -142,7 +142,7 @@ internal readonly record struct HybridDraw(
     /// <summary>
     /// Pathwise draws z = θ + σε and evaluates the per-sample pathwise gradient; the score-function
     /// estimator is evaluated at the same z, and <see cref="HybridEstimator.Combine"/> mixes them with
-    /// λ̂* from the per-sample moments of this batch (001 Algorithm 1, per parameter tensor).
+    /// λ̂* from the per-sample moments of this batch (Oden 2025, Algorithm 1, per parameter tensor).
     /// </summary>
     public static HybridDraw Measure(IHybridDistribution distribution, Objective objective, long sampleCount, Generator generator, string parameter = "theta") =>
         MeasureAll(distribution, objective, sampleCount, generator, parameter)[0];
@@ -175,7 +175,7 @@ internal readonly record struct HybridDraw(
             VarianceStatistics.TotalVariance(h));
     }
 
-    /// <summary>001 App. C.2's variance reduction, 100·(1 − Var ĝ_λ / min(Var ĝ_P, Var ĝ_M)), from per-sample variances.</summary>
+    /// <summary>Oden (2025), App. C.2's variance reduction, 100·(1 − Var ĝ_λ / min(Var ĝ_P, Var ĝ_M)), from per-sample variances.</summary>
     public double VarianceReductionPercent => 100 * VarianceStatistics.VarianceReduction(HybridVariance, Math.Min(PathwiseVariance, ScoreVariance));
 }
 

@@ -8,12 +8,12 @@ using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
-/// <summary>001 Appendix D: Delta, Vega and Gamma of a European call and a digital option under GBM, against Black–Scholes.</summary>
+/// <summary>Oden (2025), Appendix D: Delta, Vega and Gamma of a European call and a digital option under GBM, against Black–Scholes.</summary>
 public sealed class GreeksExperiment : IReplottable
 {
     public string Name => "hybrid-greeks";
     public string Title => "Finance Greeks: pathwise, likelihood-ratio and hybrid against Black–Scholes";
-    public string Source => "001 Appendix D";
+    public string Source => "Oden (2025), Appendix D";
     public int Order => 106;
 
     private static readonly string[] Estimator = { "pathwise", "likelihood ratio (score)", "hybrid λ̂*", "likelihood ratio, second order" };
@@ -128,7 +128,7 @@ public sealed class GreeksExperiment : IReplottable
         raw.Save(context.PathOf("greeks.csv"));
         Plot(context.OutputDirectory);
 
-        var report = new MarkdownReport("001 Appendix D: Greeks under geometric Brownian motion", context, $"dotnet run --project src/Samples -c Release -- {Name}");
+        var report = new MarkdownReport("Oden (2025), Appendix D: Greeks under geometric Brownian motion", context, $"dotnet run --project src/Samples -c Release -- {Name}");
         return Finish(context, report, verdictParts, metrics, rows, truthRows, images, market, n, replicates, bump, raw);
     }
 
@@ -148,11 +148,11 @@ public sealed class GreeksExperiment : IReplottable
             .Heading("Setup")
             .Paragraph($"S_T of geometric Brownian motion with S₀ = {market.Spot}, K = {market.Strike}, r = {market.Rate}, σ = {market.Volatility}, T = {market.Maturity} (risk-neutral drift, so prices are "
                 + "discounted expectations). S_T is declared as a distribution with attributes (`GbmTerminalPrice`, parameters s0, r, sigma, t; log-normal log density; "
-                + "reparameterization s0·exp((r − σ²/2)t + σ√t ε)). The generated pathwise estimator is then the pathwise Greek, e.g. Delta = e^{−rT}E[1{S_T > K}·S_T/S₀] (001 eq. 64), "
+                + "reparameterization s0·exp((r − σ²/2)t + σ√t ε)). The generated pathwise estimator is then the pathwise Greek, e.g. Delta = e^{−rT}E[1{S_T > K}·S_T/S₀] (Oden 2025, eq. 64), "
                 + "and the generated score-function estimator the likelihood-ratio / Malliavin-weight Greek: the derived score ∂ log p/∂s0 = (log S_T − log S₀ − (r − σ²/2)T)/(S₀σ²T) = W_T/(S₀σT), "
-                + "exactly 001 eq. 65. The hybrid mixes them on the same samples with λ̂* per parameter (one for s0, one for sigma). All estimates are multiplied by e^{−rT}.")
+                + "exactly Oden (2025), eq. 65. The hybrid mixes them on the same samples with λ̂* per parameter (one for s0, one for sigma). All estimates are multiplied by e^{−rT}.")
             .Paragraph($"**Gamma** is a second derivative, so two routes are shown. (1) The central difference (Δ̂(S₀ + h) − Δ̂(S₀ − h))/2h of each Delta estimator with common random numbers, h = {bump} "
-                + "(bump-and-revalue of the Delta, 001 eq. 62's idea applied once more; bias O(h²)); the pathwise one for the call is a difference of indicators, unbiased up to O(h²) but with variance O(1/h). "
+                + "(bump-and-revalue of the Delta, Oden (2025), eq. 62's idea applied once more; bias O(h²)); the pathwise one for the call is a difference of indicators, unbiased up to O(h²) but with variance O(1/h). "
                 + "(2) The second-order likelihood ratio of the library, `SecondOrderEstimators.LikelihoodRatio`: per path e^{−rT} f(S_T)·(s² + ∂s/∂S₀) with s the generated score ∂ log p/∂s0, "
                 + "its derivative taken by autograd — unbiased, no bump, and valid for the digital too.")
             .Paragraph($"R = {replicates} replicates of N = {n:N0} paths. \"bias / SE\" = (mean − Black–Scholes) / SE of the mean; an estimator is flagged biased beyond 4 SE. "
@@ -165,10 +165,10 @@ public sealed class GreeksExperiment : IReplottable
             .Heading("Against the paper's claims")
             .Bullets(new[]
             {
-                $"001 D.1: the pathwise Delta \"is discontinuous at S_T = K (the indicator function), leading to high variance near the strike\", and the Malliavin weight is \"often lower variance than pathwise for non-smooth payoffs\". "
+                $"Oden (2025), D.1: the pathwise Delta \"is discontinuous at S_T = K (the indicator function), leading to high variance near the strike\", and the Malliavin weight is \"often lower variance than pathwise for non-smooth payoffs\". "
                     + $"Measured for the call (at the money): per-sample variance of Delta {MarkdownReport.Num(callPathwiseVariance, 3)} pathwise against {MarkdownReport.Num(callScoreVariance, 3)} likelihood ratio, "
                     + (callPathwiseVariance < callScoreVariance ? "so for the call the pathwise Delta has the lower variance; the indicator makes it bounded, not noisy." : "so the likelihood ratio has the lower variance here."),
-                "For the digital the pathwise estimator is not noisy but wrong: f′ = 0 almost everywhere, so every pathwise sample is 0 and the estimate is 0 with zero variance. The likelihood-ratio weight is unbiased (001 D.1's point).",
+                "For the digital the pathwise estimator is not noisy but wrong: f′ = 0 almost everywhere, so every pathwise sample is 0 and the estimate is 0 with zero variance. The likelihood-ratio weight is unbiased (Oden 2025, D.1's point).",
                 $"The hybrid's λ* minimises variance among unbiased combinations; it cannot see bias. On the digital, Var ĝ_P = Cov = 0, so λ̂* = {MarkdownReport.Num(digitalLambda, 3)} and the hybrid returns the biased pathwise 0. "
                     + "Combine only estimators that are both unbiased for the objective at hand.",
             });

@@ -7,19 +7,19 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
 /// <summary>
-/// Beyond 001: the K-estimator minimum-variance combination of pathwise, score and Fourier series, and the
+/// Beyond Oden (2025): the K-estimator minimum-variance combination of pathwise, score and Fourier series, and the
 /// unbiased (previous-batches) weight mode, against the paper's 2-way hybrid on the same problems.
 /// </summary>
 public sealed class KEstimatorExperiment : IExperiment
 {
     public string Name => "hybrid-k-estimator";
     public string Title => "K-estimator (pathwise + score + Fourier) and unbiased-λ mode against the 2-way hybrid";
-    public string Source => "beyond 001 (DESIGN §2.3)";
+    public string Source => "beyond Oden (2025)";
     public int Order => 107;
 
     private static readonly string[] Names =
     {
-        "pathwise", "score", "fourier(N=2)", "hybrid P+M, λ̂ same batch (001)", "hybrid P+M, λ from previous batches",
+        "pathwise", "score", "fourier(N=2)", "hybrid P+M, λ̂ same batch (Oden 2025)", "hybrid P+M, λ from previous batches",
         "K=3 P+M+F, weights same batch", "K=3 P+M+F, weights from previous batches",
     };
 
@@ -98,11 +98,11 @@ public sealed class KEstimatorExperiment : IExperiment
         string verdict = $"At N = {n:N0}: " + string.Join("; ", verdictParts)
             + $". The Fourier term is biased on the kinked losses (autograd's f″ misses the point masses), and the K=3 weights, which see only variance, import that bias. "
             + $"Unbiased-λ mode vs same-batch λ̂ at N = {smallBatch}: " + string.Join("; ", smallBatchParts) + $"; at N = {n:N0} RMSE ×" + string.Join("/", losses.Select(l => MarkdownReport.Num(metrics[$"{l.Name}.N={n}.4.rmse"] / metrics[$"{l.Name}.N={n}.3.rmse"], 3))) + ".";
-        var report = new MarkdownReport("Beyond 001: K-estimator combination and the unbiased-λ mode", context, $"dotnet run --project src/Samples -c Release -- {Name}")
+        var report = new MarkdownReport("Beyond Oden (2025): K-estimator combination and the unbiased-λ mode", context, $"dotnet run --project src/Samples -c Release -- {Name}")
             .Verdict(verdict)
-            .Paragraph("Same problem as Table 1 (q_θ = N(θ, σ²), σ = e^{αθ}, θ = 0.8, α = 2), with the two losses of 001 and a smooth hinge log(1 + exp(1 − z)). "
+            .Paragraph("Same problem as Table 1 (q_θ = N(θ, σ²), σ = e^{αθ}, θ = 0.8, α = 2), with the two losses of Oden (2025) and a smooth hinge log(1 + exp(1 − z)). "
                 + "On each batch the generated pathwise (P), score (M) and Fourier-series (F, N = 2: for a Gaussian f′ + ½∂θκ₂ f″, exact for smooth f) estimators are evaluated on the same samples; "
-                + "combinations are built with library code only: `HybridEstimator.Combine` (001's hybrid, λ̂* from this batch, clipped), `HybridEstimator` in `LambdaMode.PreviousBatches` "
+                + "combinations are built with library code only: `HybridEstimator.Combine` (Oden's (2025) hybrid, λ̂* from this batch, clipped), `HybridEstimator` in `LambdaMode.PreviousBatches` "
                 + "(λ from a moving average of earlier batches' moments: unbiased; the first batch uses λ = 0.5), and `MinimumVarianceCombiner` (K = 3, weights Σ⁻¹1/(1ᵀΣ⁻¹1), from this batch or from earlier batches).")
             .Paragraph($"Two batch sizes: the paper's N = {n:N0} ({replicates} replicates) and a small batch N = {smallBatch} ({smallReplicates:N0} batches), where the bias of weights estimated on the batch they weight would show. "
                 + "Bias = mean estimate − quadrature truth ± SE; \"bias / SE\" beyond ±4 means a detectable bias. RMSE as in Table 1. Per-sample variance of the combined per-sample gradients.")

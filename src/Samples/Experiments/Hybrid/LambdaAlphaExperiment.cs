@@ -4,12 +4,12 @@ using System.Linq;
 
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
-/// <summary>001 Figure 1: λ* against the coupling strength α.</summary>
+/// <summary>Oden (2025), Figure 1: λ* against the coupling strength α.</summary>
 public sealed class LambdaAlphaExperiment : IExperiment
 {
     public string Name => "hybrid-lambda-alpha";
     public string Title => "λ* against the coupling strength α";
-    public string Source => "001 §7.2, Figure 1";
+    public string Source => "Oden (2025), §7.2, Figure 1";
     public int Order => 102;
 
     public ExperimentOutcome Run(ExperimentContext context)
@@ -47,18 +47,18 @@ public sealed class LambdaAlphaExperiment : IExperiment
             + (declines ? "the paper's monotonic decline reproduces." : "the paper's Figure 1 describes a monotonic decline: not reproduced.")
             + $" Hinge: {trends["hinge"]}.";
 
-        new MarkdownReport("001 Figure 1: λ* against α", context, $"dotnet run --project src/Samples -c Release -- {Name}")
+        new MarkdownReport("Oden (2025), Figure 1: λ* against α", context, $"dotnet run --project src/Samples -c Release -- {Name}")
             .Verdict(verdict)
             .Paragraph($"Setup as in Table 1 (q_θ = N(θ, σ²), σ = exp(αθ) the standard deviation, θ = 0.8), for α from 0.5 to 3.0; at each α, R = {points[0].Draws.Length} replicates of "
                 + $"N = {n:N0} samples; λ̂* per replicate from the per-sample variances and covariance of the generated pathwise and score estimators on the same samples "
                 + "(clipped to [0, 1], `HybridEstimator.Combine`). The band is ± 2 standard errors of the replicate mean, as in the paper's figure (here narrower than the line: the SE is about 3·10⁻⁴).")
-            .Paragraph("**The paper's claim** (001 §7.2 and Figure 1 caption, clipped quadratic): \"a smooth monotonic decline in λ* … as α increases (stronger coupling), λ* decreases, "
+            .Paragraph("**The paper's claim** (Oden 2025, §7.2 and Figure 1 caption, clipped quadratic): \"a smooth monotonic decline in λ* … as α increases (stronger coupling), λ* decreases, "
                 + "indicating greater benefit from the Malliavin component\"; §7.5.2: \"as α increases, λ* decreases\". The paper gives no table of values.")
             .Paragraph($"**Measured:** clipped quadratic — λ̂* {trends["clipped-quadratic"]}; hinge — λ̂* {trends["hinge"]}. "
                 + $"Why: the score-function estimator's per-sample variance grows with α much faster than the pathwise one's (for the clipped quadratic Var ĝ_M / Var ĝ_P = {MarkdownReport.Num(ratioFirst, 3)} at α = {cq[0].Alpha} "
                 + $"and {MarkdownReport.Num(ratioLast, 3)} at α = {cq[^1].Alpha}; the score's weight carries the term α((z−θ)²/σ² − 1)), "
                 + "so the variance-optimal weight moves towards pathwise, not away from it. The column \"unclipped λ*\" is the same formula from the per-sample moments pooled over replicates, before clipping.")
-            .Image("lambda_vs_alpha.png", "λ̂* against α, replicate mean ± 2 SE, for both losses of 001 §7.2.")
+            .Image("lambda_vs_alpha.png", "λ̂* against α, replicate mean ± 2 SE, for both losses of Oden (2025), §7.2.")
             .Table(new[] { "loss", "α", "λ̂* ± SE (ours)", "unclipped λ* (pooled moments)", "dL/dθ (quadrature)" }, rows)
             .Save(context.PathOf("README.md"));
         return new ExperimentOutcome(verdict, metrics);

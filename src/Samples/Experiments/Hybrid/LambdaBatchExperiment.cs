@@ -6,12 +6,12 @@ using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
-/// <summary>001 Figure 3: mean squared error of λ̂* against the batch size B, with the fitted log-log slope.</summary>
+/// <summary>Oden (2025), Figure 3: mean squared error of λ̂* against the batch size B, with the fitted log-log slope.</summary>
 public sealed class LambdaBatchExperiment : IReplottable
 {
     public string Name => "hybrid-lambda-batch";
     public string Title => "MSE of λ̂* against batch size, log-log slope";
-    public string Source => "001 §7.5.1, Figure 3";
+    public string Source => "Oden (2025), §7.5.1, Figure 3";
     public int Order => 103;
 
     public ExperimentOutcome Run(ExperimentContext context)
@@ -83,11 +83,11 @@ public sealed class LambdaBatchExperiment : IReplottable
         {
             b.ToString(), MarkdownReport.PlusMinus(mse[i].Mean, mse[i].StandardError, 3), MarkdownReport.Num(Math.Sqrt(mse[i].Mean), 3), MarkdownReport.Num(100 * clippedShare[i], 3),
         });
-        new MarkdownReport("001 Figure 3: MSE of λ̂* against batch size", context, $"dotnet run --project src/Samples -c Release -- {Name}")
+        new MarkdownReport("Oden (2025), Figure 3: MSE of λ̂* against batch size", context, $"dotnet run --project src/Samples -c Release -- {Name}")
             .Verdict(verdict)
             .Paragraph($"Clipped quadratic min(z²/2, 2) on q_θ = N(θ, σ = e^{{αθ}}), θ = 0.8, α = 2. For each B ∈ {{8, …, 512}}, {trials} independent trials (the paper's figure uses 500): "
                 + "λ̂* from one batch of B samples — the per-sample variances and covariance of the generated pathwise and score estimators on the same samples, clipped to [0, 1] "
-                + "(`HybridEstimator.Combine`, as in 001 Algorithm 1 with per-sample moments).")
+                + "(`HybridEstimator.Combine`, as in Oden (2025), Algorithm 1 with per-sample moments).")
             .Paragraph($"**The true λ\\*** is a huge-sample estimate, not quadrature: the per-sample moments pooled over {truthBatches} batches of {truthBatchSize:N0} samples, "
                 + $"λ* = {MarkdownReport.Num(lambdaStar, 6)}; the per-batch λ̂ has sd {MarkdownReport.Num(perBatch.StandardDeviation, 2)}, so λ* is known to ± {MarkdownReport.Num(perBatch.StandardError, 2)} "
                 + "(negligible next to the smallest MSE's square root). **MSE(B)** = mean over trials of (λ̂* − λ*)², ± its SE; the slope is a least-squares line through (log₁₀ B, log₁₀ MSE).")

@@ -6,12 +6,12 @@ using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
-/// <summary>001 Appendix A: the "normalized Malliavin weight" Ξ/√(1 + α²) is biased.</summary>
+/// <summary>Oden (2025), Appendix A: the "normalized Malliavin weight" Ξ/√(1 + α²) is biased.</summary>
 public sealed class NormalizedWeightExperiment : IExperiment
 {
     public string Name => "hybrid-normalized-weight";
     public string Title => "Appendix A's normalized Malliavin weight is biased";
-    public string Source => "001 Appendix A";
+    public string Source => "Oden (2025), Appendix A";
     public int Order => 105;
 
     public ExperimentOutcome Run(ExperimentContext context)
@@ -82,12 +82,12 @@ public sealed class NormalizedWeightExperiment : IExperiment
             .Save(context.PathOf("normalized_weight_ratio.png"));
 
         metrics["worst_bias_in_se"] = worstBiasSe;
-        string verdict = $"Reproduces the design notes' point, against the paper's Appendix A: the normalized weight estimates dL/dθ/√(1+α²), biased by up to {MarkdownReport.Num(worstBiasSe, 3)} SE over both losses and α ∈ [{alphas[0]}, {alphas[^1]}] "
+        string verdict = $"Reproduces the bias the algebra predicts, against the paper's Appendix A: the normalized weight estimates dL/dθ/√(1+α²), biased by up to {MarkdownReport.Num(worstBiasSe, 3)} SE over both losses and α ∈ [{alphas[0]}, {alphas[^1]}] "
             + $"(clipped quadratic at α = 2: mean/truth = {MarkdownReport.Num(metrics["clipped-quadratic.normalized_over_truth.alpha=2"], 3)} vs 1/√5 = {MarkdownReport.Num(1 / Math.Sqrt(5), 3)}); the true weight is unbiased. Never a default.";
 
-        new MarkdownReport("001 Appendix A: the normalized Malliavin weight is biased", context, $"dotnet run --project src/Samples -c Release -- {Name}")
+        new MarkdownReport("Oden (2025), Appendix A: the normalized Malliavin weight is biased", context, $"dotnet run --project src/Samples -c Release -- {Name}")
             .Verdict(verdict)
-            .Paragraph("001 Appendix A says the implementation uses Ξ_θ(z) = [ (z−θ)/σ² + α((z−θ)²/σ² − 1) ] / √(1+α²) \"to prevent variance explosion for large α\". "
+            .Paragraph("Oden (2025), Appendix A says the implementation uses Ξ_θ(z) = [ (z−θ)/σ² + α((z−θ)²/σ² − 1) ] / √(1+α²) \"to prevent variance explosion for large α\". "
                 + "The bracket is exactly ∂θ log q_θ(z) for σ = e^{αθ}, so E[f·Ξ] = dL/dθ / √(1+α²): the division rescales the expectation, and the estimator is biased for every α > 0.")
             .Paragraph("Here the weight is declared with the DSL (`NormalizedMalliavinNormal`: the coupled Gaussian with `[Score(\"theta\", …/sqrt(1 + alpha^2))]`), so the generated "
                 + "score-function estimator uses it; `CoupledNormal`'s generated score is the true weight. Both are evaluated on identical samples (same random stream). "

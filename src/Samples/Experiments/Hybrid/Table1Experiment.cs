@@ -5,12 +5,12 @@ using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
-/// <summary>001 §7.2 Table 1: RMSE of the pathwise, score-function and hybrid estimators of dL/dθ, and λ*.</summary>
+/// <summary>Oden (2025), §7.2 Table 1: RMSE of the pathwise, score-function and hybrid estimators of dL/dθ, and λ*.</summary>
 public sealed class Table1Experiment : IReplottable
 {
     public string Name => "hybrid-table1";
     public string Title => "Pathwise, score and hybrid RMSE and λ* on the coupled Gaussian";
-    public string Source => "001 §7.2, Table 1";
+    public string Source => "Oden (2025), §7.2, Table 1";
     public int Order => 101;
 
     // The paper's Table 1 (RMSE ± SE) and §7.2's λ*: printed only as the paper's, beside ours.
@@ -151,14 +151,14 @@ public sealed class Table1Experiment : IReplottable
             ? $"The clipped-quadratic λ̂* under this reading ({MarkdownReport.Num(varianceReadingLambda, 3)}) is far from the paper's 0.843, while the standard-deviation reading gives {MarkdownReport.Num(metrics["clipped-quadratic.lambda"], 3)}: the paper's numbers follow the standard-deviation reading."
             : $"The clipped-quadratic λ̂* under this reading is {MarkdownReport.Num(varianceReadingLambda, 3)} (paper 0.843).";
 
-        var report = new MarkdownReport("001 Table 1: pathwise, score and hybrid on the coupled Gaussian", context, $"dotnet run --project src/Samples -c Release -- {Name}")
+        var report = new MarkdownReport("Oden (2025), Table 1: pathwise, score and hybrid on the coupled Gaussian", context, $"dotnet run --project src/Samples -c Release -- {Name}")
             .Verdict(verdict)
             .Heading("Setup")
             .Paragraph($"q_θ = N(θ, σ²) with **σ = exp(αθ) the standard deviation**, θ = {CoupledGaussian.Theta}, α = {CoupledGaussian.Alpha} "
-                + "(001 eq. 41 and Appendix C.2 write σ = exp(αθ); Appendix A's weight (z−θ)/σ² + α((z−θ)²/σ² − 1) is the score of exactly this law). "
+                + "(Oden 2025, eq. 41 and Appendix C.2 write σ = exp(αθ); Appendix A's weight (z−θ)/σ² + α((z−θ)²/σ² − 1) is the score of exactly this law). "
                 + "The distribution is declared with attributes (`CoupledNormal`, parameters θ and α), so the generated estimators return per-sample dθ gradients directly: "
                 + "pathwise f′(z)(1 + ασε) through z = θ + e^{αθ}ε, score f(z)·∂θ log q_θ(z) (the paper's Malliavin weight, no baseline), and the hybrid "
-                + "λ̂ ĝ_P + (1 − λ̂) ĝ_M with λ̂* from this batch's per-sample variances and covariance (001 Algorithm 1 with per-sample moments, clipped to [0, 1]). "
+                + "λ̂ ĝ_P + (1 − λ̂) ĝ_M with λ̂* from this batch's per-sample variances and covariance (Oden 2025, Algorithm 1 with per-sample moments, clipped to [0, 1]). "
                 + $"Pathwise and score are evaluated on the same N = {n:N0} samples per replicate, R = {replicates} replicates.")
             .Paragraph("**RMSE definition used:** RMSE = √( (1/R) Σ_r (ĝ_r − g)² ), where ĝ_r is replicate r's N-sample mean gradient and g the quadrature truth; "
                 + "its ± is the delta-method standard error SE(mean squared error)/(2·RMSE). Bias = mean of ĝ_r − g ± its SE. "

@@ -4,12 +4,12 @@ using System.Linq;
 
 namespace StochasticBackprop.Samples.Experiments.Hybrid;
 
-/// <summary>001 Figure 4: the hybrid's variance reduction against α.</summary>
+/// <summary>Oden (2025), Figure 4: the hybrid's variance reduction against α.</summary>
 public sealed class VarianceReductionExperiment : IReplottable
 {
     public string Name => "hybrid-variance-reduction";
     public string Title => "Variance reduction of the hybrid against α";
-    public string Source => "001 §7.5.2, Figure 4";
+    public string Source => "Oden (2025), §7.5.2, Figure 4";
     public int Order => 104;
 
     public ExperimentOutcome Run(ExperimentContext context)
@@ -54,10 +54,10 @@ public sealed class VarianceReductionExperiment : IReplottable
         string verdict = $"Clipped quadratic: variance reduction {c} with α, peak {MarkdownReport.Num(peak.Value, 3)}% at α = {peak.Alpha} (paper: rises, ≈ 35% at α = 2.5): "
             + (reproduces ? "reproduces." : "not reproduced.") + $" Hinge: at most {MarkdownReport.Num(peaks["hinge"].Value, 2)}% (mean λ̂* ≥ {MarkdownReport.Num(minHingeLambda, 3)} at every α).";
 
-        new MarkdownReport("001 Figure 4: variance reduction against α", context, $"dotnet run --project src/Samples -c Release -- {Name}")
+        new MarkdownReport("Oden (2025), Figure 4: variance reduction against α", context, $"dotnet run --project src/Samples -c Release -- {Name}")
             .Verdict(verdict)
             .Paragraph($"Setup as in Table 1 and Figure 1 (σ = exp(αθ), θ = 0.8), R = {points[0].Draws.Length} replicates of N = {n:N0} samples per α. "
-                + "**Variance reduction (001 Appendix C.2's definition):** 100 × (1 − Var[ĝ_λ̂*] / min{Var[ĝ_P], Var[ĝ_M]}), with all three variances the per-sample variances of "
+                + "**Variance reduction (Oden 2025, Appendix C.2's definition):** 100 × (1 − Var[ĝ_λ̂*] / min{Var[ĝ_P], Var[ĝ_M]}), with all three variances the per-sample variances of "
                 + "the generated estimators on the same samples in one replicate, λ̂* from the same moments. Mean ± 2 SE over replicates.")
             .Paragraph("**The paper's claim** (Figure 4 caption and §7.5.2): \"stronger coupling leads to more Malliavin weight and greater variance reduction\", \"reaching a maximum of ≈ 35% at α = 2.5\"; "
                 + "§6.1: \"20–35% variance reduction\" for large α. Which loss Figure 4 uses is not stated; both are shown.")

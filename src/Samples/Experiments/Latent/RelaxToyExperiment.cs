@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Latent;
 
 /// <summary>
-/// The RELAX paper's toy (Grathwohl et al. 2018, Figure 1), as 002 Appendix B uses it: minimise
+/// The RELAX paper's toy (Grathwohl et al. 2018, Figure 1), as Echraibi et al. (2020), Appendix B uses it: minimise
 /// E_{b ~ Bernoulli(θ)}[(b − 0.499)²] over θ = σ(φ) with each discrete estimator of the model API, written as a
 /// one-site <see cref="LatentModel"/>. The exact gradient is known, so the estimators' bias is checked too.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class RelaxToyExperiment : IExperiment
 
     public string Name => "relax-toy";
     public string Title => "RELAX toy: E[(b − 0.499)²], b ~ Bernoulli(σ(φ)), by each discrete estimator";
-    public string Source => "002 Appendix B; Grathwohl et al. 2018, Figure 1";
+    public string Source => "Echraibi et al. (2020), Appendix B; Grathwohl et al. 2018, Figure 1";
     public int Order => 400;
 
     /// <summary>The estimators compared; one line each.</summary>
@@ -205,7 +205,7 @@ public sealed class RelaxToyExperiment : IExperiment
         report.Table(new[] { "claim", "ours" }, new[]
         {
             new[] { "RELAX paper (Figure 1): the relaxations (concrete) converge to the wrong θ; REBAR and RELAX reach θ → 0 with lower variance than REINFORCE", $"final θ: Gumbel-softmax {MarkdownReport.Num(theta.At("Gumbel-softmax τ = 0.5", -1).Mean, 3)}, straight-through {MarkdownReport.Num(theta.At("straight-through τ = 0.5", -1).Mean, 3)}, REBAR {MarkdownReport.Num(theta.At("REBAR", -1).Mean, 3)}, RELAX {MarkdownReport.Num(theta.At("RELAX", -1).Mean, 3)}, score {MarkdownReport.Num(theta.At("score", -1).Mean, 3)}; variance at θ = ½: REBAR {MarkdownReport.Num(bias["REBAR"].Variance, 3)}, RELAX {MarkdownReport.Num(bias["RELAX"].Variance, 3)}, score {MarkdownReport.Num(bias["score"].Variance, 3)}" },
-            new[] { "002 Appendix B: the local-expectation (BSB) estimator is exact for one binary variable (it sums over both values) and so has zero variance here", $"Var at θ = ½: {VarianceCell(bias["local expectation"].Variance)}; final θ {MarkdownReport.Num(theta.At("local expectation", -1).Mean, 3)}" },
+            new[] { "Echraibi et al. (2020), Appendix B: the local-expectation (BSB) estimator is exact for one binary variable (it sums over both values) and so has zero variance here", $"Var at θ = ½: {VarianceCell(bias["local expectation"].Variance)}; final θ {MarkdownReport.Num(theta.At("local expectation", -1).Mean, 3)}" },
         });
         report.Paragraph("The RELAX paper plots this toy's curves only (θ and log-variance against steps, without a table); there are no numbers of the paper to place beside ours.");
         report.Image("theta.png", "θ against iterations");

@@ -8,7 +8,7 @@ using StochasticBackprop.Samples.Experiments.Fourier;
 namespace StochasticBackprop.Samples.Experiments.Latent;
 
 /// <summary>
-/// 002 Appendix B (Echraibi et al. 2020): sigmoid belief nets of 200 Bernoulli units per layer (linear, two linear
+/// Echraibi et al. (2020), Appendix B: sigmoid belief nets of 200 Bernoulli units per layer (linear, two linear
 /// layers, nonlinear) trained by BSB (local expectation, S = 1) against DisARM, the score function with a leave-one-out
 /// baseline, REBAR and RELAX, on binarised MNIST and Fashion-MNIST, at sizes that fit two CPU cores.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class SbnExperiment : IExperiment
 
     public string Name => "sbn-mnist";
     public string Title => "Sigmoid belief nets on binarised MNIST and Fashion-MNIST: BSB against DisARM, score + leave-one-out, REBAR, RELAX";
-    public string Source => "002 Appendix B; Grathwohl et al. 2018, Table 1";
+    public string Source => "Echraibi et al. (2020), Appendix B; Grathwohl et al. 2018, Table 1";
     public int Order => 410;
 
     /// <summary>The estimators compared and their iterations as a multiple of BSB's (the cheap ones run longer, so that the matched-time comparison has a range); one line each.</summary>
@@ -155,8 +155,8 @@ public sealed class SbnExperiment : IExperiment
             }
         }
 
-        string verdict = $"At our sizes ({sizes.Iterations} BSB iterations of batch {sizes.Batch}, far short of 002's 500 epochs) BSB minus the better of REBAR/RELAX on the one-layer SBN: {string.Join("; ", claimGaps)} (002: about +4 nats at convergence); "
-            + $"ln gradient variance of the better of REBAR/RELAX minus BSB's: {string.Join("; ", varianceGaps)} (002: about 2 nats); test log-likelihood after each run (BSB {sizes.Iterations} iterations, the others {3 * sizes.Iterations}), BSB minus the best other: {string.Join("; ", testGaps)}; S = 1 against S > 1 not run.";
+        string verdict = $"At our sizes ({sizes.Iterations} BSB iterations of batch {sizes.Batch}, far short of Echraibi et al.'s (2020) 500 epochs) BSB minus the better of REBAR/RELAX on the one-layer SBN: {string.Join("; ", claimGaps)} (Echraibi et al. 2020: about +4 nats at convergence); "
+            + $"ln gradient variance of the better of REBAR/RELAX minus BSB's: {string.Join("; ", varianceGaps)} (Echraibi et al. 2020: about 2 nats); test log-likelihood after each run (BSB {sizes.Iterations} iterations, the others {3 * sizes.Iterations}), BSB minus the best other: {string.Join("; ", testGaps)}; S = 1 against S > 1 not run.";
         var report = new MarkdownReport(Title, context, $"dotnet run --project src/Samples -c Release -- {Name}");
         report.Verdict(verdict);
         report.Heading("Setup");
@@ -164,8 +164,8 @@ public sealed class SbnExperiment : IExperiment
         {
             "Data: " + string.Join("; ", dataSets.Select(d => $"**{d.Name}**: {d.Description}")) + ".",
             $"Models (as in the REBAR and RELAX papers): {string.Join("; ", architectures.Select(a => Describe(a) + " — " + Explain(a)))}. Float32 on CPU; encoder input centred by the training mean, output bias initialised at the logit of the mean pixel, Glorot-uniform weights. The latent conditionals' logits are clamped to ±{SigmoidBeliefNet.LogitLimit} (both probabilities representable in float32); the pixel likelihood uses log-sigmoid unclamped.",
-            $"Estimators (model API `SiteEstimator`, the same on every stochastic layer): {string.Join("; ", Estimators.Select(e => $"{e.Choice.Label} — {e.IterationFactor * sizes.Iterations} iterations"))}. The leave-one-out baseline is 002's and VIMCO's single-sample-bound form: each of the 2 particles' learning signal minus the other's. REBAR: temperature ½, η = 1 initially; RELAX: REBAR plus a 100-ReLU-unit network; their control parameters are trained by the same Adam on the estimate's variance.",
-            $"Training: Adam (the runtime's Scalar-safe `StochasticBackprop.Optim.Adam`), learning rate {sizes.LearningRate}, batch {sizes.Batch}, {seeds} seed(s); every estimator of a seed starts from the same weights and the same minibatch order. **Reduction**: 002 trains 500 epochs with Adam 10⁻⁴ and batch 100 (on a GPU); here BSB runs {sizes.Iterations} iterations ({sizes.Iterations * sizes.Batch:N0} images, {(double)sizes.Iterations * sizes.Batch / Math.Max(1, dataSets[0].Train.shape[0]):F2} epochs) and the others three times as many, with a 10× larger learning rate: these are the first steps of training, not converged models.",
+            $"Estimators (model API `SiteEstimator`, the same on every stochastic layer): {string.Join("; ", Estimators.Select(e => $"{e.Choice.Label} — {e.IterationFactor * sizes.Iterations} iterations"))}. The leave-one-out baseline is Echraibi et al.'s (2020) and VIMCO's single-sample-bound form: each of the 2 particles' learning signal minus the other's. REBAR: temperature ½, η = 1 initially; RELAX: REBAR plus a 100-ReLU-unit network; their control parameters are trained by the same Adam on the estimate's variance.",
+            $"Training: Adam (the runtime's Scalar-safe `StochasticBackprop.Optim.Adam`), learning rate {sizes.LearningRate}, batch {sizes.Batch}, {seeds} seed(s); every estimator of a seed starts from the same weights and the same minibatch order. **Reduction**: Echraibi et al. (2020) train 500 epochs with Adam 10⁻⁴ and batch 100 (on a GPU); here BSB runs {sizes.Iterations} iterations ({sizes.Iterations * sizes.Batch:N0} images, {(double)sizes.Iterations * sizes.Batch / Math.Max(1, dataSets[0].Train.shape[0]):F2} epochs) and the others three times as many, with a 10× larger learning rate: these are the first steps of training, not converged models.",
             $"Training ELBO: every {sizes.EvaluateEvery} iterations, the single-sample ELBO (one hard draw per image, `LogMarginal` with 1 sample) averaged over the first {sizes.EvaluationImages} training images.",
             $"Gradient variance: at the same checkpoints, on a fixed minibatch (the first {sizes.VarianceBatch} training images), {sizes.VarianceRepeats} independent gradient estimates with the current weights (each with the estimator's training particles); the unbiased variance of every encoder (guide) weight's gradient across them, summed over the weights; its natural log. The tables average it over the checkpoints up to iteration {sizes.Iterations}.",
             $"Test log-likelihood: `LogMarginal` with {sizes.TestSamples} importance samples from the guide, on the first {sizes.TestImages} test images, after training.",
@@ -177,8 +177,8 @@ public sealed class SbnExperiment : IExperiment
         report.Heading("Results at matched CPU time");
         report.Paragraph("The ELBO of each estimator when it has used as much training CPU time as the fastest estimator's whole run (linear interpolation between checkpoints), and how many iterations that was.");
         report.Table(new[] { "data", "model", "estimator", "CPU seconds", "train ELBO", "iterations by then" }, timeRows);
-        report.Heading("002's claims beside ours");
-        report.Table(new[] { "claim (002, Appendix B)", "ours" }, new[]
+        report.Heading("Echraibi et al.'s (2020) claims beside ours");
+        report.Table(new[] { "claim (Echraibi et al. 2020, Appendix B)", "ours" }, new[]
         {
             new[] { "\"BSB beats REBAR/RELAX by about 4 nats on the one-layer SBN\"", $"BSB − max(REBAR, RELAX) training ELBO: {string.Join("; ", claimGaps)}" },
             new[] { "\"the variance is lower by about 2 nats\"", $"ln Var(min of REBAR, RELAX) − ln Var(BSB): {string.Join("; ", varianceGaps)}" },

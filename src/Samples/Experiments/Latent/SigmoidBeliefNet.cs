@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Latent;
 
-/// <summary>The three sigmoid-belief-net architectures of the REBAR and RELAX papers (and 002 Appendix B).</summary>
+/// <summary>The three sigmoid-belief-net architectures of the REBAR and RELAX papers (and Echraibi et al. (2020), Appendix B).</summary>
 internal enum SbnArchitecture
 {
     /// <summary>One stochastic layer of 200 Bernoulli units, linear-logistic encoder and decoder (784-200).</summary>

@@ -110,7 +110,7 @@ internal static class EpisodeSampler
             Tensor[] scoreReplica = policy.Replicate(episodes);
             Tensor mean = policy.Mean(scoreReplica, observed);
             Tensor std = policy.LogStd(scoreReplica).exp().expand(mean.shape);
-            // 001 eq. 44: the Malliavin weight of a Gaussian action is the Normal score, taken from the generated distribution.
+            // Oden (2025), eq. 44: the Malliavin weight of a Gaussian action is the Normal score, taken from the generated distribution.
             IReadOnlyList<Tensor> normalScore = new Normal(mean, std).Score(taken);
             Tensor scoreMean = normalScore[0].detach(), scoreStd = normalScore[1].detach();
             if (request.ScoreWithoutSigmaFactor) scoreMean = scoreMean * std.detach();

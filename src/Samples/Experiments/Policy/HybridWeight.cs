@@ -7,7 +7,7 @@ namespace StochasticBackprop.Samples.Experiments.Policy;
 /// <summary>Where the hybrid's λ comes from.</summary>
 internal enum LambdaSource
 {
-    /// <summary>001's Algorithm 1 on the last 32 samples <em>including</em> this iteration's episodes (001's choice; slightly biased).</summary>
+    /// <summary>Oden's (2025) Algorithm 1 on the last 32 samples <em>including</em> this iteration's episodes (Oden's (2025) choice; slightly biased).</summary>
     SameBatch,
 
     /// <summary>The last 32 samples of earlier iterations only: λ is independent of the samples it weights, so the hybrid is unbiased.</summary>
@@ -16,7 +16,7 @@ internal enum LambdaSource
 
 /// <summary>
 /// A rolling buffer of the last <see cref="Capacity"/> (by default) per-episode gradient pairs (ĝ_path, ĝ_score) across
-/// iterations, and 001's Algorithm 1 on it: λ* = (v_M − c)/(v_P + v_M − 2c + ε), clipped to [0, 1], with
+/// iterations, and Oden's (2025) Algorithm 1 on it: λ* = (v_M − c)/(v_P + v_M − 2c + ε), clipped to [0, 1], with
 /// v and c the <em>total</em> (trace) per-episode variances and covariance over all D policy parameters:
 /// one scalar λ for the whole gradient (<see cref="VarianceStatistics.OptimalLambda(double, double, double, double)"/>).
 /// </summary>
@@ -26,7 +26,7 @@ internal sealed class GradientHistory
     private readonly Queue<(double[] Pathwise, double[] Score)> samples = new();
     private readonly int capacity;
 
-    /// <param name="capacity">How many of the latest pairs λ is computed from (001: 32).</param>
+    /// <param name="capacity">How many of the latest pairs λ is computed from (Oden 2025: 32).</param>
     public GradientHistory(int capacity = Capacity) => this.capacity = capacity;
 
     public int Count => samples.Count;

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace StochasticBackprop.Samples.Experiments.Policy;
 
-/// <summary>The three gradient estimators of 001 §7.4.</summary>
+/// <summary>The three gradient estimators of Oden (2025), §7.4.</summary>
 internal enum PolicyEstimator
 {
     Pathwise,
@@ -84,7 +84,7 @@ internal static class PolicyTraining
                     samples = batch.Score!;
                     break;
                 default:
-                    // 001 Algorithm 1 on the rolling buffer of the last 32 episodes, this iteration's included.
+                    // Oden (2025), Algorithm 1 on the rolling buffer of the last 32 episodes, this iteration's included.
                     for (int e = 0; e < EpisodesPerIteration; e++) history.Add(batch.Pathwise![e], batch.Score![e]);
                     double lambda = history.Lambda();
                     run.Lambda[i] = lambda;

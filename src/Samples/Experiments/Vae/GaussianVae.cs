@@ -13,7 +13,7 @@ namespace StochasticBackprop.Samples.Experiments.Vae;
 internal enum VaeArchitecture
 {
     /// <summary>
-    /// 001 §7.3.1's convolutional VAE for one channel: the 28×28 image zero-padded to 32×32; four convolutions of
+    /// Oden (2025), §7.3.1's convolutional VAE for one channel: the 28×28 image zero-padded to 32×32; four convolutions of
     /// 32, 64, 128, 256 channels (kernel 4, stride 2, padding 1, ReLU) → FC 256 (ReLU) → mean and log-variance heads;
     /// the decoder FC 128 → 256·2·2 (ReLU) and four transposed convolutions of 128, 64, 32, 1 channels, the centre 28×28
     /// of its 32×32 output as the pixels' logits.
@@ -26,9 +26,9 @@ internal enum VaeArchitecture
 
 /// <summary>
 /// A VAE with a 128-dimensional Gaussian latent, prior N(0, I), q(z | x) = N(μ(x), diag σ²(x)) with σ = exp(½ log σ²),
-/// log σ² clamped to [−12, 8] (float32), and Bernoulli pixels (001 §7.3.1), as a <see cref="LatentModel"/> whose site
+/// log σ² clamped to [−12, 8] (float32), and Bernoulli pixels (Oden 2025, §7.3.1), as a <see cref="LatentModel"/> whose site
 /// <c>z</c> takes the estimator under test. float32 on CPU; the weights are plain leaf tensors created outside any
-/// dispose scope: Kaiming-uniform for the (transposed) convolutions, Xavier-uniform for the linear layers (001), zero biases
+/// dispose scope: Kaiming-uniform for the (transposed) convolutions, Xavier-uniform for the linear layers (Oden 2025), zero biases
 /// (the decoder's output bias too: see the constructor).
 /// </summary>
 internal sealed class GaussianVae : IDisposable

@@ -12,17 +12,17 @@ using static TorchSharp.torch;
 namespace StochasticBackprop.Samples.Experiments.Vae;
 
 /// <summary>
-/// 001 §7.3 on binarised Fashion-MNIST (CIFAR-10 cannot be had here): a Gaussian VAE whose encoder-output gradient is
-/// estimated by pathwise, score function (the generated Normal score is 001's eq. 44 Malliavin weight) and the site hybrid
-/// of the model API (λ* by 001's Algorithm 1 from the minibatch, same-batch or previous-batches, per latent coordinate or per
+/// Oden (2025), §7.3 on binarised Fashion-MNIST (CIFAR-10 cannot be had here): a Gaussian VAE whose encoder-output gradient is
+/// estimated by pathwise, score function (the generated Normal score is Oden's (2025) eq. 44 Malliavin weight) and the site hybrid
+/// of the model API (λ* by Oden's (2025) Algorithm 1 from the minibatch, same-batch or previous-batches, per latent coordinate or per
 /// tensor). Table 2 (test ELBO, importance-weighted bound, gradient variances), Figure 2 (ELBO and λ* against epochs),
 /// §7.3.5–7.3.6 (λ* against the loss's smoothness, Cov/Var against λ*) and §7.3.7 (time per epoch).
 /// </summary>
 public sealed class HybridVaeExperiment : IExperiment
 {
     public string Name => "hybrid-vae";
-    public string Title => "Gaussian VAE on Fashion-MNIST: pathwise, score and the hybrid λ* for the encoder (001 §7.3)";
-    public string Source => "001 §7.3, Table 2, Figure 2";
+    public string Title => "Gaussian VAE on Fashion-MNIST: pathwise, score and the hybrid λ* for the encoder (Oden 2025, §7.3)";
+    public string Source => "Oden (2025), §7.3, Table 2, Figure 2";
     public int Order => 240;
 
     internal static IReadOnlyList<VaeEstimator> AllEstimators { get; } = new VaeEstimator[]
@@ -37,10 +37,10 @@ public sealed class HybridVaeExperiment : IExperiment
         new("score (moving-average baseline)", () => SiteEstimator.Score(ScoreBaseline.MovingAverage)),
     };
 
-    /// <summary>001's three methods (its hybrid is Algorithm 1 on the minibatch, one λ per coordinate).</summary>
+    /// <summary>Oden's (2025) three methods (its hybrid is Algorithm 1 on the minibatch, one λ per coordinate).</summary>
     internal static IReadOnlyList<VaeEstimator> PaperEstimators { get; } = AllEstimators.Take(3).ToArray();
 
-    /// <summary>001 Table 2 (CIFAR-10, 100 epochs, 3 seeds): test ELBO and gradient variance, the paper's numbers.</summary>
+    /// <summary>Oden (2025), Table 2 (CIFAR-10, 100 epochs, 3 seeds): test ELBO and gradient variance, the paper's numbers.</summary>
     internal static readonly IReadOnlyDictionary<string, (string Elbo, string Variance)> PaperTable2 = new Dictionary<string, (string, string)>
     {
         ["pathwise (STL)"] = ("−1817.0 ± 0.04", "1.51e-4 ± 6e-6"),
@@ -92,10 +92,10 @@ internal sealed class HybridVaeReport(
     IReadOnlyList<(VaeArchitecture Architecture, IReadOnlyList<VaeEstimator> Estimators, VaeSizes Sizes)> plans,
     IReadOnlyList<VaeRun> runs, int seeds, double minutes, string loadBefore, string loadAfter)
 {
-    /// <summary>001's pathwise baseline ("Reparameterization (STL)"), the estimator the hybrid's pathwise half is.</summary>
+    /// <summary>Oden's (2025) pathwise baseline ("Reparameterization (STL)"), the estimator the hybrid's pathwise half is.</summary>
     internal const string Reference = "pathwise (STL)";
 
-    private static string Arch(VaeArchitecture a) => a == VaeArchitecture.Mlp ? "MLP VAE" : "convolutional VAE (001's)";
+    private static string Arch(VaeArchitecture a) => a == VaeArchitecture.Mlp ? "MLP VAE" : "convolutional VAE (Oden 2025)";
 
     public ExperimentOutcome Write()
     {
@@ -122,12 +122,12 @@ internal sealed class HybridVaeReport(
 
     private IEnumerable<string> Setup()
     {
-        yield return "Data: **Fashion-MNIST** (Debian package `dataset-fashion-mnist`, 60,000/10,000 split) in place of 001's CIFAR-10, which cannot be had here; statically binarised (one fixed Bernoulli draw per pixel, `ImageSet.BinarizeStatic`, seed 20240601 for training and 20240602 for test). Bernoulli likelihood on 784 binary pixels, so the ELBOs are in nats per image of a different data set from 001's (−1817 on 3,072 continuous CIFAR channels): compare estimators with each other, not with the paper's values.";
-        yield return "Model: a 128-dimensional Gaussian latent, prior N(0, I), q(z | x) = N(μ(x), diag σ²(x)) with σ = exp(½ log σ²) from two linear heads (log σ² clamped to [−12, 8]); the site is `q.Sample(\"z\", new Normal(mu, sigma), estimator)` with the sample `Normal` distribution, the prior `p.Sample`, the pixels a `p.Cost` of Σ x·l + log σ(−l) (l the decoder's logits). The ELBO is the model API's single-sample estimate log p(x | z) + log p(z) − log q(z | x) (KL by sampling, locally Rao-Blackwellised per coordinate, for every estimator), not 001's analytic KL.";
-        yield return "Architectures: **convolutional** = 001 §7.3.1 for one channel (image zero-padded to 32×32; conv 32-64-128-256, kernel 4, stride 2, padding 1, ReLU; FC 256; heads 128 + 128; decoder FC 128 → 256·2·2 (001 writes FC(128 → 256)), transposed conv 128-64-32-1, sigmoid output on the centre 28×28), " + Count(VaeArchitecture.Convolutional) + "; **MLP** = encoder 784-512-256 ReLU → heads, decoder 128-256-512-784, " + Count(VaeArchitecture.Mlp) + ". Kaiming-uniform convolutions, Xavier-uniform linear layers (001), zero biases (the output bias too: started at the pixels' log-odds, the model sat on the collapsed solution, decoder ignoring z, ELBO ≈ −384, and in an earlier full run never left it: pathwise (STL) in 1 of 3 MLP seeds, the total-derivative pathwise in all 3, every convolutional run); float32.";
-        yield return "Estimators of the encoder outputs (μ, σ): **pathwise (STL)** (`SiteEstimator.StickingTheLanding`: the reparameterisation gradient with the guide's direct ∇θ log q(z; θ) term dropped, unbiased; 001's Table 2 labels its baseline 'Reparameterization (STL)', and it is the pathwise half of the hybrid, so λ* = 1 recovers it exactly); **pathwise** (`SiteEstimator.Pathwise`, the total derivative of the sampled ELBO, MLP only); **score** (`SiteEstimator.Score()`, no baseline, as 001's eq. 43; its weight ∇ log q is the generated Normal score, 001's eq. 44) and, MLP only, **score (moving-average baseline)** (`ScoreBaseline.MovingAverage`, a running mean of the learning signal subtracted); **hybrid** (`SiteEstimator.Hybrid(options, MomentPooling.AcrossRows)`): per row i of the minibatch the pathwise ĝ_P⁽ⁱ⁾ and score ĝ_S⁽ⁱ⁾ gradients w.r.t. that row's μ and σ, λ* = (v_S − c)/(v_P + v_S − 2c + ε) clipped to [0, 1] from the 128 rows' moments (001's Algorithm 1, the minibatch as its batch), either from this minibatch (**same-batch**, 001's) or from a moving average (decay 0.9) of earlier minibatches' moments (**previous-batches**, unbiased); one λ per latent coordinate of μ and of σ (**per coordinate**, 256 weights) or one for μ and one for σ (**per tensor**). The decoder's gradient is the same in all (it does not depend on the site estimator).";
-        yield return "Training (001 §7.3.1): Adam (β = 0.9, 0.999) at 10⁻³, decayed by 0.95 every 10 epochs, batch 128, one sample per image, gradient clipping at norm 1 (of all weights' gradient), 3 seeds; seed s of every estimator shares the initial weights, the minibatch order and the noise stream. **Reduction**: 001 trains 100 epochs; the epochs here are in each table's heading (a CPU epoch of the convolutional model with the hybrid takes minutes), so the learning-rate decay never starts and these are early-training numbers.";
-        yield return "Metrics: test ELBO = mean over the test images of the single-sample log weight (unbiased for the ELBO); importance-weighted bound = `model.LogMarginal(x, 200)` over the first test images (count in the table); the per-epoch test curve uses the first test images as stated in the plots. Variances (Table 2), measured on a fixed training minibatch of 128 at the first, middle and last epoch: **latent level** = the Monte Carlo variance of one sample's gradient w.r.t. μ (and σ) within a data point (`SiteEstimate.WithinPointVariance` over several particles), averaged over the 128 coordinates and the batch; **encoder level** = the variance of the encoder-weight gradient of the minibatch loss across repeated independent draws on the same minibatch (before clipping), per weight, averaged over the encoder's weights. 001 does not say which variance its Table 2 reports. For the previous-batches hybrid the measurement's own minibatches are folded into its moving average.";
+        yield return "Data: **Fashion-MNIST** (Debian package `dataset-fashion-mnist`, 60,000/10,000 split) in place of Oden's (2025) CIFAR-10, which cannot be had here; statically binarised (one fixed Bernoulli draw per pixel, `ImageSet.BinarizeStatic`, seed 20240601 for training and 20240602 for test). Bernoulli likelihood on 784 binary pixels, so the ELBOs are in nats per image of a different data set from Oden's (2025) (−1817 on 3,072 continuous CIFAR channels): compare estimators with each other, not with the paper's values.";
+        yield return "Model: a 128-dimensional Gaussian latent, prior N(0, I), q(z | x) = N(μ(x), diag σ²(x)) with σ = exp(½ log σ²) from two linear heads (log σ² clamped to [−12, 8]); the site is `q.Sample(\"z\", new Normal(mu, sigma), estimator)` with the sample `Normal` distribution, the prior `p.Sample`, the pixels a `p.Cost` of Σ x·l + log σ(−l) (l the decoder's logits). The ELBO is the model API's single-sample estimate log p(x | z) + log p(z) − log q(z | x) (KL by sampling, locally Rao-Blackwellised per coordinate, for every estimator), not Oden's (2025) analytic KL.";
+        yield return "Architectures: **convolutional** = Oden (2025), §7.3.1 for one channel (image zero-padded to 32×32; conv 32-64-128-256, kernel 4, stride 2, padding 1, ReLU; FC 256; heads 128 + 128; decoder FC 128 → 256·2·2 (Oden 2025 writes FC(128 → 256)), transposed conv 128-64-32-1, sigmoid output on the centre 28×28), " + Count(VaeArchitecture.Convolutional) + "; **MLP** = encoder 784-512-256 ReLU → heads, decoder 128-256-512-784, " + Count(VaeArchitecture.Mlp) + ". Kaiming-uniform convolutions, Xavier-uniform linear layers (Oden 2025), zero biases (the output bias too: started at the pixels' log-odds, the model sat on the collapsed solution, decoder ignoring z, ELBO ≈ −384, and in an earlier full run never left it: pathwise (STL) in 1 of 3 MLP seeds, the total-derivative pathwise in all 3, every convolutional run); float32.";
+        yield return "Estimators of the encoder outputs (μ, σ): **pathwise (STL)** (`SiteEstimator.StickingTheLanding`: the reparameterisation gradient with the guide's direct ∇θ log q(z; θ) term dropped, unbiased; Oden's (2025) Table 2 labels its baseline 'Reparameterization (STL)', and it is the pathwise half of the hybrid, so λ* = 1 recovers it exactly); **pathwise** (`SiteEstimator.Pathwise`, the total derivative of the sampled ELBO, MLP only); **score** (`SiteEstimator.Score()`, no baseline, as Oden's (2025) eq. 43; its weight ∇ log q is the generated Normal score, Oden's (2025) eq. 44) and, MLP only, **score (moving-average baseline)** (`ScoreBaseline.MovingAverage`, a running mean of the learning signal subtracted); **hybrid** (`SiteEstimator.Hybrid(options, MomentPooling.AcrossRows)`): per row i of the minibatch the pathwise ĝ_P⁽ⁱ⁾ and score ĝ_S⁽ⁱ⁾ gradients w.r.t. that row's μ and σ, λ* = (v_S − c)/(v_P + v_S − 2c + ε) clipped to [0, 1] from the 128 rows' moments (Oden's (2025) Algorithm 1, the minibatch as its batch), either from this minibatch (**same-batch**, as in Oden 2025) or from a moving average (decay 0.9) of earlier minibatches' moments (**previous-batches**, unbiased); one λ per latent coordinate of μ and of σ (**per coordinate**, 256 weights) or one for μ and one for σ (**per tensor**). The decoder's gradient is the same in all (it does not depend on the site estimator).";
+        yield return "Training (Oden 2025, §7.3.1): Adam (β = 0.9, 0.999) at 10⁻³, decayed by 0.95 every 10 epochs, batch 128, one sample per image, gradient clipping at norm 1 (of all weights' gradient), 3 seeds; seed s of every estimator shares the initial weights, the minibatch order and the noise stream. **Reduction**: Oden (2025) trains 100 epochs; the epochs here are in each table's heading (a CPU epoch of the convolutional model with the hybrid takes minutes), so the learning-rate decay never starts and these are early-training numbers.";
+        yield return "Metrics: test ELBO = mean over the test images of the single-sample log weight (unbiased for the ELBO); importance-weighted bound = `model.LogMarginal(x, 200)` over the first test images (count in the table); the per-epoch test curve uses the first test images as stated in the plots. Variances (Table 2), measured on a fixed training minibatch of 128 at the first, middle and last epoch: **latent level** = the Monte Carlo variance of one sample's gradient w.r.t. μ (and σ) within a data point (`SiteEstimate.WithinPointVariance` over several particles), averaged over the 128 coordinates and the batch; **encoder level** = the variance of the encoder-weight gradient of the minibatch loss across repeated independent draws on the same minibatch (before clipping), per weight, averaged over the encoder's weights. Oden (2025) does not say which variance its Table 2 reports. For the previous-batches hybrid the measurement's own minibatches are folded into its moving average.";
         yield return "Cost: process CPU time (all threads) of the training steps only, evaluation and measurement excluded.";
     }
 
@@ -160,8 +160,8 @@ internal sealed class HybridVaeReport(
         int epochs = runs.Where(r => r.Architecture == a).Select(r => r.Epochs.Count).DefaultIfEmpty(0).Max();
         Summary total = Summary.Of(Of(a, "pathwise").Select(r => r.TestElbo));
         string totalText = total.Count > 0 ? $", total-derivative pathwise {MarkdownReport.Num(total.Mean)}" : "";
-        return $"{Arch(a)}, {epochs} epochs: test ELBO pathwise (STL) {MarkdownReport.Num(path.Mean)}{totalText}, hybrid (001's) {MarkdownReport.Num(hybrid.Mean)} ({RelativeText(hybrid.Mean, path.Mean)}; 001: 0.16% lower), score {MarkdownReport.Num(score.Mean)};"
-            + $" encoder-gradient variance hybrid/STL {MarkdownReport.Num(vHybrid / vPath, 3)} (001: 0.907); λ*(μ) {MarkdownReport.Num(lambda, 3)} in the last epoch; hybrid CPU overhead {Signed(overhead * 100, "F0")}% (001: +12.2% on a GPU).";
+        return $"{Arch(a)}, {epochs} epochs: test ELBO pathwise (STL) {MarkdownReport.Num(path.Mean)}{totalText}, hybrid (Oden 2025) {MarkdownReport.Num(hybrid.Mean)} ({RelativeText(hybrid.Mean, path.Mean)}; Oden 2025: 0.16% lower), score {MarkdownReport.Num(score.Mean)};"
+            + $" encoder-gradient variance hybrid/STL {MarkdownReport.Num(vHybrid / vPath, 3)} (Oden 2025: 0.907); λ*(μ) {MarkdownReport.Num(lambda, 3)} in the last epoch; hybrid CPU overhead {Signed(overhead * 100, "F0")}% (Oden 2025: +12.2% on a GPU).";
     }
 
     private static string RelativeText(double value, double reference) =>
@@ -184,7 +184,7 @@ internal sealed class HybridVaeReport(
             return s.Count == 0 ? "—" : s.Count == 1 ? MarkdownReport.Num(s.Mean, digits) : $"{MarkdownReport.Num(s.Mean, digits)} ± {MarkdownReport.Num(s.StandardDeviation, 2)}";
         }
         report.Heading("Table 2: test bounds and gradient variances", 3);
-        report.Paragraph($"Mean ± sd over seeds. Test ELBO over {sizes.TestImages:N0} test images, importance-weighted bound (200 samples) over the first {sizes.IwaeImages}; variances at the last epoch (definitions in Setup). The last two columns are **001's** (CIFAR-10 convolutional VAE, 100 epochs; not comparable in value).");
+        report.Paragraph($"Mean ± sd over seeds. Test ELBO over {sizes.TestImages:N0} test images, importance-weighted bound (200 samples) over the first {sizes.IwaeImages}; variances at the last epoch (definitions in Setup). The last two columns are **Oden's (2025)** (CIFAR-10 convolutional VAE, 100 epochs; not comparable in value).");
         var rows = new List<IReadOnlyList<string>>();
         foreach (VaeEstimator e in estimators)
         {
@@ -200,7 +200,7 @@ internal sealed class HybridVaeReport(
                 paper.Elbo ?? "—", paper.Variance ?? "—",
             });
         }
-        report.Table(new[] { "estimator", "ours: test ELBO", "ours: IW bound (200)", "ours: latent var, μ", "ours: latent var, σ", "ours: encoder-gradient var", "001: test ELBO", "001: gradient variance" }, rows);
+        report.Table(new[] { "estimator", "ours: test ELBO", "ours: IW bound (200)", "ours: latent var, μ", "ours: latent var, σ", "ours: encoder-gradient var", "Oden 2025: test ELBO", "Oden 2025: gradient variance" }, rows);
 
         report.Heading("Variance through training", 3);
         report.Paragraph("Encoder-gradient variance per weight at the first, middle and last epoch, and its ratio to pathwise (STL)'s (paired by seed: same weights' history differs by estimator, so this compares the estimators each at its own point of training).");
@@ -219,8 +219,8 @@ internal sealed class HybridVaeReport(
         }
         report.Table(new[] { "estimator", "early", "mid", "late" }, vrows);
 
-        // 001's claims beside ours.
-        report.Heading("001's claims beside ours", 3);
+        // Oden's (2025) claims beside ours.
+        report.Heading("Oden's (2025) claims beside ours", 3);
         const string hybridLabel = "hybrid same-batch, per coordinate";
         double[] gaps = Paired(a, hybridLabel, Reference, r => r.TestElbo, (h, p) => (h - p) / Math.Abs(p) * 100);
         double[] hybridRatio = Paired(a, hybridLabel, Reference, r => Late(r), (h, p) => h / p);
@@ -233,7 +233,7 @@ internal sealed class HybridVaeReport(
             return s.Count == 0 ? "—" : s.Count == 1 ? MarkdownReport.Num(s.Mean, digits) : $"{MarkdownReport.Num(s.Mean, digits)} ± {MarkdownReport.Num(s.StandardError, 2)} (mean ± SE over {s.Count} seeds)";
         }
         metrics[$"{key}_score_variance_ratio"] = scoreRatio.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
-        report.Table(new[] { "claim (001 §7.3)", "001's number", "ours" }, new IReadOnlyList<string>[]
+        report.Table(new[] { "claim (Oden 2025, §7.3)", "Oden's (2025) number", "ours" }, new IReadOnlyList<string>[]
         {
             new[] { "the hybrid matches pathwise's test ELBO", "−0.16% (−1819.9 against −1817.0)", SeedCell(gaps) + " % (hybrid − STL)/|STL|, paired by seed" },
             new[] { "the hybrid reduces the gradient variance", "0.907× (9.3% less)", SeedCell(hybridRatio) + "× STL's encoder-gradient variance at the last epoch" },
@@ -268,7 +268,7 @@ internal sealed class HybridVaeReport(
         report.Image(lambdaPlot, "λ* per epoch");
 
         // §7.3.5: λ* against the smoothness of the loss, per window of steps.
-        report.Heading("λ* and the smoothness of the loss (001 §7.3.5)", 3);
+        report.Heading("λ* and the smoothness of the loss (Oden 2025, §7.3.5)", 3);
         var crow = new List<IReadOnlyList<string>>();
         foreach (VaeEstimator e in estimators.Where(e => e.IsHybrid))
         {
@@ -280,12 +280,12 @@ internal sealed class HybridVaeReport(
             if (e.Label == "hybrid same-batch, per coordinate") metrics[$"{key}_lambda_smoothness_rho"] = r1;
             crow.Add(new[] { e.Label, w.Length.ToString(CultureInfo.InvariantCulture), RhoText(r1, p1), RhoText(r2, p2), RhoText(r3, p3) });
         }
-        report.Paragraph($"Windows of {sizes.Window} consecutive training steps, pooled over seeds. Smoothness measures: the standard deviation of the step-to-step change of the minibatch ELBO within the window, and the coefficient of variation of the gradient norm (before clipping). 001 reports ρ = 0.87 (p < 0.001) between λ* and smoothness (its sign convention: λ* rises as the variability falls, i.e. a **negative** correlation with the variability measures here). Both λ* and the variabilities drift with training time, so the last column (ρ with the step number) shows how much of any correlation is the common trend.");
+        report.Paragraph($"Windows of {sizes.Window} consecutive training steps, pooled over seeds. Smoothness measures: the standard deviation of the step-to-step change of the minibatch ELBO within the window, and the coefficient of variation of the gradient norm (before clipping). Oden (2025) reports ρ = 0.87 (p < 0.001) between λ* and smoothness (its sign convention: λ* rises as the variability falls, i.e. a **negative** correlation with the variability measures here). Both λ* and the variabilities drift with training time, so the last column (ρ with the step number) shows how much of any correlation is the common trend.");
         report.Table(new[] { "hybrid", "windows", "ρ(λ*μ, sd of ELBO change)", "ρ(λ*μ, CV of gradient norm)", "ρ(λ*μ, step)" }, crow);
 
         // §7.3.6: Cov/Var against λ* early, mid, late.
-        report.Heading("Cov/Var ĝ_P against λ* (001 §7.3.6)", 3);
-        report.Paragraph("Per epoch, the mean over steps of Cov(ĝ_P, ĝ_S)/Var ĝ_P (moments summed over the coordinates of μ, from the minibatch moments λ came from) and of λ*(μ), mean over seeds. 001 (CIFAR-10): epoch 10 Cov = 0.62·Var, λ* = 0.80; epoch 50 0.82, 0.98; epoch 100 0.87, ≈ 1.0 — **the paper's**. Theorem 9's limit is Cov → Var ĝ_P, where λ* → 1.");
+        report.Heading("Cov/Var ĝ_P against λ* (Oden 2025, §7.3.6)", 3);
+        report.Paragraph("Per epoch, the mean over steps of Cov(ĝ_P, ĝ_S)/Var ĝ_P (moments summed over the coordinates of μ, from the minibatch moments λ came from) and of λ*(μ), mean over seeds. Oden (2025) (CIFAR-10): epoch 10 Cov = 0.62·Var, λ* = 0.80; epoch 50 0.82, 0.98; epoch 100 0.87, ≈ 1.0 — **the paper's**. Theorem 9's limit is Cov → Var ĝ_P, where λ* → 1.");
         var trow = new List<IReadOnlyList<string>>();
         foreach (VaeEstimator e in estimators.Where(e => e.IsHybrid))
         {
@@ -299,7 +299,7 @@ internal sealed class HybridVaeReport(
         report.Table(new[] { "hybrid", "epoch", "Cov/Var (μ)", "λ* (μ)", "Cov/Var (σ)", "λ* (σ)" }, trow);
 
         // §7.3.7: time per epoch.
-        report.Heading("Time per epoch (001 §7.3.7)", 3);
+        report.Heading("Time per epoch (Oden 2025, §7.3.7)", 3);
         double baseCpu = CpuPerEpoch(a, Reference);
         var timeRows = estimators.Select(e =>
         {
@@ -307,7 +307,7 @@ internal sealed class HybridVaeReport(
             var wall = Of(a, e.Label).SelectMany(r => r.Epochs).Select(x => x.WallSeconds).ToArray();
             return (IReadOnlyList<string>)new[] { e.Label, Cell(cpu, 3), Cell(wall, 3), e.Label == Reference ? "—" : $"{Signed((CpuPerEpoch(a, e.Label) / baseCpu - 1) * 100, "F1")}%" };
         }).ToList();
-        report.Paragraph("CPU and wall seconds of one epoch's training steps (mean ± sd over epochs and seeds), and the CPU overhead over pathwise. 001 (GPU, CIFAR-10): pathwise 12.3 ± 0.4 s, score 14.1 ± 0.5 s (+14.6%), hybrid 13.8 ± 0.6 s (+12.2%) — **the paper's**.");
+        report.Paragraph("CPU and wall seconds of one epoch's training steps (mean ± sd over epochs and seeds), and the CPU overhead over pathwise. Oden (2025) (GPU, CIFAR-10): pathwise 12.3 ± 0.4 s, score 14.1 ± 0.5 s (+14.6%), hybrid 13.8 ± 0.6 s (+12.2%) — **the paper's**.");
         report.Table(new[] { "estimator", "CPU s per epoch", "wall s per epoch", "CPU overhead vs pathwise (STL)" }, timeRows);
     }
 
