@@ -62,8 +62,12 @@ public static class SampleDistributionCases
     /// <summary>The distribution types covered, to check that every sample distribution is.</summary>
     public static IEnumerable<Type> CoveredTypes() => All.Select(c => { using DisposeScope scope = torch.NewDisposeScope(); return c.Create().GetType(); }).Distinct();
 
-    /// <summary>The sample distributions' assembly and namespace, where the declared types live.</summary>
-    public static (System.Reflection.Assembly Assembly, string Namespace) Declared => (typeof(SampleDistributions.Normal).Assembly, typeof(SampleDistributions.Normal).Namespace!);
+    /// <summary>Where the declared types live: the samples' namespace and the package's standard distributions.</summary>
+    public static IReadOnlyList<(System.Reflection.Assembly Assembly, string Namespace)> Declared => new[]
+    {
+        (typeof(SampleDistributions.Dirac).Assembly, typeof(SampleDistributions.Dirac).Namespace!),
+        (typeof(StandardDistributions.Normal).Assembly, typeof(StandardDistributions.Normal).Namespace!),
+    };
 
     /// <summary>The distribution and its sample count for a case name.</summary>
     public static (IDistribution Distribution, long SampleCount) Create(string name)
