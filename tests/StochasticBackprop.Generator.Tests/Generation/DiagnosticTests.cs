@@ -307,7 +307,7 @@ public sealed class DiagnosticTests
     public void CdfUnknownFunction_PointsAtTheFunctionName()
         => AssertSingle("SBG003", """
             [Distribution, Parameter("mu"), Parameter("sigma", ParameterDomain.Positive), Reparameterization("mu + sigma*eps")]
-            [LogDensity("-(z - mu)^2/(2*sigma^2) - log(sigma)"), Cdf("(1 + [|erf|]((z - mu)/sigma))/2")]
+            [LogDensity("-(z - mu)^2/(2*sigma^2) - log(sigma)"), Cdf("(1 + [|erff|]((z - mu)/sigma))/2")]
             public partial class D { }
             """);
 

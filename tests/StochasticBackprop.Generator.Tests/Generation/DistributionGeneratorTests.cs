@@ -48,7 +48,7 @@ public sealed class DistributionGeneratorTests
     public const string StudentT = """
         using StochasticBackprop;
 
-        namespace StochasticBackprop.Samples.Distributions;
+        namespace StochasticBackprop.Distributions.Standard;
 
         [Distribution]
         [Parameter("mu")]

@@ -31,6 +31,15 @@ public sealed class StandardCumulantTests
             (p, n) => p[0] * p[1].pow(S(n)) * S(Factorial(n - 1))),
         new("Exponential", p => new Exponential(p[0]), new[] { new[] { 0.5, 3.0 } },
             (p, n) => p[0].pow(S(-n)) * S(Factorial(n - 1))),
+        // φ = (e^{i·high·w} − e^{i·low·w})/(i·w·(high − low)), a removable 0/0 at w = 0 cancelled by series division.
+        new("Uniform", p => new Uniform(p[0], p[1]), new[] { new[] { 0.3, -1.2 }, new[] { 1.5, 2.0 } },
+            (p, n) => n switch
+            {
+                1 => p[0].add(p[1], Scalars.One) * S(0.5),
+                2 => (p[1] - p[0]).pow(S(2)) * S(1.0 / 12),
+                3 => torch.zeros_like(p[0]),
+                _ => (p[1] - p[0]).pow(S(4)) * S(-1.0 / 120),
+            }),
         new("Bernoulli", p => new Bernoulli(p[0]), new[] { new[] { 0.2, 0.65 } },
             // Factorial cumulants on the integers: log φ = log(1 + p·t), t = e^{iw} − 1, so ζn = (−1)^{n+1} (n − 1)! pⁿ.
             (p, n) => p[0].pow(S(n)) * S((n % 2 == 1 ? 1 : -1) * Factorial(n - 1))),

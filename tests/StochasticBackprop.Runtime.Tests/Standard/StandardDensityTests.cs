@@ -37,6 +37,24 @@ public sealed class StandardDensityTests
     }
 
     [Fact]
+    public void Uniform_LogProbEntropyCdf_MatchMathNet()
+    {
+        using var scope = torch.NewDisposeScope();
+        double[] low = { 0.3, -1.2 }, high = { 1.5, 2.0 };
+        double[] points = { -2.0, 0.4, 1.0, 1.9, 6.0 };
+        var d = new Uniform(T(low), T(high));
+        AssertClose(Values(d.LogProb(Grid(points))), Expected(points, (j, z) => new M.ContinuousUniform(low[j], high[j]).DensityLn(z)), "Uniform log p");
+        AssertClose(Values(d.Cdf(Grid(points))), Expected(points, (j, z) => new M.ContinuousUniform(low[j], high[j]).CumulativeDistribution(z)), "Uniform F");
+        AssertClose(Values(d.Entropy()), low.Select((_, j) => new M.ContinuousUniform(low[j], high[j]).Entropy).ToArray(), "Uniform H");
+        AssertClose(Values(d.Mean), low.Select((_, j) => new M.ContinuousUniform(low[j], high[j]).Mean).ToArray(), "Uniform mean");
+        AssertClose(Values(d.Variance), low.Select((_, j) => new M.ContinuousUniform(low[j], high[j]).Variance).ToArray(), "Uniform variance");
+        // high ≤ low is refused where the width matters, naming it.
+        var reversed = new Uniform(T(1.0), T(0.5));
+        ArgumentException error = Assert.ThrowsAny<ArgumentException>(() => reversed.LogProb(T(0.7)));
+        Assert.Contains("high - low", error.Message);
+    }
+
+    [Fact]
     public void LogNormal_LogDensityEntropy_MatchMathNet()
     {
         using var scope = torch.NewDisposeScope();

@@ -44,6 +44,12 @@ public sealed class StandardGradientTests
         // E z² = 2/rate²
         yield return new("Exponential/fourier", g => new Exponential(T(0.5, 3.0)).Fourier(Square, SampleCount, 2, g),
             new[] { new[] { -4 / 0.125, -4 / 27.0 } });
+        // Square = Σ z²: E z² = (low² + low·high + high²)/3, so ∂/∂low = (2 low + high)/3 and ∂/∂high = (low + 2 high)/3.
+        yield return new("Uniform/pathwise", g => new Uniform(T(0.3, -1.2), T(1.5, 2.0)).Pathwise(Square, SampleCount, g),
+            new[] { new[] { (0.6 + 1.5) / 3, (-2.4 + 2.0) / 3 }, new[] { (0.3 + 3.0) / 3, (-1.2 + 4.0) / 3 } });
+        // The Fourier series through the cumulants of φ with its removable 0/0 at w = 0: exact at order 2 for a quadratic.
+        yield return new("Uniform/fourier", g => new Uniform(T(0.3, -1.2), T(1.5, 2.0)).Fourier(Square, SampleCount, 2, g),
+            new[] { new[] { (0.6 + 1.5) / 3, (-2.4 + 2.0) / 3 }, new[] { (0.3 + 3.0) / 3, (-1.2 + 4.0) / 3 } });
         // E z = a/(a + b)
         yield return new("Beta/pathwise (implicit)", g => new Beta(T(2.5, 0.6), T(1.5, 3.0)).Pathwise(Objective.Separable(z => z.clone()), SampleCount, g),
             new[] { new[] { 1.5 / 16.0, 3.0 / (3.6 * 3.6) }, new[] { -2.5 / 16.0, -0.6 / (3.6 * 3.6) } });

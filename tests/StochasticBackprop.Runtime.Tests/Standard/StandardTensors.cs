@@ -21,7 +21,7 @@ internal static class StandardTensors
     /// <summary>Whether <paramref name="actual"/> equals <paramref name="expected"/> entry by entry within <see cref="Exact"/> (relative, with an absolute floor of the same size).</summary>
     public static bool Close(double[] actual, double[] expected) =>
         actual.Length == expected.Length
-        && actual.Zip(expected).All(pair => Math.Abs(pair.First - pair.Second) <= Exact * (1 + Math.Abs(pair.Second)));
+        && actual.Zip(expected).All(pair => pair.First.Equals(pair.Second) || Math.Abs(pair.First - pair.Second) <= Exact * (1 + Math.Abs(pair.Second)));
 
     public static void AssertClose(double[] actual, double[] expected, string label) =>
         Assert.True(Close(actual, expected), $"{label}: got [{string.Join(", ", actual.Select(v => v.ToString("R")))}], expected [{string.Join(", ", expected.Select(v => v.ToString("R")))}]");

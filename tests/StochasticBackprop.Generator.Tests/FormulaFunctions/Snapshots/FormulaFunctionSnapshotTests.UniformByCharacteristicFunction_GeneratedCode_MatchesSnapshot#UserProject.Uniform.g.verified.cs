@@ -7,7 +7,7 @@
 
 namespace UserProject
 {
-    partial class Uniform : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction
+    partial class Uniform : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance, global::StochasticBackprop.ICharacteristicFunction
     {
         private static readonly string[] ParameterNameList = { "a", "b" };
 
@@ -209,5 +209,38 @@ namespace UserProject
             global::TorchSharp.torch.Tensor a = parameters[0], b = parameters[1];
             return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log((global::TorchSharp.torch.exp(b * s) - global::TorchSharp.torch.exp(a * s)) / (s * (b - a))), global::StochasticBackprop.Shapes.BroadcastShapes(a.shape, b.shape, s.shape)); // K(s) = log((exp(b*s) - exp(a*s))/(s*(b - a)))
         }
+
+        // torch.distributions-style members: Sample(sampleShape), RSample, LogProb, Mean, Variance, Entropy, Cdf (where declared).
+
+        /// <summary>torch.distributions' <c>sample(sample_shape)</c>: samples of shape <c>[...sampleShape, ...BatchShape]</c>, with no gradient.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Sample(params long[] sampleShape) => global::StochasticBackprop.TorchMembers.Sample(this, sampleShape);
+
+        /// <summary>torch.distributions' <c>rsample</c>: <paramref name="sampleCount"/> samples, shape <c>[S, ...BatchShape]</c>, keeping the autograd graph back to the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor RSample(long sampleCount, global::TorchSharp.torch.Generator? generator = null) => this.Reparameterize(this.A, this.B, sampleCount, generator);
+
+        /// <summary>torch.distributions' <c>mean</c>: κ1 = a/2 + b/2, shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Mean => this.Cumulant(1);
+
+        /// <summary>torch.distributions' <c>variance</c>: κ2 = a^2/12 + b^2/12 - a*b/6, shape <see cref="BatchShape"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Variance => this.Cumulant(2);
+
+        /// <summary>
+        /// The characteristic function φ(w) = E[exp(i*w*z)] per coordinate, as declared:
+        /// <br/>φ(w) = (exp(i*b*w) - exp(i*a*w))/(i*(b - a)*w)
+        /// </summary>
+        /// <param name="w">Real frequencies; broadcasts against <see cref="BatchShape"/>.</param>
+        /// <returns>A complex128 tensor of the broadcast shape, computed in double precision on the CPU, without gradient.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor CharacteristicFunction(global::TorchSharp.torch.Tensor w) =>
+            global::StochasticBackprop.CharacteristicFunctionEvaluator.Evaluate(this, w, static (values, frequency) => CharacteristicFunctionOf(values[0], values[1], frequency));
+
+        /// <summary>φ(w) = (exp(i*b*w) - exp(i*a*w))/(i*(b - a)*w), at one point.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        private static global::System.Numerics.Complex CharacteristicFunctionOf(double a, double b, double w) =>
+            (global::System.Numerics.Complex.Exp(global::System.Numerics.Complex.ImaginaryOne * b * w) - global::System.Numerics.Complex.Exp(global::System.Numerics.Complex.ImaginaryOne * a * w)) / (global::System.Numerics.Complex.ImaginaryOne * (b - a) * w);
     }
 }
