@@ -429,7 +429,43 @@ internal sealed class DistributionAnalyzer
         DerivedFormula? mapSpec = Render(map, formula, simplify: false, symbolCode: code);
         // A map that names the composite's own parameters (mu + sigma*x/sqrt(g)) gets them as locals in Compose.
         bool mapUsesParameters = parameterNames.Any(parameter => Differentiator.DependsOn(map, parameter));
-        return mapSpec is null ? null : new CompositionSpec(components.ToEquatableArray(), mapSpec, mapUsesParameters);
+        return mapSpec is null ? null : new CompositionSpec(components.ToEquatableArray(), mapSpec, mapUsesParameters, AffineMap(map));
+    }
+
+    /// <summary>
+    /// z = a₀ + Σ_c a_c·ζ_c when the map is affine in the blocks (each ∂z/∂ζ_c free of every block), every block has
+    /// cumulants and no parameter has an event axis; null otherwise, silently: the composite is valid, it only has no
+    /// Mean and Variance (its cumulants are not derived for a nonlinear map).
+    /// </summary>
+    private AffineMapSpec? AffineMap(Expr map)
+    {
+        if (declaration.Parameters.Any(p => p.EventRank != 0) || declaration.Components.Any(c => !c.HasCumulants))
+        {
+            return null;
+        }
+        var coefficients = new List<DerivedFormula>();
+        Expr offset = map;
+        foreach (ComponentDeclaration component in declaration.Components)
+        {
+            DerivativeResult coefficient = Differentiator.Differentiate(map, component.Name);
+            if (coefficient.Result is not { } slope || declaration.Components.Any(other => Differentiator.DependsOn(slope, other.Name)))
+            {
+                return null;
+            }
+            Expr simplified = Simplifier.Simplify(slope);
+            TensorCode code = TensorCodeWriter.Write(simplified, SymbolCode);
+            if (code.Code is null)
+            {
+                return null;
+            }
+            coefficients.Add(new DerivedFormula(FormulaPrinter.Print(simplified), code.Code, ContainsSymbol(simplified), simplified is NumberExpr { Value: 0 }));
+            offset = Substitution.Substitute(offset, component.Name, new NumberExpr(0));
+        }
+        Expr shownOffset = Simplifier.Simplify(offset);
+        TensorCode offsetCode = TensorCodeWriter.Write(shownOffset, SymbolCode);
+        return offsetCode.Code is null
+            ? null
+            : new AffineMapSpec(new DerivedFormula(FormulaPrinter.Print(shownOffset), offsetCode.Code, ContainsSymbol(shownOffset), shownOffset is NumberExpr { Value: 0 }), coefficients.ToEquatableArray());
     }
 
     private void CheckOrders()

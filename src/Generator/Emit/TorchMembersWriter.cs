@@ -42,11 +42,17 @@ internal sealed class TorchMembersWriter
 
     private static bool HasLogProb(DistributionSpec spec) => spec.IsFinite || spec.Density?.LogDensity is not null;
 
-    /// <summary>The cumulant family the mean comes from, or null when the declaration has no characteristic function.</summary>
+    /// <summary>
+    /// Where the mean comes from: the cumulants of the characteristic function, the factorial cumulants, or the blocks'
+    /// cumulants through an affine composition; null when none of these exists.
+    /// </summary>
     private static string? MeanOrder(DistributionSpec spec)
-        => spec.Cumulants is not null ? "Cumulant" : spec.FactorialCumulants is not null ? "FactorialCumulant" : null;
+        => spec.Cumulants is not null ? "Cumulant"
+            : spec.FactorialCumulants is not null ? "FactorialCumulant"
+            : spec.Composition?.Affine is not null ? "Composition"
+            : null;
 
-    private static bool HasVariance(DistributionSpec spec) => MeanOrder(spec) is not null && spec.CumulantOrder >= 2;
+    private static bool HasVariance(DistributionSpec spec) => MeanOrder(spec) is "Composition" || (MeanOrder(spec) is not null && spec.CumulantOrder >= 2);
 
     private string Like => spec.Parameters.Count > 0 ? spec.Parameters[0].LocalName : "null";
 
@@ -123,6 +129,11 @@ internal sealed class TorchMembersWriter
 
     private void WriteMoments(string family)
     {
+        if (family == "Composition")
+        {
+            WriteAffineMoments(spec.Composition!);
+            return;
+        }
         bool factorial = family == "FactorialCumulant";
         CumulantSpec cumulants = (factorial ? spec.FactorialCumulants : spec.Cumulants)!;
         string symbol = factorial ? "ζ" : "κ";
@@ -154,6 +165,56 @@ internal sealed class TorchMembersWriter
                 public {{Tensor}} Variance => this.Cumulant(2);
                 """);
         }
+    }
+
+    /// <summary>Mean and Variance of z = a₀ + Σ_c a_c·ζ_c: a₀ + Σ a_c κ1⁽ᶜ⁾ and Σ a_c² κ2⁽ᶜ⁾, from the blocks at the own parameters.</summary>
+    private void WriteAffineMoments(CompositionSpec composition)
+    {
+        AffineMapSpec affine = composition.Affine!;
+        string Block(int c, int order) => $"(({Runtime}.ICumulantDistribution)blocks[{c}]).Cumulant({order})";
+        string mean = ToShape(affine.Offset, "this.BatchShape");
+        string variance = "";
+        string meanPrinted = affine.Offset.Printed;
+        string variancePrinted = "";
+        for (int c = 0; c < affine.Coefficients.Count; c++)
+        {
+            DerivedFormula coefficient = affine.Coefficients[c];
+            string name = composition.Components[c].Name;
+            string a = ToShape(coefficient, "this.BatchShape");
+            mean = $"{mean}.add({a} * {Block(c, 1)}, {Runtime}.Scalars.One)";
+            string term = $"{a}.pow({Runtime}.Scalars.Of(2)) * {Block(c, 2)}";
+            variance = c == 0 ? term : $"{variance}.add({term}, {Runtime}.Scalars.One)";
+            meanPrinted += $" + ({coefficient.Printed})*κ1({name})";
+            variancePrinted += (c == 0 ? "" : " + ") + $"({coefficient.Printed})^2*κ2({name})";
+        }
+        string locals = ParameterLocals();
+        string blocks = $"global::System.Collections.Generic.IReadOnlyList<{Runtime}.IDistribution> blocks = this.Components(this.Parameters);";
+        w.Line();
+        w.Lines($$"""
+            /// <summary>torch.distributions' <c>mean</c>: z = {{Escape(composition.Map.Printed)}} is affine in the blocks, so E z = {{Escape(meanPrinted)}}.</summary>
+            {{generatedCode}}
+            public {{Tensor}} Mean
+            {
+                get
+                {
+                    {{locals}}
+                    {{blocks}}
+                    return {{mean}};
+                }
+            }
+
+            /// <summary>torch.distributions' <c>variance</c>: the blocks are independent, so Var z = {{Escape(variancePrinted)}}.</summary>
+            {{generatedCode}}
+            public {{Tensor}} Variance
+            {
+                get
+                {
+                    {{locals}}
+                    {{blocks}}
+                    return {{variance}};
+                }
+            }
+            """);
     }
 
     private void WriteEntropy(DerivedFormula entropy)

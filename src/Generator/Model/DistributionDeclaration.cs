@@ -35,7 +35,8 @@ internal sealed record SupportDeclaration(SupportKind Kind, string? Values);
 /// <param name="TypeName">The component class, fully qualified with <c>global::</c>; empty when the argument is not a type.</param>
 /// <param name="IsDistribution">Whether that class is marked [Distribution].</param>
 /// <param name="Index">Which [Component] this is, in declaration order.</param>
-internal sealed record ComponentDeclaration(string Name, string TypeName, bool IsDistribution, int Index, EquatableArray<FormulaDeclaration> Parameters)
+/// <param name="HasCumulants">That class declares a characteristic function and no discrete support, so it has cumulants κn.</param>
+internal sealed record ComponentDeclaration(string Name, string TypeName, bool IsDistribution, int Index, EquatableArray<FormulaDeclaration> Parameters, bool HasCumulants = false)
 {
     /// <summary>The <see cref="FormulaDeclaration.Index"/> of parameter <paramref name="parameter"/> of component <paramref name="component"/>.</summary>
     public static int FormulaIndex(int component, int parameter) => component * 64 + parameter;

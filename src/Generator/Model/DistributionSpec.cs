@@ -45,7 +45,14 @@ internal sealed record SupportSpec(SupportKind Kind, EquatableArray<double> Valu
 
 /// <summary>A composite z = g(ζ₁, …, ζ_C): its building blocks and the map.</summary>
 /// <param name="MapUsesParameters">The map names the composite's own parameters besides the blocks (mu + sigma*x/sqrt(g)).</param>
-internal sealed record CompositionSpec(EquatableArray<ComponentSpec> Components, DerivedFormula Map, bool MapUsesParameters = false);
+/// <param name="Affine">
+/// The map is z = a₀(θ) + Σ_c a_c(θ)·ζ_c and every block has cumulants, so κn(z) = Σ_c a_c^n κn⁽ᶜ⁾ (+ a₀ at n = 1): the
+/// mean and the variance follow. Null for a nonlinear map (mu + sigma*x/sqrt(g), ζ₁/(ζ₁ + ζ₂)), whose cumulants are not derived.
+/// </param>
+internal sealed record CompositionSpec(EquatableArray<ComponentSpec> Components, DerivedFormula Map, bool MapUsesParameters = false, AffineMapSpec? Affine = null);
+
+/// <summary>z = a₀ + Σ_c a_c·ζ_c: the offset and one coefficient per block, formulas in the parameters.</summary>
+internal sealed record AffineMapSpec(DerivedFormula Offset, EquatableArray<DerivedFormula> Coefficients);
 
 /// <param name="TypeName">The component class, <c>global::</c>-qualified.</param>
 /// <param name="Parameters">Its constructor arguments, in the composite's parameters.</param>

@@ -203,11 +203,14 @@ internal sealed class DeclarationReader
         Remember(new DiagnosticSite(SiteKind.Component, Index: index), PositionalArgument(attribute, syntax, 0));
         Remember(new DiagnosticSite(SiteKind.Component, Index: index, ArgumentName: "Type"), PositionalArgument(attribute, syntax, 1));
         string typeName = "";
-        bool isDistribution = false;
+        bool isDistribution = false, hasCumulants = false;
         if (attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is INamedTypeSymbol type && type.TypeKind != TypeKind.Error)
         {
             typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-            isDistribution = type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Distribution);
+            var attributeNames = type.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString()).ToList();
+            isDistribution = attributeNames.Contains(AttributeNames.Distribution);
+            hasCumulants = isDistribution && !attributeNames.Contains(AttributeNames.Support)
+                && (attributeNames.Contains(AttributeNames.CharacteristicFunction) || attributeNames.Contains(AttributeNames.LogCharacteristicFunction));
         }
 
         var formulas = new List<FormulaDeclaration>();
@@ -221,7 +224,7 @@ internal sealed class DeclarationReader
                 formulas.Add(formula);
             }
         }
-        return new ComponentDeclaration(StringArgument(attribute, 0) ?? "", typeName, isDistribution, index, formulas.ToEquatableArray());
+        return new ComponentDeclaration(StringArgument(attribute, 0) ?? "", typeName, isDistribution, index, formulas.ToEquatableArray(), hasCumulants);
     }
 
     /// <summary>Turns an analyzer finding into a Roslyn diagnostic at the most precise location known.</summary>

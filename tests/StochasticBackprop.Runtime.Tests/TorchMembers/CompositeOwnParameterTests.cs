@@ -123,6 +123,23 @@ public sealed class CompositeOwnParameterTests(Xunit.Abstractions.ITestOutputHel
     }
 
     [Fact]
+    public void AffineComposite_HasMeanAndVarianceFromItsBlocks_NonlinearOneHasNone()
+    {
+        using var scope = NewDisposeScope();
+        Tensor mu = tensor(new[] { 0.5, -1.0 }, float64).requires_grad_(), k = tensor(new[] { 2.0, 3.0 }, float64).requires_grad_();
+        var shifted = new ShiftedGamma(mu, k);
+        // z = mu + x, x ~ Gamma(k, 1): E z = mu + k, Var z = k.
+        Assert.Equal(new[] { 2.5, 2.0 }, shifted.Mean.detach().data<double>().ToArray());
+        Assert.Equal(new[] { 2.0, 3.0 }, shifted.Variance.detach().data<double>().ToArray());
+        shifted.Mean.sum().backward();
+        Assert.Equal(new[] { 1.0, 1.0 }, mu.grad!.data<double>().ToArray());
+        Assert.Equal(new[] { 1.0, 1.0 }, k.grad!.data<double>().ToArray());
+
+        IDistribution t = new StudentT(tensor(new[] { 0.3 }, float64), tensor(new[] { 1.2 }, float64), tensor(new[] { 4.0 }, float64));
+        Assert.False(t is IHasMean or IHasVariance);
+    }
+
+    [Fact]
     public void ShiftedGamma_FourierWithoutTheOwnParameterTerm_MissesTheShift()
     {
         using var scope = NewDisposeScope();
