@@ -179,6 +179,16 @@ public static class FuzzCorpus
             yield return new($"long-sum-in-cf-{depth}", Simple("D", $"[Distribution, Parameter(\"mu\"), Reparameterization(\"mu + eps\"), LogCharacteristicFunction(\"i*mu*w{string.Concat(Enumerable.Repeat(" + i*mu*w", depth))}\")]"));
             yield return new($"long-sum-in-map-{depth}", Simple("D", $"[Distribution, Parameter(\"mu\"), Reparameterization(\"eps{string.Concat(Enumerable.Repeat(" + mu", depth))}\"), LogDensity(\"-(z - mu)^2/2\")]"));
         }
+        // The function catalog's newer rows: wrong arities and orders, poles, 0/0 at w = 0, and deep nesting of them.
+        yield return new("lbeta-one-argument", Simple("D", Ld("-(z - mu)^2/2 - lbeta(mu)")));
+        yield return new("polygamma-order-symbol", Simple("D", Ld("-(z - mu)^2/2 + polygamma(mu, z)")));
+        yield return new("polygamma-order-huge", Simple("D", Ld("-(z - mu)^2/2 + polygamma(100000, z)")));
+        yield return new("trailing-comma", Simple("D", Ld("-(z - mu)^2/2 + lbeta(mu, )")));
+        yield return new("lgamma-pole-in-cf", Simple("D", "[Distribution, Parameter(\"mu\"), Reparameterization(\"mu + eps\"), LogCharacteristicFunction(\"lgamma(i*w) - lgamma(1)\")]"));
+        yield return new("zero-over-zero-cf", Simple("D", "[Distribution, Parameter(\"a\"), Parameter(\"b\"), Reparameterization(\"a + (b - a)*eps\", Noise = NoiseKind.StandardUniform), CharacteristicFunction(\"(exp(i*b*w) - exp(i*a*w))/(i*(b - a)*w)\")]"));
+        yield return new("pole-over-zero-cf", Simple("D", "[Distribution, Parameter(\"a\"), Reparameterization(\"a + eps\"), CharacteristicFunction(\"(exp(i*a*w) - 1)/w^9\")]"));
+        yield return new("nested-cosh-in-cf-2", Simple("D", "[Distribution, Parameter(\"mu\"), Reparameterization(\"mu + eps\"), CharacteristicFunction(\"" + Nested("1/cosh(", "mu*w", 2) + new string(')', 2) + "\")]"));
+        yield return new("nested-lgamma-40", Simple("D", Ld(Nested("lgamma(", "exp(z - mu)", 40) + new string(')', 40))));
         yield return new("formula-100KB", Simple("D", Ld("-(z - mu)^2" + string.Concat(Enumerable.Repeat(" + mu*0", 100_000 / 8)))));
         yield return new("keyword-namespace", Simple("D", normal, ns: "namespace @class.@int;"));
         yield return new("generic-beside-plain", Simple("G", normal) + $"\n{normal}\npublic partial class G<T> {{ }}\n");
