@@ -27,13 +27,14 @@ public sealed class StandardDensityTests
         points.SelectMany(v => new[] { truth(0, v), truth(1, v) }).ToArray();
 
     [Fact]
-    public void Normal_LogDensityEntropy_MatchMathNet()
+    public void Normal_LogDensityEntropyCdf_MatchMathNet()
     {
         using var scope = torch.NewDisposeScope();
         double[] mu = { 0.3, -1.2 }, sigma = { 0.7, 2.0 };
         var d = new Normal(T(mu), T(sigma));
         AssertClose(Values(d.LogDensity(Grid(RealPoints))!), Expected(RealPoints, (j, z) => new M.Normal(mu[j], sigma[j]).DensityLn(z)), "Normal log p");
         AssertClose(Values(d.Entropy()), mu.Select((_, j) => new M.Normal(mu[j], sigma[j]).Entropy).ToArray(), "Normal H");
+        AssertClose(Values(d.Cdf(Grid(RealPoints))), Expected(RealPoints, (j, z) => new M.Normal(mu[j], sigma[j]).CumulativeDistribution(z)), "Normal F");
     }
 
     [Fact]

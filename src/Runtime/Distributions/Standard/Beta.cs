@@ -6,7 +6,7 @@ namespace StochasticBackprop.Distributions;
 /// </summary>
 /// <remarks>
 /// Estimators: implicit pathwise through the two Gammas (Figurnov et al., 2018); score function from the log density
-/// (Williams, 1992); the hybrid (Oden, 2026); the Fourier series through the Gammas' cumulants (Echraibi et al.,
+/// (Williams, 1992); the hybrid (Oden, 2025); the Fourier series through the Gammas' cumulants (Echraibi et al.,
 /// 2020). That series is asymptotic, not convergent: its n-th term involves E[(ζ₁ + ζ₂)^{−n}], infinite for
 /// n ≥ a + b, so keep the order well below (a + b)/2 (default 4) or use the pathwise estimator.
 /// </remarks>

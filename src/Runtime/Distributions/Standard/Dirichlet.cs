@@ -7,7 +7,7 @@ namespace StochasticBackprop.Distributions;
 /// </summary>
 /// <remarks>
 /// Estimators: implicit pathwise through the Gammas (Figurnov et al., 2018); score function from the log density
-/// (Williams, 1992); the hybrid (Oden, 2026); the Fourier series through the Gammas' cumulants (Echraibi et al.,
+/// (Williams, 1992); the hybrid (Oden, 2025); the Fourier series through the Gammas' cumulants (Echraibi et al.,
 /// 2020), asymptotic like the <see cref="Beta"/>'s: its n-th term is infinite for n ≥ Σalpha.
 /// </remarks>
 [Distribution(FourierOrder = 4)]

@@ -6,7 +6,7 @@ namespace StochasticBackprop.Distributions;
 /// <remarks>
 /// Estimators: pathwise through z = eps/rate with standard exponential noise (Kingma and Welling, 2014); score
 /// function from the log density (Williams, 1992); the Fourier series from φ(w) = rate/(rate − i·w)
-/// (Echraibi et al., 2020); the hybrid (Oden, 2026).
+/// (Echraibi et al., 2020); the hybrid (Oden, 2025).
 /// </remarks>
 [Distribution]
 [Parameter("rate", ParameterDomain.Positive)]

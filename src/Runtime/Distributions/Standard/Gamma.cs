@@ -8,7 +8,7 @@ namespace StochasticBackprop.Distributions;
 /// Estimators: implicit pathwise through z = theta·eps, eps ~ Gamma(k, 1), with ∂eps/∂k from libtorch's
 /// <c>_standard_gamma</c> gradient (Figurnov et al., 2018); score function from the log density (Williams, 1992);
 /// the Fourier series from φ(w) = (1 − i·theta·w)^{−k}, κₙ/n! = k·thetaⁿ/n (Echraibi et al., 2020); the hybrid
-/// (Oden, 2026). Also the building block of <see cref="Beta"/> and <see cref="Dirichlet"/>.
+/// (Oden, 2025). Also the building block of <see cref="Beta"/> and <see cref="Dirichlet"/>.
 /// </remarks>
 [Distribution]
 [Parameter("k", ParameterDomain.Positive)]

@@ -7,7 +7,7 @@ namespace StochasticBackprop.Distributions;
 /// <remarks>
 /// Estimators: pathwise through z = mu + b·eps with standard Laplace noise (Kingma and Welling, 2014); score function
 /// from the log density (Williams, 1992); the Fourier series from φ(w) = e^{i·mu·w}/(1 + b²w²), whose even cumulants
-/// κ₂ₘ/(2m)! = b^{2m}/m give the rule of Echraibi et al. (2020); the hybrid (Oden, 2026). Twelve cumulants are derived.
+/// κ₂ₘ/(2m)! = b^{2m}/m give the rule of Echraibi et al. (2020); the hybrid (Oden, 2025). Twelve cumulants are derived.
 /// </remarks>
 [Distribution(CumulantOrder = 12)]
 [Parameter("mu")]

@@ -6,7 +6,7 @@ namespace StochasticBackprop.Distributions;
 /// </summary>
 /// <remarks>
 /// Estimators: pathwise through z = exp(mu + sigma·eps), eps ~ N(0, 1) (Kingma and Welling, 2014); score function
-/// from the log density (Williams, 1992); the hybrid of the two (Oden, 2026). No Fourier estimator: the log-normal
+/// from the log density (Williams, 1992); the hybrid of the two (Oden, 2025). No Fourier estimator: the log-normal
 /// has no closed-form characteristic function, and its moment generating function is infinite for every s &gt; 0.
 /// </remarks>
 [Distribution]

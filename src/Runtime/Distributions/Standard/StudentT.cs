@@ -7,7 +7,7 @@ namespace StochasticBackprop.Distributions;
 /// </summary>
 /// <remarks>
 /// Estimators: pathwise through the two blocks, implicit through the Gamma for nu (Figurnov et al., 2018); score
-/// function from the log density (Williams, 1992); the hybrid (Oden, 2026); the Fourier series through the blocks'
+/// function from the log density (Williams, 1992); the hybrid (Oden, 2025); the Fourier series through the blocks'
 /// cumulants (Echraibi et al., 2020), whose n-th term in g involves E[g^{−n−1/2}], finite only for nu &gt; 2n + 1:
 /// the default order is therefore 2 (nu &gt; 5), and for heavy tails the pathwise estimator is the one to use.
 /// </remarks>
