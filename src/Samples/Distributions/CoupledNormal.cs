@@ -1,7 +1,7 @@
 namespace StochasticBackprop.Samples.Distributions;
 
 /// <summary>
-/// The coupled Gaussian of the hybrid paper's synthetic study (001 §7.2 eq. 41, Appendix C.2):
+/// The coupled Gaussian of the hybrid paper's synthetic study (Oden 2026, §7.2 eq. 41, Appendix C.2):
 /// q_θ = N(μ = θ, σ = exp(α θ)), where exp(α θ) is the <b>standard deviation</b> (the paper writes
 /// σ = exp(αθ), and Appendix A's weight is the score of exactly this law). The parameter θ is the
 /// paper's θ, so every generated estimator returns per-sample dθ gradients directly; α is a second
@@ -32,7 +32,7 @@ public sealed partial class CoupledNormalVarianceReading
 }
 
 /// <summary>
-/// 001 Appendix A's "normalized Malliavin weight": the coupled Gaussian of <see cref="CoupledNormal"/>
+/// The "normalized Malliavin weight" of Oden (2026, Appendix A): the coupled Gaussian of <see cref="CoupledNormal"/>
 /// with the θ-score replaced by Ξ/√(1 + α²), Ξ the true score. The division changes the
 /// expectation, so its score-function estimator is <b>biased</b> (it estimates ∇θL/√(1 + α²)).
 /// Declared only to show that bias; never use it as an estimator of the gradient.

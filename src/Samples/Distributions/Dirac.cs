@@ -2,7 +2,7 @@ namespace StochasticBackprop.Samples.Distributions;
 
 /// <summary>
 /// A point mass at a. It has no density, so no score-function estimator; its Fourier rule is
-/// κ1 = a alone, which is ordinary backpropagation (002 eq. 15).
+/// κ1 = a alone, which is ordinary backpropagation (Echraibi et al. 2020, eq. 15).
 /// </summary>
 [Distribution]
 [Parameter("a")]

@@ -83,15 +83,15 @@ namespace StochasticBackprop.Samples.Distributions
             }
         }
 
-        /// <summary>The building blocks x ~ StochasticBackprop.Samples.Distributions.Normal(0, 1), g ~ StochasticBackprop.Samples.Distributions.Gamma(nu/2, 2/nu), independent, at the given parameters.</summary>
+        /// <summary>The building blocks x ~ StochasticBackprop.Distributions.Standard.Normal(0, 1), g ~ StochasticBackprop.Distributions.Standard.Gamma(nu/2, 2/nu), independent, at the given parameters.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::System.Collections.Generic.IReadOnlyList<global::StochasticBackprop.IDistribution> Components(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters)
         {
             global::TorchSharp.torch.Tensor[][] arguments = ComponentParameters(parameters);
             return new global::StochasticBackprop.IDistribution[]
             {
-                new global::StochasticBackprop.Samples.Distributions.Normal(arguments[0][0], arguments[0][1]),
-                new global::StochasticBackprop.Samples.Distributions.Gamma(arguments[1][0], arguments[1][1]),
+                new global::StochasticBackprop.Distributions.Standard.Normal(arguments[0][0], arguments[0][1]),
+                new global::StochasticBackprop.Distributions.Standard.Gamma(arguments[1][0], arguments[1][1]),
             };
         }
 
@@ -124,7 +124,7 @@ namespace StochasticBackprop.Samples.Distributions
             return mu.add(sigma * x / global::TorchSharp.torch.sqrt(g), global::StochasticBackprop.Scalars.One);
         }
 
-        /// <summary>Draws samples z = mu + sigma*x/sqrt(g), x ~ StochasticBackprop.Samples.Distributions.Normal(0, 1), g ~ StochasticBackprop.Samples.Distributions.Gamma(nu/2, 2/nu), shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>
+        /// <summary>Draws samples z = mu + sigma*x/sqrt(g), x ~ StochasticBackprop.Distributions.Standard.Normal(0, 1), g ~ StochasticBackprop.Distributions.Standard.Gamma(nu/2, 2/nu), shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor Sample(long sampleCount, global::TorchSharp.torch.Generator? generator = null)
         {

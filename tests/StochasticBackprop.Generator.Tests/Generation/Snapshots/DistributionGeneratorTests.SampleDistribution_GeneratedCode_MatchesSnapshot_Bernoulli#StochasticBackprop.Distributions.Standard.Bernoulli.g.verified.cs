@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Bernoulli : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance
+    partial class Bernoulli : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IFactorialCumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance, global::StochasticBackprop.IHasEntropy, global::StochasticBackprop.IHasCdf
     {
         private static readonly string[] ParameterNameList = { "p" };
 
@@ -261,5 +261,24 @@ namespace StochasticBackprop.Distributions.Standard
         /// <summary>torch.distributions' <c>variance</c>: ζ2 + ζ1 = (-p^2) + (p), shape <see cref="BatchShape"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor Variance => this.FactorialCumulant(2).add(this.FactorialCumulant(1), global::StochasticBackprop.Scalars.One);
+
+        /// <summary>torch.distributions' <c>entropy</c>: H = -log(p^p*(1 - p)^(1 - p)), differentiable in the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Entropy()
+        {
+            global::TorchSharp.torch.Tensor p = this.P;
+            return global::StochasticBackprop.Shapes.ToBatch(-global::TorchSharp.torch.log(p.pow(p) * (-(p - global::StochasticBackprop.Scalars.Of(1))).pow(-(p - global::StochasticBackprop.Scalars.Of(1)))), this.BatchShape); // H = -log(p^p*(1 - p)^(1 - p))
+        }
+
+        /// <summary>torch.distributions' <c>cdf</c>: F(z) = 1 - p*(1 - z) at z = <paramref name="value"/>, differentiable in the parameters and in <paramref name="value"/>.</summary>
+        /// <exception cref="global::System.ArgumentException">An entry of <paramref name="value"/> is NaN or off the support values, or its shape does not broadcast against <see cref="BatchShape"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Cdf(global::TorchSharp.torch.Tensor value)
+        {
+            global::StochasticBackprop.TorchMembers.CheckCdfValue("Bernoulli", value, this.SupportValues);
+            global::TorchSharp.torch.Tensor z = global::StochasticBackprop.TorchMembers.BroadcastValue("Bernoulli", "Cdf", value, this.BatchShape);
+            global::TorchSharp.torch.Tensor p = this.P;
+            return global::StochasticBackprop.Shapes.ToBatch(-(p * -(z - global::StochasticBackprop.Scalars.Of(1)) - global::StochasticBackprop.Scalars.Of(1)), z.shape); // F(z) = 1 - p*(1 - z)
+        }
     }
 }

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Beta : global::StochasticBackprop.IComposedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.IHasLogProb
+    partial class Beta : global::StochasticBackprop.IComposedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasEntropy
     {
         private static readonly string[] ParameterNameList = { "a", "b" };
 
@@ -327,5 +327,13 @@ namespace StochasticBackprop.Distributions.Standard
         /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/>.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value) => this.LogDensity(global::StochasticBackprop.TorchMembers.BroadcastValue("Beta", "LogProb", value, this.BatchShape))!;
+
+        /// <summary>torch.distributions' <c>entropy</c>: H = lgamma(a) + lgamma(b) - lgamma(a + b) - (a - 1)*digamma(a) - (b - 1)*digamma(b) + (a + b - 2)*digamma(a + b), differentiable in the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Entropy()
+        {
+            global::TorchSharp.torch.Tensor a = this.A, b = this.B;
+            return global::StochasticBackprop.Shapes.ToBatch((global::TorchSharp.torch.lgamma(a).add(global::TorchSharp.torch.lgamma(b), global::StochasticBackprop.Scalars.One) - global::TorchSharp.torch.lgamma(a.add(b, global::StochasticBackprop.Scalars.One)) - (a - global::StochasticBackprop.Scalars.Of(1)) * global::TorchSharp.torch.digamma(a) - (b - global::StochasticBackprop.Scalars.Of(1)) * global::TorchSharp.torch.digamma(b)).add((a.add(b, global::StochasticBackprop.Scalars.One) - global::StochasticBackprop.Scalars.Of(2)) * global::TorchSharp.torch.digamma(a.add(b, global::StochasticBackprop.Scalars.One)), global::StochasticBackprop.Scalars.One), this.BatchShape); // H = lgamma(a) + lgamma(b) - lgamma(a + b) - (a - 1)*digamma(a) - (b - 1)*digamma(b) + (a + b - 2)*digamma(a + b)
+        }
     }
 }

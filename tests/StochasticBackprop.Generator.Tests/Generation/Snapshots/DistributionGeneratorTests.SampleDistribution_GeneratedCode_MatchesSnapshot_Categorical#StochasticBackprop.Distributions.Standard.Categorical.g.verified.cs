@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Categorical : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IHasLogProb
+    partial class Categorical : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasEntropy
     {
         private static readonly string[] ParameterNameList = { "probs" };
 
@@ -100,5 +100,13 @@ namespace StochasticBackprop.Distributions.Standard
         /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/>.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value) => this.LogDensity(global::StochasticBackprop.TorchMembers.BroadcastValue("Categorical", "LogProb", value, this.BatchShape))!;
+
+        /// <summary>torch.distributions' <c>entropy</c>: H = -sum(log(probs^probs)), one value per event, differentiable in the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Entropy()
+        {
+            global::TorchSharp.torch.Tensor probs = this.Probs;
+            return global::StochasticBackprop.Shapes.ToBatch(-global::TorchSharp.torch.log(probs.pow(probs)).sum(new long[] { -1 }, keepdim: true), global::StochasticBackprop.Shapes.Broadcast(probs)).select(-1, 0); // H = -sum(log(probs^probs))
+        }
     }
 }

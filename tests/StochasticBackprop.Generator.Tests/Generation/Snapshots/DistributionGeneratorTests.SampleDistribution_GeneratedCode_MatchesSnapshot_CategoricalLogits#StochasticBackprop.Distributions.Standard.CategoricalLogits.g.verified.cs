@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class CategoricalLogits : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IHasLogProb
+    partial class CategoricalLogits : global::StochasticBackprop.IFiniteDistribution, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasEntropy
     {
         private static readonly string[] ParameterNameList = { "logits" };
 
@@ -101,5 +101,13 @@ namespace StochasticBackprop.Distributions.Standard
         /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/>.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value) => this.LogDensity(global::StochasticBackprop.TorchMembers.BroadcastValue("CategoricalLogits", "LogProb", value, this.BatchShape))!;
+
+        /// <summary>torch.distributions' <c>entropy</c>: H = -sum(exp(logits - logsumexp(logits))*(logits - logsumexp(logits))), one value per event, differentiable in the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Entropy()
+        {
+            global::TorchSharp.torch.Tensor logits = this.Logits;
+            return global::StochasticBackprop.Shapes.ToBatch(-(global::TorchSharp.torch.exp(logits - global::TorchSharp.torch.logsumexp(logits, -1, keepdim: true)) * (logits - global::TorchSharp.torch.logsumexp(logits, -1, keepdim: true))).sum(new long[] { -1 }, keepdim: true), global::StochasticBackprop.Shapes.Broadcast(logits)).select(-1, 0); // H = -sum(exp(logits - logsumexp(logits))*(logits - logsumexp(logits)))
+        }
     }
 }

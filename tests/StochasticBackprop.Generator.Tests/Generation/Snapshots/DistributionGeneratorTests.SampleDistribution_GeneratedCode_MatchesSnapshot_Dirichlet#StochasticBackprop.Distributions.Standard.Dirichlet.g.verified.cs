@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Dirichlet : global::StochasticBackprop.IComposedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IHasLogProb
+    partial class Dirichlet : global::StochasticBackprop.IComposedDistribution, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasEntropy
     {
         private static readonly string[] ParameterNameList = { "alpha" };
 
@@ -176,5 +176,13 @@ namespace StochasticBackprop.Distributions.Standard
         /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/> or its last axis is not the event axis.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value) => this.LogDensity(global::StochasticBackprop.TorchMembers.BroadcastValue("Dirichlet", "LogProb", value, this.BatchShape, eventAxis: true))!.select(-1, 0);
+
+        /// <summary>torch.distributions' <c>entropy</c>: H = sum(lgamma(alpha)) - lgamma(sum(alpha)) + (sum(alpha) - sum(alpha/alpha))*digamma(sum(alpha)) - sum((alpha - 1)*digamma(alpha)), one value per event, differentiable in the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Entropy()
+        {
+            global::TorchSharp.torch.Tensor alpha = this.Alpha;
+            return global::StochasticBackprop.Shapes.ToBatch((global::TorchSharp.torch.lgamma(alpha).sum(new long[] { -1 }, keepdim: true) - global::TorchSharp.torch.lgamma(alpha.sum(new long[] { -1 }, keepdim: true))).add((alpha.sum(new long[] { -1 }, keepdim: true) - (alpha / alpha).sum(new long[] { -1 }, keepdim: true)) * global::TorchSharp.torch.digamma(alpha.sum(new long[] { -1 }, keepdim: true)), global::StochasticBackprop.Scalars.One) - ((alpha - global::StochasticBackprop.Scalars.Of(1)) * global::TorchSharp.torch.digamma(alpha)).sum(new long[] { -1 }, keepdim: true), global::StochasticBackprop.Shapes.Broadcast(alpha)).select(-1, 0); // H = sum(lgamma(alpha)) - lgamma(sum(alpha)) + (sum(alpha) - sum(alpha/alpha))*digamma(sum(alpha)) - sum((alpha - 1)*digamma(alpha))
+        }
     }
 }

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Exponential : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance
+    partial class Exponential : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance, global::StochasticBackprop.IHasEntropy, global::StochasticBackprop.IHasCdf
     {
         private static readonly string[] ParameterNameList = { "rate" };
 
@@ -345,5 +345,24 @@ namespace StochasticBackprop.Distributions.Standard
         /// <summary>torch.distributions' <c>variance</c>: κ2 = 1/rate^2, shape <see cref="BatchShape"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor Variance => this.Cumulant(2);
+
+        /// <summary>torch.distributions' <c>entropy</c>: H = 1 - log(rate), differentiable in the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Entropy()
+        {
+            global::TorchSharp.torch.Tensor rate = this.Rate;
+            return global::StochasticBackprop.Shapes.ToBatch(-(global::TorchSharp.torch.log(rate) - global::StochasticBackprop.Scalars.Of(1)), this.BatchShape); // H = 1 - log(rate)
+        }
+
+        /// <summary>torch.distributions' <c>cdf</c>: F(z) = 1 - exp(-rate*(z + abs(z))/2) at z = <paramref name="value"/>, differentiable in the parameters and in <paramref name="value"/>.</summary>
+        /// <exception cref="global::System.ArgumentException">An entry of <paramref name="value"/> is NaN, or its shape does not broadcast against <see cref="BatchShape"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Cdf(global::TorchSharp.torch.Tensor value)
+        {
+            global::StochasticBackprop.TorchMembers.CheckCdfValue("Exponential", value);
+            global::TorchSharp.torch.Tensor z = global::StochasticBackprop.TorchMembers.BroadcastValue("Exponential", "Cdf", value, this.BatchShape);
+            global::TorchSharp.torch.Tensor rate = this.Rate;
+            return global::StochasticBackprop.Shapes.ToBatch(-(global::TorchSharp.torch.exp(-rate * z.add(global::TorchSharp.torch.abs(z), global::StochasticBackprop.Scalars.One) / global::StochasticBackprop.Scalars.Of(2)) - global::StochasticBackprop.Scalars.Of(1)), z.shape); // F(z) = 1 - exp(-rate*(z + abs(z))/2)
+        }
     }
 }

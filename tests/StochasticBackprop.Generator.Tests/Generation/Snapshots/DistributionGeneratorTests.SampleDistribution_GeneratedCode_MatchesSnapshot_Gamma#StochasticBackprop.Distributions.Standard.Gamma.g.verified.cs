@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Gamma : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance
+    partial class Gamma : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance, global::StochasticBackprop.IHasEntropy
     {
         private static readonly string[] ParameterNameList = { "k", "theta" };
 
@@ -432,5 +432,13 @@ namespace StochasticBackprop.Distributions.Standard
         /// <summary>torch.distributions' <c>variance</c>: κ2 = k*theta^2, shape <see cref="BatchShape"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor Variance => this.Cumulant(2);
+
+        /// <summary>torch.distributions' <c>entropy</c>: H = k + log(theta) + lgamma(k) + (1 - k)*digamma(k), differentiable in the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Entropy()
+        {
+            global::TorchSharp.torch.Tensor k = this.K, theta = this.Theta;
+            return global::StochasticBackprop.Shapes.ToBatch(k.add(global::TorchSharp.torch.log(theta), global::StochasticBackprop.Scalars.One).add(global::TorchSharp.torch.lgamma(k), global::StochasticBackprop.Scalars.One).add(-(k - global::StochasticBackprop.Scalars.Of(1)) * global::TorchSharp.torch.digamma(k), global::StochasticBackprop.Scalars.One), this.BatchShape); // H = k + log(theta) + lgamma(k) + (1 - k)*digamma(k)
+        }
     }
 }

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance
+    partial class Laplace : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance, global::StochasticBackprop.IHasEntropy, global::StochasticBackprop.IHasCdf
     {
         private static readonly string[] ParameterNameList = { "mu", "b" };
 
@@ -427,5 +427,24 @@ namespace StochasticBackprop.Distributions.Standard
         /// <summary>torch.distributions' <c>variance</c>: κ2 = 2*b^2, shape <see cref="BatchShape"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor Variance => this.Cumulant(2);
+
+        /// <summary>torch.distributions' <c>entropy</c>: H = 1 + log(2*b), differentiable in the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Entropy()
+        {
+            global::TorchSharp.torch.Tensor mu = this.Mu, b = this.B;
+            return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(global::StochasticBackprop.Scalars.Of(2) * b).add(global::StochasticBackprop.Scalars.Of(1), global::StochasticBackprop.Scalars.One), this.BatchShape); // H = 1 + log(2*b)
+        }
+
+        /// <summary>torch.distributions' <c>cdf</c>: F(z) = exp((z - mu - abs(z - mu))/(2*b))/2 + (1 - exp(-(z - mu + abs(z - mu))/(2*b)))/2 at z = <paramref name="value"/>, differentiable in the parameters and in <paramref name="value"/>.</summary>
+        /// <exception cref="global::System.ArgumentException">An entry of <paramref name="value"/> is NaN, or its shape does not broadcast against <see cref="BatchShape"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Cdf(global::TorchSharp.torch.Tensor value)
+        {
+            global::StochasticBackprop.TorchMembers.CheckCdfValue("Laplace", value);
+            global::TorchSharp.torch.Tensor z = global::StochasticBackprop.TorchMembers.BroadcastValue("Laplace", "Cdf", value, this.BatchShape);
+            global::TorchSharp.torch.Tensor mu = this.Mu, b = this.B;
+            return global::StochasticBackprop.Shapes.ToBatch((global::TorchSharp.torch.exp((z - mu - global::TorchSharp.torch.abs(z - mu)) / (global::StochasticBackprop.Scalars.Of(2) * b)) / global::StochasticBackprop.Scalars.Of(2)).add(-(global::TorchSharp.torch.exp(-(z - mu).add(global::TorchSharp.torch.abs(z - mu), global::StochasticBackprop.Scalars.One) / (global::StochasticBackprop.Scalars.Of(2) * b)) - global::StochasticBackprop.Scalars.Of(1)) / global::StochasticBackprop.Scalars.Of(2), global::StochasticBackprop.Scalars.One), z.shape); // F(z) = exp((z - mu - abs(z - mu))/(2*b))/2 + (1 - exp(-(z - mu + abs(z - mu))/(2*b)))/2
+        }
     }
 }

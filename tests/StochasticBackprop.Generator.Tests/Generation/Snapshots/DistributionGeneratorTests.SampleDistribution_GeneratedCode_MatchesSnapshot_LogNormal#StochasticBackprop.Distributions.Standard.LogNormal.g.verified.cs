@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class LogNormal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel
+    partial class LogNormal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasEntropy
     {
         private static readonly string[] ParameterNameList = { "mu", "sigma" };
 
@@ -275,6 +275,29 @@ namespace StochasticBackprop.Distributions.Standard
                     destination[row + j] = ws * (global::StochasticBackprop.Kernel.Square(global::System.Math.Log(zi) - h0) * h1 - h2);
                 }
             }
+        }
+
+        // torch.distributions-style members: Sample(sampleShape), RSample, LogProb, Mean, Variance, Entropy, Cdf (where declared).
+
+        /// <summary>torch.distributions' <c>sample(sample_shape)</c>: samples of shape <c>[...sampleShape, ...BatchShape]</c>, with no gradient.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Sample(params long[] sampleShape) => global::StochasticBackprop.TorchMembers.Sample(this, sampleShape);
+
+        /// <summary>torch.distributions' <c>rsample</c>: <paramref name="sampleCount"/> samples, shape <c>[S, ...BatchShape]</c>, keeping the autograd graph back to the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor RSample(long sampleCount, global::TorchSharp.torch.Generator? generator = null) => this.Reparameterize(this.Mu, this.Sigma, sampleCount, generator);
+
+        /// <summary>torch.distributions' <c>log_prob</c>: log p(value) per batch element.</summary>
+        /// <exception cref="global::System.ArgumentException"><paramref name="value"/> does not broadcast against <see cref="BatchShape"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor LogProb(global::TorchSharp.torch.Tensor value) => this.LogDensity(global::StochasticBackprop.TorchMembers.BroadcastValue("LogNormal", "LogProb", value, this.BatchShape))!;
+
+        /// <summary>torch.distributions' <c>entropy</c>: H = mu + log(sigma) + (1 + log(2*pi))/2, differentiable in the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Entropy()
+        {
+            global::TorchSharp.torch.Tensor mu = this.Mu, sigma = this.Sigma;
+            return global::StochasticBackprop.Shapes.ToBatch(mu.add(global::TorchSharp.torch.log(sigma), global::StochasticBackprop.Scalars.One).add(global::StochasticBackprop.Scalars.Of((1.0 + global::System.Math.Log(2.0 * global::System.Math.PI)) / 2.0), global::StochasticBackprop.Scalars.One), this.BatchShape); // H = mu + log(sigma) + (1 + log(2*pi))/2
         }
     }
 }

@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Normal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance
+    partial class Normal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance, global::StochasticBackprop.IHasEntropy
     {
         private static readonly string[] ParameterNameList = { "mu", "sigma" };
 
@@ -387,5 +387,13 @@ namespace StochasticBackprop.Distributions.Standard
         /// <summary>torch.distributions' <c>variance</c>: κ2 = sigma^2, shape <see cref="BatchShape"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
         public global::TorchSharp.torch.Tensor Variance => this.Cumulant(2);
+
+        /// <summary>torch.distributions' <c>entropy</c>: H = log(sigma) + (1 + log(2*pi))/2, differentiable in the parameters.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Entropy()
+        {
+            global::TorchSharp.torch.Tensor mu = this.Mu, sigma = this.Sigma;
+            return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(sigma).add(global::StochasticBackprop.Scalars.Of((1.0 + global::System.Math.Log(2.0 * global::System.Math.PI)) / 2.0), global::StochasticBackprop.Scalars.One), this.BatchShape); // H = log(sigma) + (1 + log(2*pi))/2
+        }
     }
 }
