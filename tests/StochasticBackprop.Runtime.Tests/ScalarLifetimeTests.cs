@@ -93,6 +93,10 @@ public sealed class ScalarLifetimeTests
         var beta = new Beta(Vector(3.0), Vector(4.0));
         var logGamma = new LogGamma(Vector(1.7, 0.6));
         var categorical = new Categorical(torch.tensor(new[] { 0.2, 0.5, 0.3 }, dtype: ScalarType.Float64));
+        var logitsCategorical = new CategoricalLogits(torch.tensor(new[] { 0.2, -0.5, 1.3 }, dtype: ScalarType.Float64));
+        var logNormal = new LogNormal(Vector(0.1, -0.4), Vector(0.6, 0.9));
+        var dirichlet = new Dirichlet(torch.tensor(new[] { 2.0, 3.0, 1.5 }, dtype: ScalarType.Float64));
+        var studentT = new StudentT(Vector(7.0, 12.0), Vector(0.2, -0.1), Vector(0.9, 1.4));
 
         // f(z) = Σ (z − 1)², written without implicit Scalars (z.square() would be pow(2) with a temporary).
         Objective quadratic = Objective.Separable(z =>
@@ -106,7 +110,9 @@ public sealed class ScalarLifetimeTests
         Tensor normalDraws = normal.Sample(memberSampleCount, generator), gammaDraws = gamma.Sample(memberSampleCount, generator),
             laplaceDraws = laplace.Sample(memberSampleCount, generator), exponentialDraws = exponential.Sample(memberSampleCount, generator),
             bernoulliDraws = bernoulli.Sample(memberSampleCount, generator), poissonDraws = poisson.Sample(memberSampleCount, generator),
-            betaDraws = beta.Sample(memberSampleCount, generator), logGammaDraws = logGamma.Sample(memberSampleCount, generator);
+            betaDraws = beta.Sample(memberSampleCount, generator), logGammaDraws = logGamma.Sample(memberSampleCount, generator),
+            logNormalDraws = logNormal.Sample(memberSampleCount, generator),
+            dirichletDraws = dirichlet.Sample(memberSampleCount, generator), studentTDraws = studentT.Sample(memberSampleCount, generator);
 
         // The latent-model API: every site estimator on a two-layer belief net, a categorical site and a Gaussian site.
         var net = new StochasticBackprop.Samples.Models.TinyBeliefNet();
@@ -156,6 +162,14 @@ public sealed class ScalarLifetimeTests
         {
             distribution.LogDensity(z);
             distribution.Score(z);
+            if (distribution is IHasEntropy entropy)
+            {
+                entropy.Entropy();
+            }
+            if (distribution is IHasCdf cdf)
+            {
+                cdf.Cdf(z);
+            }
             if (distribution is ICumulantDistribution cumulants)
             {
                 for (int n = 1; n <= cumulants.CumulantOrder; n++)
@@ -212,6 +226,16 @@ public sealed class ScalarLifetimeTests
             () => Members(beta, betaDraws),
             () => Members(logGamma, logGammaDraws),
             () => Estimators.Fourier(logGamma, quadratic, sampleCount, 4, generator),
+            () => Members(logNormal, logNormalDraws),
+            () => Members(dirichlet, dirichletDraws),
+            () => Members(studentT, studentTDraws),
+            () => categorical.Entropy(),
+            () => logitsCategorical.Entropy(),
+            () => Estimators.Pathwise(logNormal, quadratic, sampleCount, generator),
+            () => Estimators.Pathwise(dirichlet, quadratic, sampleCount, generator),
+            () => Estimators.Pathwise(studentT, quadratic, sampleCount, generator),
+            () => Estimators.ScoreFunction(studentT, quadratic, sampleCount, Baseline.LeaveOneOut, generator),
+            () => Estimators.Fourier(studentT, quadratic, sampleCount, 2, generator),
             () => Estimators.Pathwise(gamma, quadratic, sampleCount, generator),
             () => Estimators.Pathwise(normal, general, sampleCount, generator),
             () => Estimators.ScoreFunction(normal, quadratic, sampleCount, Baseline.LeaveOneOut, generator),

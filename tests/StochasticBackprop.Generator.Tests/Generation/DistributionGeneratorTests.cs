@@ -47,6 +47,7 @@ public sealed class DistributionGeneratorTests
     /// <summary>A composition that names the composite's own parameters: mu + sigma*x/sqrt(g), the Student-t.</summary>
     public const string StudentT = """
         using StochasticBackprop;
+        using StochasticBackprop.Distributions.Standard;
 
         namespace StochasticBackprop.Distributions.Standard;
 
