@@ -42,12 +42,13 @@ public static class SelfCheck
         options ??= new SelfCheckOptions();
         options.Validate();
         using DisposeScope scope = torch.NewDisposeScope();
-        return new SelfCheckRun(distribution, options).Run();
+        using var run = new SelfCheckRun(distribution, options);
+        return run.Run();
     }
 }
 
 /// <summary>One run of the self-check: the samples, the density's quadratures and the items, for one distribution.</summary>
-internal sealed class SelfCheckRun
+internal sealed class SelfCheckRun : IDisposable
 {
     private const double NumericalFloor = 1e-9;
 
@@ -76,6 +77,8 @@ internal sealed class SelfCheckRun
         columns = Enumerable.Range(0, checkedCount).Select(c => Host(flat[TensorIndex.Colon, c])).ToArray();
         (density, densityMissing) = OneDimensionalDensity.For(distribution, samples, columns, options);
     }
+
+    public void Dispose() => generator.Dispose();
 
     private string Coordinate(int c) => coordinateCount == 1 ? "" : $" [{c}]";
 

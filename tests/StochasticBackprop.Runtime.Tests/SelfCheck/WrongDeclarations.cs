@@ -2,8 +2,8 @@ namespace StochasticBackprop.Runtime.Tests.SelfCheck;
 
 /// <summary>
 /// The sample Gamma with the typo of issue 12: <c>(k + 1)*log(z)</c> for <c>(k - 1)*log(z)</c>. It still parses, and the
-/// derived score is the same as the correct one (the typo moves only a term in z that does not depend on θ... or the
-/// normalising constant), so only the density's own checks can see it.
+/// derived score is the same as the correct one (the typo adds 2·log z, which does not depend on θ), so only the density's
+/// own checks can see it.
 /// </summary>
 [Distribution]
 [Parameter("k", ParameterDomain.Positive)]
