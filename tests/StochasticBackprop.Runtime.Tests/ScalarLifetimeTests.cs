@@ -200,23 +200,23 @@ public sealed class ScalarLifetimeTests
             distribution.Sample(2, 3);
             (distribution as IReparameterizedDistribution)?.RSample(4, generator);
         }
-        var studentT = new TestDistributions.StudentT(Vector(0.3), Vector(1.2), Vector(4.0));
+        var testStudentT = new TestDistributions.StudentT(Vector(0.3), Vector(1.2), Vector(4.0));
         var shifted = new TestDistributions.ShiftedGamma(Vector(0.5), Vector(2.0));
         var geometric = new TestDistributions.CdfGeometric(Vector(0.3, 0.6));
         var exponentialWithCdf = new TestDistributions.CdfExponential(Vector(1.5));
         var categoricalWithEntropy = new TestDistributions.EntropyCategorical(torch.tensor(new[] { 0.2, 0.5, 0.3 }, dtype: ScalarType.Float64));
-        Tensor studentTDraws = studentT.Sample(memberSampleCount, generator), geometricDraws = geometric.Sample(memberSampleCount, generator),
+        Tensor testStudentTDraws = testStudentT.Sample(memberSampleCount, generator), geometricDraws = geometric.Sample(memberSampleCount, generator),
             exponentialWithCdfDraws = exponentialWithCdf.Sample(memberSampleCount, generator), categoricalDraws = categoricalWithEntropy.Sample(memberSampleCount, generator);
 
         return new Action[]
         {
             () => Members(normal, normalDraws),
-            () => Members(studentT, studentTDraws),
+            () => Members(testStudentT, testStudentTDraws),
             () => Members(geometric, geometricDraws),
             () => Members(exponentialWithCdf, exponentialWithCdfDraws),
             () => TorchStyleMembers(categoricalWithEntropy, categoricalDraws),
-            () => Estimators.Pathwise(studentT, quadratic, sampleCount, generator),
-            () => Estimators.Fourier(studentT, quadratic, sampleCount, 2, generator),
+            () => Estimators.Pathwise(testStudentT, quadratic, sampleCount, generator),
+            () => Estimators.Fourier(testStudentT, quadratic, sampleCount, 2, generator),
             () => Estimators.Fourier(shifted, quadratic, sampleCount, 2, generator),
             () => Members(gamma, gammaDraws),
             () => Members(laplace, laplaceDraws),

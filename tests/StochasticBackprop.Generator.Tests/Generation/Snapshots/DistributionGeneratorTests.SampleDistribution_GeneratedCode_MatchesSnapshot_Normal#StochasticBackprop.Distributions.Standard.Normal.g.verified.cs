@@ -7,7 +7,7 @@
 
 namespace StochasticBackprop.Distributions.Standard
 {
-    partial class Normal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance, global::StochasticBackprop.IHasEntropy, global::StochasticBackprop.ICharacteristicFunction
+    partial class Normal : global::StochasticBackprop.IReparameterizedDistribution, global::StochasticBackprop.IPathwiseJacobian, global::StochasticBackprop.IHybridDistribution, global::StochasticBackprop.IScoreKernel, global::StochasticBackprop.ICumulantDistribution, global::StochasticBackprop.ICumulantGeneratingFunction, global::StochasticBackprop.IHasLogProb, global::StochasticBackprop.IHasMean, global::StochasticBackprop.IHasVariance, global::StochasticBackprop.IHasEntropy, global::StochasticBackprop.IHasCdf, global::StochasticBackprop.ICharacteristicFunction
     {
         private static readonly string[] ParameterNameList = { "mu", "sigma" };
 
@@ -394,6 +394,17 @@ namespace StochasticBackprop.Distributions.Standard
         {
             global::TorchSharp.torch.Tensor mu = this.Mu, sigma = this.Sigma;
             return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.log(sigma).add(global::StochasticBackprop.Scalars.Of((1.0 + global::System.Math.Log(2.0 * global::System.Math.PI)) / 2.0), global::StochasticBackprop.Scalars.One), this.BatchShape); // H = log(sigma) + (1 + log(2*pi))/2
+        }
+
+        /// <summary>torch.distributions' <c>cdf</c>: F(z) = (1 + erf((z - mu)/(sigma*sqrt(2))))/2 at z = <paramref name="value"/>, differentiable in the parameters and in <paramref name="value"/>.</summary>
+        /// <exception cref="global::System.ArgumentException">An entry of <paramref name="value"/> is NaN, or its shape does not broadcast against <see cref="BatchShape"/>.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("StochasticBackprop.Generator", "VERSION")]
+        public global::TorchSharp.torch.Tensor Cdf(global::TorchSharp.torch.Tensor value)
+        {
+            global::StochasticBackprop.TorchMembers.CheckCdfValue("Normal", value);
+            global::TorchSharp.torch.Tensor z = global::StochasticBackprop.TorchMembers.BroadcastValue("Normal", "Cdf", value, this.BatchShape);
+            global::TorchSharp.torch.Tensor mu = this.Mu, sigma = this.Sigma;
+            return global::StochasticBackprop.Shapes.ToBatch(global::TorchSharp.torch.erf((z - mu) / (sigma * global::StochasticBackprop.Scalars.Of(global::System.Math.Sqrt(2.0)))).add(global::StochasticBackprop.Scalars.Of(1), global::StochasticBackprop.Scalars.One) / global::StochasticBackprop.Scalars.Of(2), z.shape); // F(z) = (1 + erf((z - mu)/(sigma*sqrt(2))))/2
         }
 
         /// <summary>
