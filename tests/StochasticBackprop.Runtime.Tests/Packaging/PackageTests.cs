@@ -40,10 +40,23 @@ public sealed class PackageTests
         var generator = new Generator(42);
         foreach (var estimate in new[] { chi.Pathwise(f, 100_000, generator), chi.ScoreFunction(f, 100_000, null, generator), chi.Fourier(f, 100_000, null, generator), chi.Hybrid(f, 100_000, null, generator) })
         {
-            var perSample = estimate.PerSampleGradient("k");
+            Report(estimate.Estimator.ToString(), estimate.PerSampleGradient("k"), 2 + 2 * 3.0);
+        }
+
+        // The package's own standard distributions: d/dk E z² for z ~ Gamma(k, theta) is (2k + 1)·theta² (= 16 at k = 1.5,
+        // theta = 2), and its torch.distributions-style Mean is k·theta.
+        var gamma = new StochasticBackprop.Distributions.Gamma(tensor(1.5, float64), tensor(2.0, float64));
+        foreach (var estimate in new[] { gamma.Pathwise(f, 100_000, generator), gamma.ScoreFunction(f, 100_000, null, generator), gamma.Hybrid(f, 100_000, null, generator) })
+        {
+            Report("standard Gamma " + estimate.Estimator, estimate.PerSampleGradient("k"), 16.0);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"standard Gamma Mean|{gamma.Mean.item<double>():R}|0|3"));
+
+        static void Report(string name, Tensor perSample, double truth)
+        {
             double mean = perSample.mean().item<double>();
             double standardError = perSample.std().item<double>() / Math.Sqrt(perSample.shape[0]);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{estimate.Estimator}|{mean:R}|{standardError:R}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}|{mean:R}|{standardError:R}|{truth:R}"));
         }
 
         [Distribution]
@@ -55,7 +68,7 @@ public sealed class PackageTests
         """;
 
     [Fact]
-    public void Package_HoldsTheGeneratorTheBuildLogicAndTheMetadata_AndDependsOnTheManagedTorchSharpOnly()
+    public void Package_HoldsTheGeneratorTheBuildLogicAndTheMetadata_AndDependsOnTheManagedTorchSharpAndMathNetOnly()
     {
         using ZipArchive archive = ZipFile.OpenRead(package.Package);
         var entries = archive.Entries.Select(e => e.FullName).ToArray();
@@ -87,26 +100,28 @@ public sealed class PackageTests
         Assert.Equal("git", metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("type")!.Value);
         var dependencies = metadata.Descendants().Where(e => e.Name.LocalName == "dependency")
             .Select(e => (Id: e.Attribute("id")!.Value, Version: e.Attribute("version")!.Value)).ToArray();
-        Assert.Equal(new[] { ("TorchSharp", "0.107.0") }, dependencies);
+        // The managed TorchSharp (no native backend) and MathNet.Numerics (the self-check's quadrature), nothing else.
+        Assert.Equal(new[] { ("MathNet.Numerics", "5.0.0"), ("TorchSharp", "0.107.0") }, dependencies.OrderBy(d => d.Id, StringComparer.Ordinal).ToArray());
     }
 
     [Fact]
-    public void UserProjectWithThePackageAndTorchSharpCpu_GetsUnbiasedEstimatorsFromAttributes()
+    public void UserProjectWithThePackageAndTorchSharpCpu_GetsUnbiasedEstimatorsFromAttributes_AndTheStandardDistributions()
     {
         string user = package.UserProject("User", cpuBackend: true, ("Program.cs", UserProgram));
         string stdout = PackedPackage.Dotnet(user, "run -c Release");
 
         var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(line => line.Count(c => c == '|') == 2)
+            .Where(line => line.Count(c => c == '|') == 3)
             .Select(line => line.Split('|'))
             .ToArray();
-        Assert.Equal(4, rows.Length);
-        const double truth = 2 + 2 * 3.0;
+        // Four estimators of the user's own declaration, three of the package's standard Gamma, and its Mean.
+        Assert.Equal(8, rows.Length);
         foreach (string[] row in rows)
         {
             double mean = double.Parse(row[1], CultureInfo.InvariantCulture);
             double standardError = double.Parse(row[2], CultureInfo.InvariantCulture);
-            Assert.True(Math.Abs(mean - truth) <= 4 * standardError, $"{row[0]}: {mean} vs {truth}, SE {standardError}");
+            double truth = double.Parse(row[3], CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(mean - truth) <= Math.Max(4 * standardError, 1e-12 * Math.Abs(truth)), $"{row[0]}: {mean} vs {truth}, SE {standardError}");
         }
     }
 

@@ -15,12 +15,14 @@ public sealed class HiddenHelperTests
 {
     private static readonly string[] HiddenTypes =
     {
+        "StochasticBackprop.CharacteristicFunctionEvaluator",
         "StochasticBackprop.DiscreteSupport",
         "StochasticBackprop.Kernel",
         "StochasticBackprop.KernelValues",
         "StochasticBackprop.Noise",
         "StochasticBackprop.ParameterCheck",
         "StochasticBackprop.Shapes",
+        "StochasticBackprop.TorchMembers",
         "StochasticBackprop.Wanted",
     };
 
