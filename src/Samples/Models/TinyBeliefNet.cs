@@ -93,7 +93,7 @@ public sealed class TinyBeliefNet
     }
 
     private static Tensor LogBernoulli(Tensor value, Tensor logits)
-        => value * torch.nn.functional.logsigmoid(logits) + (-(value - Scalars.Of(1.0))) * torch.nn.functional.logsigmoid(logits.neg());
+        => (value * torch.nn.functional.logsigmoid(logits)).add((-(value - Scalars.Of(1.0))) * torch.nn.functional.logsigmoid(logits.neg()), Scalars.One);
 
     /// <summary>
     /// The exact evidence lower bound and log p(x) per data point, <c>[B]</c> each, with their graph to the parameters.
@@ -121,8 +121,8 @@ public sealed class TinyBeliefNet
             Tensor decoderLogits1 = torch.nn.functional.linear(z2, DecoderW2, DecoderB2);                                              // [4, 3]
             Tensor logP1 = LogBernoulli(z1.unsqueeze(1), decoderLogits1.unsqueeze(0)).sum(new long[] { -1 });                         // [8, 4]
             Tensor logPx = LogBernoulli(x.unsqueeze(0), torch.nn.functional.linear(z1, DecoderW1, DecoderB1)).sum(new long[] { -1 }); // [8]
-            Tensor logQ = logQ1.unsqueeze(1) + logQ2;                                                                                 // [8, 4]
-            Tensor logJoint = logP2.unsqueeze(0) + logP1 + logPx.unsqueeze(1);                                                       // [8, 4]
+            Tensor logQ = logQ1.unsqueeze(1).add(logQ2, Scalars.One);                                                                          // [8, 4]
+            Tensor logJoint = logP2.unsqueeze(0).add(logP1, Scalars.One).add(logPx.unsqueeze(1), Scalars.One);                                                       // [8, 4]
             parts.Add((logQ, logJoint));
         }
         return parts;
@@ -141,7 +141,7 @@ public sealed class TinyBeliefNet
             Tensor q = logQ.flatten();
             Tensor logW = logJoint.flatten() - q;
             Tensor pairs = torch.logaddexp(logW.unsqueeze(1), logW.unsqueeze(0)) - Scalars.Of(Math.Log(2));
-            bounds.Add(((q.unsqueeze(1) + q.unsqueeze(0)).exp() * pairs).sum());
+            bounds.Add((q.unsqueeze(1).add(q.unsqueeze(0), Scalars.One).exp() * pairs).sum());
         }
         return Flatten(torch.autograd.grad(new[] { torch.stack(bounds).mean() }, Parameters));
     }

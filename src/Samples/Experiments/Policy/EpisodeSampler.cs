@@ -98,7 +98,8 @@ internal static class EpisodeSampler
         // Σ_{k≥t} γᵏ r_k, and the reward-to-go G_t = that / γᵗ.
         Tensor discountedToGo = (rewardTable * discounts).flip(1).cumsum(1).flip(1);
         Tensor toGo = discountedToGo / discounts;
-        Tensor time = (torch.arange(steps, dtype: ScalarType.Float64) / Scalars.Of((double)Math.Max(1, task.Horizon))).expand(episodes, steps).unsqueeze(-1);
+        using Scalar stop = steps;   // a run-time value held for the call (TorchSharp 0.107 frees temporaries)
+        Tensor time = (torch.arange(Scalars.Of(0), stop, Scalars.One, dtype: ScalarType.Float64) / Scalars.Of((double)Math.Max(1, task.Horizon))).expand(episodes, steps).unsqueeze(-1);
         Tensor features = torch.cat(new[] { observed, time }, -1);   // [E, T, O + 1]
 
         double[][]? score = null;
