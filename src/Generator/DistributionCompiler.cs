@@ -26,7 +26,9 @@ internal static class DistributionCompiler
     public static CompiledDistribution Compile(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var diagnostics = new List<Diagnostic>();
-        string? problem = null;
+        // SBG024's message, and the node budget it names when that ran out.
+        DiagnosticDescriptor exceeded = DiagnosticDescriptors.SymbolicBudgetExceeded_Nodes;
+        string nodes = "";
         try
         {
             using SymbolicBudget.Scope budget = SymbolicBudget.Start();
@@ -50,18 +52,19 @@ internal static class DistributionCompiler
         }
         catch (SymbolicBudgetExceededException)
         {
-            problem = string.Format(CultureInfo.InvariantCulture, "more than {0:N0} expression nodes", SymbolicBudget.DefaultNodes);
+            exceeded = DiagnosticDescriptors.SymbolicBudgetExceeded_Nodes;
+            nodes = SymbolicBudget.DefaultNodes.ToString("N0", CultureInfo.InvariantCulture);
         }
         catch (InsufficientExecutionStackException)
         {
-            problem = "more stack than the compiler's thread has";
+            exceeded = DiagnosticDescriptors.SymbolicBudgetExceeded_Stack;
         }
         catch (Exception exception)
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InternalError, ClassLocation(context), context.TargetSymbol.Name, exception.GetType().Name + ": " + exception.Message));
             return new CompiledDistribution(null, diagnostics.ToImmutableArray());
         }
-        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.SymbolicBudgetExceeded, ClassLocation(context), context.TargetSymbol.Name, problem));
+        diagnostics.Add(Diagnostic.Create(exceeded, ClassLocation(context), context.TargetSymbol.Name, nodes));
         return new CompiledDistribution(null, diagnostics.ToImmutableArray());
     }
 

@@ -101,8 +101,7 @@ internal sealed class DistributionAnalyzer
         }
         if (declaration.CharacteristicFunction is not null && declaration.LogCharacteristicFunction is not null)
         {
-            Report(DiagnosticDescriptors.ConflictingDeclarations, DiagnosticSite.InFormula(declaration.LogCharacteristicFunction),
-                $"Distribution '{Name}' declares both [CharacteristicFunction] and [LogCharacteristicFunction]; keep one");
+            Report(DiagnosticDescriptors.ConflictingDeclarations_BothCharacteristicFunctionForms, DiagnosticSite.InFormula(declaration.LogCharacteristicFunction), Name);
         }
 
         SupportKind support = declaration.Support?.Kind ?? SupportKind.Continuous;
@@ -122,16 +121,14 @@ internal sealed class DistributionAnalyzer
             : null;
         if (support == SupportKind.Categories && (declaration.CharacteristicFunction ?? declaration.LogCharacteristicFunction) is { } categoriesCharacteristic)
         {
-            Report(DiagnosticDescriptors.ConflictingDeclarations, DiagnosticSite.InFormula(categoriesCharacteristic),
-                $"Distribution '{Name}' has SupportKind.Categories: its estimators come from the category probabilities (the log density); remove the characteristic function");
+            Report(DiagnosticDescriptors.ConflictingDeclarations_CharacteristicFunctionOfCategories, DiagnosticSite.InFormula(categoriesCharacteristic), Name);
         }
         DensitySpec? density = isFinite ? null : AnalyzeDensity();
         if (isFinite)
         {
             for (int index = 0; index < declaration.Scores.Count; index++)
             {
-                Report(DiagnosticDescriptors.ConflictingDeclarations, new DiagnosticSite(SiteKind.ScoreParameter, Index: index),
-                    $"Distribution '{Name}' has a finite support: its score comes from the probability table (the log density at each support value); remove [Score]");
+                Report(DiagnosticDescriptors.ConflictingDeclarations_ScoreOfFiniteSupport, new DiagnosticSite(SiteKind.ScoreParameter, Index: index), Name);
             }
         }
         CompositionSpec? composition = hasComposition ? AnalyzeComposition() : null;
@@ -190,8 +187,7 @@ internal sealed class DistributionAnalyzer
         }
         if (EventParameterOutsideReduction(entropy) is { } outside)
         {
-            diagnostics.Add(new AnalysisDiagnostic(DiagnosticDescriptors.ConflictingDeclarations, DiagnosticSite.InFormula(formula), outside.Span,
-                new object[] { $"The entropy of '{Name}' is one number per event, but the event parameter '{outside.Name}' is used outside sum(…) and logsumexp(…): reduce the event axis around it" }));
+            diagnostics.Add(new AnalysisDiagnostic(DiagnosticDescriptors.ConflictingDeclarations_EntropyOutsideReduction, DiagnosticSite.InFormula(formula), outside.Span, Name, outside.Name));
             return null;
         }
         return Render(entropy, formula, simplify: false);
@@ -211,8 +207,7 @@ internal sealed class DistributionAnalyzer
         }
         if (support == SupportKind.Categories || declaration.Parameters.FirstOrDefault(p => p.EventRank == 1) is not null)
         {
-            Report(DiagnosticDescriptors.ConflictingDeclarations, DiagnosticSite.InFormula(formula),
-                $"'{Name}' is a distribution over vectors (or categories along an event axis), which has no scalar [Cdf]; remove it");
+            Report(DiagnosticDescriptors.ConflictingDeclarations_CdfOverVectors, DiagnosticSite.InFormula(formula), Name);
             return null;
         }
         return Render(cdf, formula, simplify: false);
@@ -268,8 +263,7 @@ internal sealed class DistributionAnalyzer
             && FormulaParser.Parse(formula.Text, new FormulaScope(new[] { FrequencyVariable }, parameterNames)) is { Errors.Count: 0, Root: { } root }
             && LatticeCheck.IsLattice(root, FrequencyVariable))
         {
-            Report(DiagnosticDescriptors.DiscreteWithoutSupport, DiagnosticSite.InFormula(formula),
-                $"The characteristic function of '{Name}' is periodic in w (w appears only in exp(i*w) and its integer multiples): it is a discrete distribution on the integers. Declare its [Support]");
+            Report(DiagnosticDescriptors.DiscreteWithoutSupport, DiagnosticSite.InFormula(formula), Name);
         }
     }
 
@@ -283,43 +277,43 @@ internal sealed class DistributionAnalyzer
             var valuesSite = new DiagnosticSite(SiteKind.Support, ArgumentName: "Values");
             if (string.IsNullOrWhiteSpace(text))
             {
-                Report(DiagnosticDescriptors.InvalidSupport, valuesSite, "SupportKind.Finite needs Values, the support's values in increasing order (e.g. Values = \"0, 1\")");
+                Report(DiagnosticDescriptors.InvalidSupport_MissingValues, valuesSite);
                 return null;
             }
             foreach (string item in text!.Split(','))
             {
                 if (!double.TryParse(item.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) || double.IsNaN(value) || double.IsInfinity(value))
                 {
-                    Report(DiagnosticDescriptors.InvalidSupport, valuesSite, $"'{item.Trim()}' in Values is not a finite number; write the support's values separated by commas (e.g. \"0, 1\")");
+                    Report(DiagnosticDescriptors.InvalidSupport_ValueNotANumber, valuesSite, item.Trim());
                     return null;
                 }
                 if (values.Count > 0 && value <= values[values.Count - 1])
                 {
-                    Report(DiagnosticDescriptors.InvalidSupport, valuesSite, $"Values must be distinct and increasing; {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} follows {values[values.Count - 1].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+                    Report(DiagnosticDescriptors.InvalidSupport_ValuesNotIncreasing, valuesSite, value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), values[values.Count - 1].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
                     return null;
                 }
                 values.Add(value);
             }
             if (values.Count < 2)
             {
-                Report(DiagnosticDescriptors.InvalidSupport, valuesSite, "A finite support needs at least two values (one value is a point mass: declare a Dirac)");
+                Report(DiagnosticDescriptors.InvalidSupport_SingleValue, valuesSite);
                 return null;
             }
         }
         else if (declaration.Support!.Values is not null)
         {
-            Report(DiagnosticDescriptors.InvalidSupport, new DiagnosticSite(SiteKind.Support, ArgumentName: "Values"), $"Values applies only to SupportKind.Finite, not to SupportKind.{kind}");
+            Report(DiagnosticDescriptors.InvalidSupport_ValuesWithoutFinite, new DiagnosticSite(SiteKind.Support, ArgumentName: "Values"), kind.ToString());
             return null;
         }
 
         if (kind == SupportKind.Categories && !declaration.Parameters.Any(p => p.EventRank == 1))
         {
-            Report(DiagnosticDescriptors.InvalidSupport, site, $"SupportKind.Categories counts the categories along a parameter's event axis, but no parameter of '{Name}' has EventRank = 1 (e.g. [Parameter(\"probs\", ParameterDomain.Simplex, EventRank = 1)])");
+            Report(DiagnosticDescriptors.InvalidSupport_CategoriesWithoutEventAxis, site, Name);
             return null;
         }
         if (declaration.LogDensity is not { } logDensityFormula)
         {
-            Report(DiagnosticDescriptors.InvalidSupport, site, $"The discrete distribution '{Name}' needs a [LogDensity]: its probabilities and its sampler come from it");
+            Report(DiagnosticDescriptors.InvalidSupport_MissingLogDensity, site, Name);
             return null;
         }
 
@@ -354,14 +348,12 @@ internal sealed class DistributionAnalyzer
     {
         if (declaration.Composition is not { } formula)
         {
-            Report(DiagnosticDescriptors.InvalidComposition, new DiagnosticSite(SiteKind.Component, Index: 0),
-                $"'{Name}' declares [Component] but no [Composition]: give the map from the components to z (e.g. [Composition(\"zeta1/(zeta1 + zeta2)\")])");
+            Report(DiagnosticDescriptors.InvalidComposition_MissingComposition, new DiagnosticSite(SiteKind.Component, Index: 0), Name);
             return null;
         }
         if (declaration.Components.Count == 0)
         {
-            Report(DiagnosticDescriptors.InvalidComposition, new DiagnosticSite(SiteKind.Composition),
-                $"'{Name}' declares [Composition] but no [Component]: declare its building blocks (e.g. [Component(\"zeta1\", typeof(Gamma), \"a\", \"1\")])");
+            Report(DiagnosticDescriptors.InvalidComposition_MissingComponent, new DiagnosticSite(SiteKind.Composition), Name);
             return null;
         }
 
@@ -373,30 +365,27 @@ internal sealed class DistributionAnalyzer
             var site = new DiagnosticSite(SiteKind.Component, Index: component.Index);
             if (!IsValidParameterName(component.Name) || parameterNames.Contains(component.Name))
             {
-                Report(DiagnosticDescriptors.InvalidComposition, site,
-                    $"'{component.Name}' cannot name a component: use an identifier other than the parameters, i, pi, w, z, eps and the formula functions");
+                Report(DiagnosticDescriptors.InvalidComposition_InvalidName, site, component.Name);
                 failed = true;
                 continue;
             }
             if (component.Name is "parameters" or "components")
             {
-                Report(DiagnosticDescriptors.InvalidComposition, site,
-                    $"'{component.Name}' cannot name a component: the generated Compose(parameters, components) takes arguments of these names; rename the component");
+                Report(DiagnosticDescriptors.InvalidComposition_ComposeArgumentName, site, component.Name);
                 failed = true;
                 continue;
             }
             if (!names.Add(component.Name))
             {
-                Report(DiagnosticDescriptors.InvalidComposition, site, $"The component '{component.Name}' is declared twice");
+                Report(DiagnosticDescriptors.InvalidComposition_Duplicate, site, component.Name);
                 failed = true;
                 continue;
             }
             if (!component.IsDistribution)
             {
-                Report(DiagnosticDescriptors.InvalidComposition, new DiagnosticSite(SiteKind.Component, Index: component.Index, ArgumentName: "Type"),
-                    component.TypeName.Length == 0
-                        ? $"The component '{component.Name}' needs typeof of a [Distribution] class"
-                        : $"The component '{component.Name}' is drawn from {component.TypeName.Replace("global::", "")}, which is not a [Distribution] class");
+                Report(component.TypeName.Length == 0 ? DiagnosticDescriptors.InvalidComposition_MissingType : DiagnosticDescriptors.InvalidComposition_NotADistribution,
+                    new DiagnosticSite(SiteKind.Component, Index: component.Index, ArgumentName: "Type"),
+                    component.Name, component.TypeName.Replace("global::", ""));
                 failed = true;
                 continue;
             }
@@ -497,37 +486,31 @@ internal sealed class DistributionAnalyzer
             string property = PropertyName(parameter.Name);
             if (GeneratedLocalNames.Contains(parameter.Name))
             {
-                Report(DiagnosticDescriptors.InvalidParameter, site,
-                    $"'{parameter.Name}' cannot name a parameter: the generated methods use it for their own arguments ({string.Join(", ", GeneratedLocalNames.OrderBy(n => n, StringComparer.Ordinal))}); rename the parameter");
+                Report(DiagnosticDescriptors.InvalidParameter_GeneratedLocalName, site, parameter.Name, string.Join(", ", GeneratedLocalNames.OrderBy(n => n, StringComparer.Ordinal)));
             }
             else if (!IsValidParameterName(parameter.Name))
             {
-                Report(DiagnosticDescriptors.InvalidParameter, site,
-                    $"'{parameter.Name}' cannot name a parameter: use an identifier (letters, digits, underscores) other than i, pi, w, z, eps and the formula functions");
+                Report(DiagnosticDescriptors.InvalidParameter_NotAnIdentifier, site, parameter.Name);
             }
             else if (!seen.Add(parameter.Name))
             {
-                Report(DiagnosticDescriptors.InvalidParameter, site, $"Parameter '{parameter.Name}' is declared twice");
+                Report(DiagnosticDescriptors.InvalidParameter_Duplicate, site, parameter.Name);
             }
             else if (parameter.EventRank is < 0 or > 1)
             {
-                Report(DiagnosticDescriptors.InvalidParameter, new DiagnosticSite(SiteKind.ParameterEventRank, Index: parameter.Index),
-                    $"Parameter '{parameter.Name}' has EventRank = {parameter.EventRank}; it must be 0 (elementwise) or 1 (its last axis is an event axis)");
+                Report(DiagnosticDescriptors.InvalidParameter_EventRankOutOfRange, new DiagnosticSite(SiteKind.ParameterEventRank, Index: parameter.Index), parameter.Name, parameter.EventRank);
             }
             else if (parameter.Domain == ParameterDomain.Simplex && parameter.EventRank != 1)
             {
-                Report(DiagnosticDescriptors.InvalidParameter, site,
-                    $"Parameter '{parameter.Name}' is a Simplex (probabilities summing to 1 over its last axis) and needs EventRank = 1");
+                Report(DiagnosticDescriptors.InvalidParameter_SimplexWithoutEventAxis, site, parameter.Name);
             }
             else if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(property) || char.IsDigit(property[0]))
             {
-                Report(DiagnosticDescriptors.InvalidParameter, site,
-                    $"Parameter '{parameter.Name}' would be the property '{property}', which is not a C# identifier; start the name with a letter");
+                Report(DiagnosticDescriptors.InvalidParameter_PropertyNotAnIdentifier, site, parameter.Name, property);
             }
             else if (IsGeneratedMemberName(property) || property == StripTypeParameters(declaration.Type.ClassName) || !properties.Add(property))
             {
-                Report(DiagnosticDescriptors.InvalidParameter, site,
-                    $"Parameter '{parameter.Name}' would be the property '{property}', which '{Name}' already has; rename the parameter");
+                Report(DiagnosticDescriptors.InvalidParameter_PropertyTaken, site, parameter.Name, property, Name);
             }
         }
 
@@ -538,8 +521,7 @@ internal sealed class DistributionAnalyzer
         if (declaration.Parameters.FirstOrDefault(p => p.EventRank == 1) is { } eventParameter
             && declaration.Parameters.FirstOrDefault(p => p.EventRank == 0) is { } elementwise)
         {
-            Report(DiagnosticDescriptors.InvalidParameter, new DiagnosticSite(SiteKind.Parameter, Index: elementwise.Index),
-                $"Parameter '{elementwise.Name}' is elementwise but '{eventParameter.Name}' has an event axis (EventRank = 1); mixing the two in one distribution is not supported: give '{elementwise.Name}' EventRank = 1 too, or apply it upstream of the parameters");
+            Report(DiagnosticDescriptors.InvalidParameter_MixedEventRanks, new DiagnosticSite(SiteKind.Parameter, Index: elementwise.Index), elementwise.Name, eventParameter.Name);
         }
     }
 
@@ -598,13 +580,7 @@ internal sealed class DistributionAnalyzer
         {
             foreach (SeriesError error in expansion.Errors)
             {
-                var descriptor = error.Kind switch
-                {
-                    SeriesErrorKind.NotAnalyticAtZero => DiagnosticDescriptors.NotAnalyticAtZero,
-                    SeriesErrorKind.ImaginaryCumulant or SeriesErrorKind.NotNormalized => DiagnosticDescriptors.NotACharacteristicFunction,
-                    _ => DiagnosticDescriptors.UnsupportedInExpansion,
-                };
-                diagnostics.Add(new AnalysisDiagnostic(descriptor, DiagnosticSite.InFormula(formula), error.Span, error.Message));
+                diagnostics.Add(new AnalysisDiagnostic(error.Descriptor, DiagnosticSite.InFormula(formula), error.Span, error.Arguments));
             }
             return null;
         }
@@ -639,8 +615,7 @@ internal sealed class DistributionAnalyzer
         FormulaDeclaration formula = (declaration.CharacteristicFunction ?? declaration.LogCharacteristicFunction)!;
         if (declaration.Parameters.Any(p => p.EventRank == 1))
         {
-            Report(DiagnosticDescriptors.NoCumulantGeneratingFunction, DiagnosticSite.InFormula(formula), Name,
-                "a parameter has an event axis (EventRank = 1), and K(s) is generated only for elementwise parameters");
+            Report(DiagnosticDescriptors.NoCumulantGeneratingFunction_EventAxis, DiagnosticSite.InFormula(formula), Name);
             return null;
         }
         if (FormulaParser.Parse(formula.Text, new FormulaScope(new[] { FrequencyVariable }, parameterNames)) is not { Errors.Count: 0, Root: { } root })
@@ -659,7 +634,7 @@ internal sealed class DistributionAnalyzer
             root, declaration.CharacteristicFunction is null, FrequencyVariable, variable, positive.Contains, declaration.CumulantOrder);
         if (result.Value is null)
         {
-            Report(DiagnosticDescriptors.NoCumulantGeneratingFunction, DiagnosticSite.InFormula(formula), Name, result.Failure!);
+            Report(DiagnosticDescriptors.NoCumulantGeneratingFunction_NotDerived, DiagnosticSite.InFormula(formula), Name, result.Failure!);
             return null;
         }
 
@@ -667,7 +642,8 @@ internal sealed class DistributionAnalyzer
         TensorCode tensorCode = TensorCodeWriter.Write(result.Value, code);
         if (tensorCode.Code is null)
         {
-            Report(DiagnosticDescriptors.NoCumulantGeneratingFunction, DiagnosticSite.InFormula(formula), Name, tensorCode.Error ?? "K(s) has no tensor form");
+            Report(tensorCode.Error is null ? DiagnosticDescriptors.NoCumulantGeneratingFunction_NoTensorForm : DiagnosticDescriptors.NoCumulantGeneratingFunction_NoTensorCode,
+                DiagnosticSite.InFormula(formula), Name, tensorCode.Error ?? "");
             return null;
         }
         var value = new DerivedFormula(FormulaPrinter.Print(result.Value), tensorCode.Code, tensorCode.IsTensor, result.Value is NumberExpr { Value: 0 });
@@ -695,12 +671,11 @@ internal sealed class DistributionAnalyzer
             var site = new DiagnosticSite(SiteKind.ScoreParameter, Index: index);
             if (!parameterNames.Contains(score.Parameter))
             {
-                Report(DiagnosticDescriptors.InvalidScore, site,
-                    $"[Score] names '{score.Parameter}', which is not a parameter of '{Name}' (parameters: {string.Join(", ", parameterNames)})");
+                Report(DiagnosticDescriptors.InvalidScore_UnknownParameter, site, score.Parameter, Name, string.Join(", ", parameterNames));
             }
             else if (declared.ContainsKey(score.Parameter))
             {
-                Report(DiagnosticDescriptors.InvalidScore, site, $"The score of '{score.Parameter}' is declared twice");
+                Report(DiagnosticDescriptors.InvalidScore_Duplicate, site, score.Parameter);
             }
             else
             {
@@ -765,11 +740,11 @@ internal sealed class DistributionAnalyzer
         bool needsShape = reparameterization.Noise == NoiseKind.StandardGamma;
         if (needsShape && reparameterization.NoiseShape is null)
         {
-            Report(DiagnosticDescriptors.InvalidNoise, site, "NoiseKind.StandardGamma needs NoiseShape, the Gamma noise's shape as a formula in the parameters (e.g. NoiseShape = \"k\")");
+            Report(DiagnosticDescriptors.InvalidNoise_MissingShape, site);
         }
         else if (!needsShape && reparameterization.NoiseShape is not null)
         {
-            Report(DiagnosticDescriptors.InvalidNoise, site, $"NoiseShape applies only to NoiseKind.StandardGamma, not to NoiseKind.{reparameterization.Noise}");
+            Report(DiagnosticDescriptors.InvalidNoise_UnexpectedShape, site, reparameterization.Noise.ToString());
         }
 
         string? variable = reparameterization.Noise == NoiseKind.None ? null : NoiseVariable;
@@ -864,23 +839,10 @@ internal sealed class DistributionAnalyzer
 
     private Expr? Parse(FormulaDeclaration formula, FormulaScope scope)
     {
-        ParsedFormula parsed = FormulaParser.Parse(formula.Text, scope);
+        ParsedFormula parsed = FormulaParser.Parse(formula.Text, scope with { Role = formula.Role });
         foreach (FormulaError error in parsed.Errors)
         {
-            var descriptor = error.Kind switch
-            {
-                FormulaErrorKind.UnknownIdentifier => DiagnosticDescriptors.UnknownIdentifier,
-                FormulaErrorKind.UnknownFunction => DiagnosticDescriptors.UnknownFunction,
-                FormulaErrorKind.TooDeep or FormulaErrorKind.TooDeepNonlinear => DiagnosticDescriptors.FormulaTooDeep,
-                _ => DiagnosticDescriptors.FormulaSyntax,
-            };
-            object[] arguments = error.Kind switch
-            {
-                FormulaErrorKind.TooDeep => new object[] { error.Depth + " levels", FormulaParser.MaxDepth + " levels (a chain of + or * counts one level per term)" },
-                FormulaErrorKind.TooDeepNonlinear => new object[] { error.Depth + " functions and powers", FormulaParser.MaxNonlinearDepth + " functions and powers inside one another" },
-                _ => new object[] { error.Message },
-            };
-            diagnostics.Add(new AnalysisDiagnostic(descriptor, DiagnosticSite.InFormula(formula), error.Span, arguments));
+            diagnostics.Add(new AnalysisDiagnostic(error.Descriptor, DiagnosticSite.InFormula(formula), error.Span, error.Arguments));
         }
         foreach (string symbol in parsed.SymbolsUsed)
         {
@@ -896,8 +858,7 @@ internal sealed class DistributionAnalyzer
         DerivativeResult derivative = Differentiator.Differentiate(expression, parameter, eventwise);
         if (derivative.Result is null)
         {
-            diagnostics.Add(new AnalysisDiagnostic(DiagnosticDescriptors.NotDifferentiable, DiagnosticSite.InFormula(source), derivative.Span,
-                $"Cannot differentiate with respect to '{parameter}': {derivative.Error}"));
+            diagnostics.Add(new AnalysisDiagnostic(DiagnosticDescriptors.NotDifferentiable, DiagnosticSite.InFormula(source), derivative.Span, parameter, derivative.Error ?? ""));
             return null;
         }
         return Render(derivative.Result, source);
@@ -909,8 +870,9 @@ internal sealed class DistributionAnalyzer
         TensorCode code = TensorCodeWriter.Write(shown, symbolCode ?? SymbolCode);
         if (code.Code is null)
         {
-            diagnostics.Add(new AnalysisDiagnostic(DiagnosticDescriptors.UnsupportedInExpansion, DiagnosticSite.InFormula(source), shown.Span,
-                code.Error ?? "The formula has no real-valued tensor form"));
+            diagnostics.Add(code.Error is { } reason
+                ? new AnalysisDiagnostic(DiagnosticDescriptors.UnsupportedInExpansion_NoTensorCode, DiagnosticSite.InFormula(source), shown.Span, reason)
+                : new AnalysisDiagnostic(DiagnosticDescriptors.UnsupportedInExpansion_NoRealTensorForm, DiagnosticSite.InFormula(source), shown.Span));
             return null;
         }
         bool isZero = shown is NumberExpr { Value: 0 };

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using StochasticBackprop.Generator.Model;
 
 namespace StochasticBackprop.Generator.Diagnostics;
 
@@ -7,32 +9,263 @@ internal static class DiagnosticDescriptors
 {
     private const string Category = "StochasticBackprop";
 
-    public static readonly DiagnosticDescriptor FormulaSyntax = new(
+    // SBG001: one title and description, a message per finding.
+    private const string FormulaSyntaxTitle = "Formula syntax error";
+
+    private const string FormulaSyntaxDescription = "A formula could not be parsed. Formulas use + - * / ^, unary minus, numbers, i, pi, the formula's variable, parameter names and the functions exp log log1p sqrt abs lgamma digamma sigmoid softplus, and the event-axis reductions sum and logsumexp.";
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_Empty = new(
         id: "SBG001",
-        title: "Formula syntax error",
-        messageFormat: "{0}",
+        title: FormulaSyntaxTitle,
+        messageFormat: "The formula is empty",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A formula could not be parsed. Formulas use + - * / ^, unary minus, numbers, i, pi, the formula's variable, parameter names and the functions exp log log1p sqrt abs lgamma digamma sigmoid softplus, and the event-axis reductions sum and logsumexp.");
+        description: FormulaSyntaxDescription);
 
-    public static readonly DiagnosticDescriptor UnknownIdentifier = new(
+    public static readonly DiagnosticDescriptor FormulaSyntax_UnmatchedCloseParenthesis = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "Unexpected ')': it has no matching '('",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_UnclosedParenthesis = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "Unclosed parenthesis: this '(' has no matching ')'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_EmptyParentheses = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "Empty parentheses: expected an expression before ')'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_OperandExpectedBeforeCloseParenthesis = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "Expected an operand before ')'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_NumberOutOfRange = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "The number '{0}' is out of range",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_MissingRightOperand = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "'{0}' is missing its right operand: the formula ends here",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_UnexpectedCharacter = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "Unexpected character '{0}'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_UnexpectedToken = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "Unexpected '{0}'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_UnaryPlus = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "Unexpected '+': a unary plus is not allowed; expected a number, a name or '('",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_OperandExpected = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "Unexpected '{0}': expected a number, a name or '('",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_DoubleStar = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "'**' is not an operator; powers are written '^' (a^b, not a**b)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_MissingOperator = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "Missing operator between '{0}' and '{1}': implicit multiplication is not allowed; write '{0}*{1}'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_WrongArgumentCountOfOne = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "'{0}' takes one argument, as in '{1}', not {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_WrongArgumentCount = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "'{0}' takes {1} arguments, as in '{2}', not {3}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_FunctionNotCalledWithOne = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "The function '{0}' must be called with one argument, as in '{1}'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_FunctionNotCalled = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "The function '{0}' must be called with {1} arguments, as in '{2}'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_OrderNotAnIntegerLiteral = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "The order of '{0}' must be an integer literal from 0 to {1}, not '{2}'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    public static readonly DiagnosticDescriptor FormulaSyntax_NotAFunction = new(
+        id: "SBG001",
+        title: FormulaSyntaxTitle,
+        messageFormat: "'{0}' is not a function and cannot be called; to multiply, write '{0}*(...)'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: FormulaSyntaxDescription);
+
+    // SBG002: one title and description, a message per finding.
+    private const string UnknownIdentifierTitle = "Unknown identifier in formula";
+
+    private const string UnknownIdentifierDescription = "A formula names something that is neither a declared parameter, the formula's variable (w in a characteristic function, z in a log density or score, eps in a reparameterization), i nor pi.";
+
+    public static readonly DiagnosticDescriptor UnknownIdentifier_Name = new(
         id: "SBG002",
-        title: "Unknown identifier in formula",
-        messageFormat: "{0}",
+        title: UnknownIdentifierTitle,
+        messageFormat: "Unknown name '{0}'; this formula may use {1}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A formula names something that is neither a declared parameter, the formula's variable (w in a characteristic function, z in a log density or score, eps in a reparameterization), i nor pi.");
+        description: UnknownIdentifierDescription);
 
-    public static readonly DiagnosticDescriptor UnknownFunction = new(
-        id: "SBG003",
-        title: "Unknown function in formula",
-        messageFormat: "{0}",
+    public static readonly DiagnosticDescriptor UnknownIdentifier_DidYouMean = new(
+        id: "SBG002",
+        title: UnknownIdentifierTitle,
+        messageFormat: "Unknown name '{0}'. Did you mean '{1}'? It is the closest name this formula may use.",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Formulas may call exp, log, log1p, sqrt, abs, lgamma, digamma, sigmoid, softplus, and sum and logsumexp (over the event axis of EventRank = 1 parameters).");
+        description: UnknownIdentifierDescription);
+
+    public static readonly DiagnosticDescriptor UnknownIdentifier_MisusedVariable = new(
+        id: "SBG002",
+        title: UnknownIdentifierTitle,
+        messageFormat: "Unknown name '{0}' here: {0} is {1}; {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnknownIdentifierDescription);
+
+    public static readonly DiagnosticDescriptor UnknownIdentifier_ConstantE = new(
+        id: "SBG002",
+        title: UnknownIdentifierTitle,
+        messageFormat: "Unknown name 'e': the formulas have no constant e; write exp(1) or exp(…)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnknownIdentifierDescription);
+
+    public static readonly DiagnosticDescriptor UnknownIdentifier_PowerOfE = new(
+        id: "SBG002",
+        title: UnknownIdentifierTitle,
+        messageFormat: "Unknown name 'e' in 'e^{0}': write exp({1})",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnknownIdentifierDescription);
+
+    // SBG003: one title and description, a message per finding.
+    private const string UnknownFunctionTitle = "Unknown function in formula";
+
+    private const string UnknownFunctionDescription = "Formulas may call exp, log, log1p, sqrt, abs, lgamma, digamma, sigmoid, softplus, and sum and logsumexp (over the event axis of EventRank = 1 parameters).";
+
+    public static readonly DiagnosticDescriptor UnknownFunction_Name = new(
+        id: "SBG003",
+        title: UnknownFunctionTitle,
+        messageFormat: "Unknown function '{0}'. Known functions: {1}.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnknownFunctionDescription);
+
+    public static readonly DiagnosticDescriptor UnknownFunction_DidYouMean = new(
+        id: "SBG003",
+        title: UnknownFunctionTitle,
+        messageFormat: "Unknown function '{0}'. Did you mean '{1}'? Known functions: {2}.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnknownFunctionDescription);
+
+    public static readonly DiagnosticDescriptor UnknownFunction_Pow = new(
+        id: "SBG003",
+        title: UnknownFunctionTitle,
+        messageFormat: "Unknown function 'pow': write {0}^{1} (the power operator is ^)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnknownFunctionDescription);
 
     public static readonly DiagnosticDescriptor UnusedParameter = new(
         id: "SBG004",
@@ -52,14 +285,100 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "The generator adds the constructor, sampling, score, cumulants and estimators to the class as another part of it: the class and every type containing it must be declared partial.");
 
-    public static readonly DiagnosticDescriptor NotAnalyticAtZero = new(
+    // SBG006: one title and description, a message per finding.
+    private const string NotAnalyticAtZeroTitle = "Characteristic function cannot be expanded at w = 0";
+
+    private const string NotAnalyticAtZeroDescription = "The Fourier-series estimator needs the cumulants, the Taylor coefficients of log φ at w = 0. This formula is not analytic there (for instance abs(w) in a Cauchy characteristic function, or log(w)), so the distribution has no finite cumulants to expand. A removable 0/0 at w = 0, such as the uniform's (exp(i*b*w) - exp(i*a*w))/(i*(b - a)*w), is expanded: the common power of w cancels.";
+
+    public static readonly DiagnosticDescriptor NotAnalyticAtZero_AbsoluteValue = new(
         id: "SBG006",
-        title: "Characteristic function cannot be expanded at w = 0",
-        messageFormat: "{0}",
+        title: NotAnalyticAtZeroTitle,
+        messageFormat: "abs({0}) has a kink where its argument vanishes, at {1} = 0: it has no power series there",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The Fourier-series estimator needs the cumulants, the Taylor coefficients of log φ at w = 0. This formula is not analytic there (for instance abs(w) in a Cauchy characteristic function, or log(w)), so the distribution has no finite cumulants to expand. A removable 0/0 at w = 0, such as the uniform's (exp(i*b*w) - exp(i*a*w))/(i*(b - a)*w), is expanded: the common power of w cancels.");
+        description: NotAnalyticAtZeroDescription);
+
+    public static readonly DiagnosticDescriptor NotAnalyticAtZero_Pole = new(
+        id: "SBG006",
+        title: NotAnalyticAtZeroTitle,
+        messageFormat: "{0} has a pole at {1} = {2}, its value at {3} = 0, so it has no power series there",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotAnalyticAtZeroDescription);
+
+    public static readonly DiagnosticDescriptor NotAnalyticAtZero_DivisorVanishesTooFast = new(
+        id: "SBG006",
+        title: NotAnalyticAtZeroTitle,
+        messageFormat: "The divisor {0} vanishes at {1} = 0 to an order above {2} (or identically), so the quotient has no power series there",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotAnalyticAtZeroDescription);
+
+    public static readonly DiagnosticDescriptor NotAnalyticAtZero_QuotientPole = new(
+        id: "SBG006",
+        title: NotAnalyticAtZeroTitle,
+        messageFormat: "The divisor {0} vanishes like {1}^{2} at {1} = 0 and the dividend {3} only like {1}^{4}, so the quotient has a pole there",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotAnalyticAtZeroDescription);
+
+    public static readonly DiagnosticDescriptor NotAnalyticAtZero_DivisorVanishes = new(
+        id: "SBG006",
+        title: NotAnalyticAtZeroTitle,
+        messageFormat: "The divisor {0} vanishes at {1} = 0, so the quotient has no power series there",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotAnalyticAtZeroDescription);
+
+    public static readonly DiagnosticDescriptor NotAnalyticAtZero_LogOfVanishingQuotient = new(
+        id: "SBG006",
+        title: NotAnalyticAtZeroTitle,
+        messageFormat: "The quotient {0} vanishes at {1} = 0, so its log has no power series there",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotAnalyticAtZeroDescription);
+
+    public static readonly DiagnosticDescriptor NotAnalyticAtZero_VanishingFactor = new(
+        id: "SBG006",
+        title: NotAnalyticAtZeroTitle,
+        messageFormat: "The characteristic function has the factor {0}, which vanishes at {1} = 0, so its log has no power series there",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotAnalyticAtZeroDescription);
+
+    public static readonly DiagnosticDescriptor NotAnalyticAtZero_LogOfVanishingArgument = new(
+        id: "SBG006",
+        title: NotAnalyticAtZeroTitle,
+        messageFormat: "The argument {0} of log vanishes at {1} = 0, so the log has no power series there",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotAnalyticAtZeroDescription);
+
+    public static readonly DiagnosticDescriptor NotAnalyticAtZero_LogOfZero = new(
+        id: "SBG006",
+        title: NotAnalyticAtZeroTitle,
+        messageFormat: "The argument of {0} makes it a log of zero at {1} = 0, so it has no power series there",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotAnalyticAtZeroDescription);
+
+    public static readonly DiagnosticDescriptor NotAnalyticAtZero_NonIntegerPowerOfVanishing = new(
+        id: "SBG006",
+        title: NotAnalyticAtZeroTitle,
+        messageFormat: "{0} raises an expression that vanishes at {1} = 0 to a non-integer power, so it has no power series there",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotAnalyticAtZeroDescription);
 
     public static readonly DiagnosticDescriptor OrderOutOfRange = new(
         id: "SBG007",
@@ -79,50 +398,291 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "Declare [CharacteristicFunction] (Fourier-series estimator), [LogDensity] or [Score] (score-function estimator); [Reparameterization] adds the pathwise estimator.");
 
-    public static readonly DiagnosticDescriptor NotACharacteristicFunction = new(
+    // SBG009: one title and description, a message per finding.
+    private const string NotACharacteristicFunctionTitle = "Formula is not a characteristic function";
+
+    private const string NotACharacteristicFunctionDescription = "A characteristic function satisfies φ(0) = 1 and has real cumulants: its log is Σ κn (i·w)^n / n! with real κn.";
+
+    public static readonly DiagnosticDescriptor NotACharacteristicFunction_ImaginaryCumulant = new(
         id: "SBG009",
-        title: "Formula is not a characteristic function",
-        messageFormat: "{0}",
+        title: NotACharacteristicFunctionTitle,
+        messageFormat: "Cumulant κ{0} is not real (imaginary part {1}), so the formula is not the characteristic function of a real random variable (a real variable has φ(-w) = conj(φ(w))). Non-real: {2}.",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A characteristic function satisfies φ(0) = 1 and has real cumulants: its log is Σ κn (i·w)^n / n! with real κn.");
+        description: NotACharacteristicFunctionDescription);
 
-    public static readonly DiagnosticDescriptor UnsupportedInExpansion = new(
+    public static readonly DiagnosticDescriptor NotACharacteristicFunction_LogNotZeroAtZero = new(
+        id: "SBG009",
+        title: NotACharacteristicFunctionTitle,
+        messageFormat: "A log characteristic function must vanish at {0} = 0, but here log φ(0) = {1}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotACharacteristicFunctionDescription);
+
+    public static readonly DiagnosticDescriptor NotACharacteristicFunction_NotOneAtZero = new(
+        id: "SBG009",
+        title: NotACharacteristicFunctionTitle,
+        messageFormat: "A characteristic function must equal 1 at {0} = 0, but here φ(0) = {1}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotACharacteristicFunctionDescription);
+
+    public static readonly DiagnosticDescriptor NotACharacteristicFunction_NotIdenticallyOneAtZero = new(
+        id: "SBG009",
+        title: NotACharacteristicFunctionTitle,
+        messageFormat: "A characteristic function must equal 1 at {0} = 0, but here φ(0) = {1}, which is not identically 1",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: NotACharacteristicFunctionDescription);
+
+    // SBG010: one title and description, a message per finding.
+    private const string UnsupportedInExpansionTitle = "Function cannot be expanded in a characteristic function";
+
+    private const string UnsupportedInExpansionDescription = "Series expansion supports +, -, *, /, ^ and the functions exp, log, log1p, sqrt, sinh, cosh, tanh, erf, lgamma, digamma, polygamma and lbeta of expressions in w; abs, sigmoid, softplus, sum and logsumexp may be applied only to expressions free of w.";
+
+    public static readonly DiagnosticDescriptor UnsupportedInExpansion_Function = new(
         id: "SBG010",
-        title: "Function cannot be expanded in a characteristic function",
-        messageFormat: "{0}",
+        title: UnsupportedInExpansionTitle,
+        messageFormat: "{0} of an expression of {1} cannot be expanded into cumulants; only arithmetic, powers and {2} may act on {1}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Series expansion supports +, -, *, /, ^ and the functions exp, log, log1p, sqrt, sinh, cosh, tanh, erf, lgamma, digamma, polygamma and lbeta of expressions in w; abs, sigmoid, softplus, sum and logsumexp may be applied only to expressions free of w.");
+        description: UnsupportedInExpansionDescription);
 
-    public static readonly DiagnosticDescriptor InvalidParameter = new(
+    public static readonly DiagnosticDescriptor UnsupportedInExpansion_Expression = new(
+        id: "SBG010",
+        title: UnsupportedInExpansionTitle,
+        messageFormat: "This kind of expression cannot be expanded into a series",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnsupportedInExpansionDescription);
+
+    public static readonly DiagnosticDescriptor UnsupportedInExpansion_NumberNotFinite = new(
+        id: "SBG010",
+        title: UnsupportedInExpansionTitle,
+        messageFormat: "A number in the formula is not finite",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnsupportedInExpansionDescription);
+
+    public static readonly DiagnosticDescriptor UnsupportedInExpansion_ExponentTooLarge = new(
+        id: "SBG010",
+        title: UnsupportedInExpansionTitle,
+        messageFormat: "The exponent {0} is too large to expand exactly (at most {1})",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnsupportedInExpansionDescription);
+
+    public static readonly DiagnosticDescriptor UnsupportedInExpansion_TooComplex = new(
+        id: "SBG010",
+        title: UnsupportedInExpansionTitle,
+        messageFormat: "The expansion is too complex to carry out exactly: {0}. Lower the order or simplify the formula.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnsupportedInExpansionDescription);
+
+    public static readonly DiagnosticDescriptor UnsupportedInExpansion_OrderOutOfRange = new(
+        id: "SBG010",
+        title: UnsupportedInExpansionTitle,
+        messageFormat: "The series order must be between 1 and {0}, not {1}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnsupportedInExpansionDescription);
+
+    public static readonly DiagnosticDescriptor UnsupportedInExpansion_NoFormula = new(
+        id: "SBG010",
+        title: UnsupportedInExpansionTitle,
+        messageFormat: "No formula to expand",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnsupportedInExpansionDescription);
+
+    public static readonly DiagnosticDescriptor UnsupportedInExpansion_ExpanderFailed = new(
+        id: "SBG010",
+        title: UnsupportedInExpansionTitle,
+        messageFormat: "The series expander failed unexpectedly ({0}: {1})",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnsupportedInExpansionDescription);
+
+    public static readonly DiagnosticDescriptor UnsupportedInExpansion_NoTensorCode = new(
+        id: "SBG010",
+        title: UnsupportedInExpansionTitle,
+        messageFormat: "No tensor code can be written for this formula: {0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnsupportedInExpansionDescription);
+
+    public static readonly DiagnosticDescriptor UnsupportedInExpansion_NoRealTensorForm = new(
+        id: "SBG010",
+        title: UnsupportedInExpansionTitle,
+        messageFormat: "The formula has no real-valued tensor form",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: UnsupportedInExpansionDescription);
+
+    // SBG011: one title and description, a message per finding.
+    private const string InvalidParameterTitle = "Invalid parameter declaration";
+
+    private const string InvalidParameterDescription = "A parameter name must be a C# identifier, unique in its distribution, and not one of the reserved names i, pi, w, z, eps or a formula function name.";
+
+    public static readonly DiagnosticDescriptor InvalidParameter_GeneratedLocalName = new(
         id: "SBG011",
-        title: "Invalid parameter declaration",
-        messageFormat: "{0}",
+        title: InvalidParameterTitle,
+        messageFormat: "'{0}' cannot name a parameter: the generated methods use it for their own arguments ({1}); rename the parameter",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A parameter name must be a C# identifier, unique in its distribution, and not one of the reserved names i, pi, w, z, eps or a formula function name.");
+        description: InvalidParameterDescription);
 
-    public static readonly DiagnosticDescriptor InvalidScore = new(
+    public static readonly DiagnosticDescriptor InvalidParameter_NotAnIdentifier = new(
+        id: "SBG011",
+        title: InvalidParameterTitle,
+        messageFormat: "'{0}' cannot name a parameter: use an identifier (letters, digits, underscores) other than i, pi, w, z, eps and the formula functions",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidParameterDescription);
+
+    public static readonly DiagnosticDescriptor InvalidParameter_Duplicate = new(
+        id: "SBG011",
+        title: InvalidParameterTitle,
+        messageFormat: "Parameter '{0}' is declared twice",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidParameterDescription);
+
+    public static readonly DiagnosticDescriptor InvalidParameter_EventRankOutOfRange = new(
+        id: "SBG011",
+        title: InvalidParameterTitle,
+        messageFormat: "Parameter '{0}' has EventRank = {1}; it must be 0 (elementwise) or 1 (its last axis is an event axis)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidParameterDescription);
+
+    public static readonly DiagnosticDescriptor InvalidParameter_SimplexWithoutEventAxis = new(
+        id: "SBG011",
+        title: InvalidParameterTitle,
+        messageFormat: "Parameter '{0}' is a Simplex (probabilities summing to 1 over its last axis) and needs EventRank = 1",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidParameterDescription);
+
+    public static readonly DiagnosticDescriptor InvalidParameter_PropertyNotAnIdentifier = new(
+        id: "SBG011",
+        title: InvalidParameterTitle,
+        messageFormat: "Parameter '{0}' would be the property '{1}', which is not a C# identifier; start the name with a letter",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidParameterDescription);
+
+    public static readonly DiagnosticDescriptor InvalidParameter_PropertyTaken = new(
+        id: "SBG011",
+        title: InvalidParameterTitle,
+        messageFormat: "Parameter '{0}' would be the property '{1}', which '{2}' already has; rename the parameter",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidParameterDescription);
+
+    public static readonly DiagnosticDescriptor InvalidParameter_MixedEventRanks = new(
+        id: "SBG011",
+        title: InvalidParameterTitle,
+        messageFormat: "Parameter '{0}' is elementwise but '{1}' has an event axis (EventRank = 1); mixing the two in one distribution is not supported: give '{0}' EventRank = 1 too, or apply it upstream of the parameters",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidParameterDescription);
+
+    // SBG012: one title and description, a message per finding.
+    private const string InvalidScoreTitle = "Invalid score declaration";
+
+    private const string InvalidScoreDescription = "[Score] names a declared parameter, at most once; parameters without one take theirs from [LogDensity].";
+
+    public static readonly DiagnosticDescriptor InvalidScore_UnknownParameter = new(
         id: "SBG012",
-        title: "Invalid score declaration",
-        messageFormat: "{0}",
+        title: InvalidScoreTitle,
+        messageFormat: "[Score] names '{0}', which is not a parameter of '{1}' (parameters: {2})",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "[Score] names a declared parameter, at most once; parameters without one take theirs from [LogDensity].");
+        description: InvalidScoreDescription);
 
-    public static readonly DiagnosticDescriptor ConflictingDeclarations = new(
-        id: "SBG013",
-        title: "Conflicting declarations",
-        messageFormat: "{0}",
+    public static readonly DiagnosticDescriptor InvalidScore_Duplicate = new(
+        id: "SBG012",
+        title: InvalidScoreTitle,
+        messageFormat: "The score of '{0}' is declared twice",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Declare a characteristic function either as [CharacteristicFunction] or as [LogCharacteristicFunction], not both.");
+        description: InvalidScoreDescription);
+
+    // SBG013: one title and description, a message per finding.
+    private const string ConflictingDeclarationsTitle = "Conflicting declarations";
+
+    private const string ConflictingDeclarationsDescription = "Declare a characteristic function either as [CharacteristicFunction] or as [LogCharacteristicFunction], not both.";
+
+    public static readonly DiagnosticDescriptor ConflictingDeclarations_BothCharacteristicFunctionForms = new(
+        id: "SBG013",
+        title: ConflictingDeclarationsTitle,
+        messageFormat: "Distribution '{0}' declares both [CharacteristicFunction] and [LogCharacteristicFunction]; keep one",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: ConflictingDeclarationsDescription);
+
+    public static readonly DiagnosticDescriptor ConflictingDeclarations_CharacteristicFunctionOfCategories = new(
+        id: "SBG013",
+        title: ConflictingDeclarationsTitle,
+        messageFormat: "Distribution '{0}' has SupportKind.Categories: its estimators come from the category probabilities (the log density); remove the characteristic function",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: ConflictingDeclarationsDescription);
+
+    public static readonly DiagnosticDescriptor ConflictingDeclarations_ScoreOfFiniteSupport = new(
+        id: "SBG013",
+        title: ConflictingDeclarationsTitle,
+        messageFormat: "Distribution '{0}' has a finite support: its score comes from the probability table (the log density at each support value); remove [Score]",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: ConflictingDeclarationsDescription);
+
+    public static readonly DiagnosticDescriptor ConflictingDeclarations_EntropyOutsideReduction = new(
+        id: "SBG013",
+        title: ConflictingDeclarationsTitle,
+        messageFormat: "The entropy of '{0}' is one number per event, but the event parameter '{1}' is used outside sum(…) and logsumexp(…): reduce the event axis around it",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: ConflictingDeclarationsDescription);
+
+    public static readonly DiagnosticDescriptor ConflictingDeclarations_CdfOverVectors = new(
+        id: "SBG013",
+        title: ConflictingDeclarationsTitle,
+        messageFormat: "'{0}' is a distribution over vectors (or categories along an event axis), which has no scalar [Cdf]; remove it",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: ConflictingDeclarationsDescription);
 
     public static readonly DiagnosticDescriptor NoSampler = new(
         id: "SBG014",
@@ -136,20 +696,34 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NotDifferentiable = new(
         id: "SBG015",
         title: "Formula cannot be differentiated",
-        messageFormat: "{0}",
+        messageFormat: "Cannot differentiate with respect to '{0}': {1}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "The score is derived by differentiating the log density; give [Score] for that parameter by hand when a function's derivative is outside the formula language (digamma's derivative, trigamma, is).");
 
-    public static readonly DiagnosticDescriptor InvalidNoise = new(
+    // SBG016: one title and description, a message per finding.
+    private const string InvalidNoiseTitle = "Invalid reparameterization noise";
+
+    private const string InvalidNoiseDescription = "NoiseKind.StandardGamma needs NoiseShape (a formula in the parameters); other noise kinds take none; NoiseKind.None takes a formula without eps.";
+
+    public static readonly DiagnosticDescriptor InvalidNoise_MissingShape = new(
         id: "SBG016",
-        title: "Invalid reparameterization noise",
-        messageFormat: "{0}",
+        title: InvalidNoiseTitle,
+        messageFormat: "NoiseKind.StandardGamma needs NoiseShape, the Gamma noise's shape as a formula in the parameters (for example NoiseShape = \"k\")",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "NoiseKind.StandardGamma needs NoiseShape (a formula in the parameters); other noise kinds take none; NoiseKind.None takes a formula without eps.");
+        description: InvalidNoiseDescription);
+
+    public static readonly DiagnosticDescriptor InvalidNoise_UnexpectedShape = new(
+        id: "SBG016",
+        title: InvalidNoiseTitle,
+        messageFormat: "NoiseShape applies only to NoiseKind.StandardGamma, not to NoiseKind.{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidNoiseDescription);
 
     public static readonly DiagnosticDescriptor MissingScore = new(
         id: "SBG017",
@@ -163,7 +737,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DiscreteWithoutSupport = new(
         id: "SBG018",
         title: "Discrete distribution without a declared support",
-        messageFormat: "{0}",
+        messageFormat: "The characteristic function of '{0}' is periodic in w (w appears only in exp(i*w) and its integer multiples): it is a discrete distribution on the integers. Declare its [Support].",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -178,50 +752,228 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "z = g(θ, ε) with a discrete z is piecewise constant in θ, so its pathwise gradient is zero almost everywhere and the pathwise estimator would be silently wrong. Discrete distributions are sampled from their log density; use the local-expectation, score-function or Gumbel-softmax estimators.");
 
-    public static readonly DiagnosticDescriptor InvalidSupport = new(
+    // SBG020: one title and description, a message per finding.
+    private const string InvalidSupportTitle = "Invalid support declaration";
+
+    private const string InvalidSupportDescription = "SupportKind.Finite needs Values, distinct numbers in increasing order; SupportKind.Categories needs a parameter with EventRank = 1 (the categories); every discrete support needs a [LogDensity] (the probabilities and the sampler come from it).";
+
+    public static readonly DiagnosticDescriptor InvalidSupport_MissingValues = new(
         id: "SBG020",
-        title: "Invalid support declaration",
-        messageFormat: "{0}",
+        title: InvalidSupportTitle,
+        messageFormat: "SupportKind.Finite needs Values, the support's values in increasing order (for example Values = \"0, 1\")",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "SupportKind.Finite needs Values, distinct numbers in increasing order; SupportKind.Categories needs a parameter with EventRank = 1 (the categories); every discrete support needs a [LogDensity] (the probabilities and the sampler come from it).");
+        description: InvalidSupportDescription);
 
-    public static readonly DiagnosticDescriptor InvalidComposition = new(
+    public static readonly DiagnosticDescriptor InvalidSupport_ValueNotANumber = new(
+        id: "SBG020",
+        title: InvalidSupportTitle,
+        messageFormat: "'{0}' in Values is not a finite number; write the support's values separated by commas (for example \"0, 1\")",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidSupportDescription);
+
+    public static readonly DiagnosticDescriptor InvalidSupport_ValuesNotIncreasing = new(
+        id: "SBG020",
+        title: InvalidSupportTitle,
+        messageFormat: "Values must be distinct and increasing; {0} follows {1}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidSupportDescription);
+
+    public static readonly DiagnosticDescriptor InvalidSupport_SingleValue = new(
+        id: "SBG020",
+        title: InvalidSupportTitle,
+        messageFormat: "A finite support needs at least two values (one value is a point mass: declare a Dirac)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidSupportDescription);
+
+    public static readonly DiagnosticDescriptor InvalidSupport_ValuesWithoutFinite = new(
+        id: "SBG020",
+        title: InvalidSupportTitle,
+        messageFormat: "Values applies only to SupportKind.Finite, not to SupportKind.{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidSupportDescription);
+
+    public static readonly DiagnosticDescriptor InvalidSupport_CategoriesWithoutEventAxis = new(
+        id: "SBG020",
+        title: InvalidSupportTitle,
+        messageFormat: "SupportKind.Categories counts the categories along a parameter's event axis, but no parameter of '{0}' has EventRank = 1 (for example [Parameter(\"probs\", ParameterDomain.Simplex, EventRank = 1)])",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidSupportDescription);
+
+    public static readonly DiagnosticDescriptor InvalidSupport_MissingLogDensity = new(
+        id: "SBG020",
+        title: InvalidSupportTitle,
+        messageFormat: "The discrete distribution '{0}' needs a [LogDensity]: its probabilities and its sampler come from it",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidSupportDescription);
+
+    // SBG021: one title and description, a message per finding.
+    private const string InvalidCompositionTitle = "Invalid composition";
+
+    private const string InvalidCompositionDescription = "[Component(name, typeof(D), parameters…)] names a [Distribution] class and gives its parameters as formulas; names are unique identifiers other than the parameters and reserved names; [Composition(formula)] maps the components to z and needs at least one [Component].";
+
+    public static readonly DiagnosticDescriptor InvalidComposition_MissingComposition = new(
         id: "SBG021",
-        title: "Invalid composition",
-        messageFormat: "{0}",
+        title: InvalidCompositionTitle,
+        messageFormat: "'{0}' declares [Component] but no [Composition]: give the map from the components to z (for example [Composition(\"zeta1/(zeta1 + zeta2)\")])",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "[Component(name, typeof(D), parameters…)] names a [Distribution] class and gives its parameters as formulas; names are unique identifiers other than the parameters and reserved names; [Composition(formula)] maps the components to z and needs at least one [Component].");
+        description: InvalidCompositionDescription);
 
-    public static readonly DiagnosticDescriptor NoCumulantGeneratingFunction = new(
+    public static readonly DiagnosticDescriptor InvalidComposition_MissingComponent = new(
+        id: "SBG021",
+        title: InvalidCompositionTitle,
+        messageFormat: "'{0}' declares [Composition] but no [Component]: declare its building blocks (for example [Component(\"zeta1\", typeof(Gamma), \"a\", \"1\")])",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidCompositionDescription);
+
+    public static readonly DiagnosticDescriptor InvalidComposition_InvalidName = new(
+        id: "SBG021",
+        title: InvalidCompositionTitle,
+        messageFormat: "'{0}' cannot name a component: use an identifier other than the parameters, i, pi, w, z, eps and the formula functions",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidCompositionDescription);
+
+    public static readonly DiagnosticDescriptor InvalidComposition_ComposeArgumentName = new(
+        id: "SBG021",
+        title: InvalidCompositionTitle,
+        messageFormat: "'{0}' cannot name a component: the generated Compose(parameters, components) takes arguments of these names; rename the component",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidCompositionDescription);
+
+    public static readonly DiagnosticDescriptor InvalidComposition_Duplicate = new(
+        id: "SBG021",
+        title: InvalidCompositionTitle,
+        messageFormat: "The component '{0}' is declared twice",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidCompositionDescription);
+
+    public static readonly DiagnosticDescriptor InvalidComposition_MissingType = new(
+        id: "SBG021",
+        title: InvalidCompositionTitle,
+        messageFormat: "The component '{0}' needs typeof of a [Distribution] class",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidCompositionDescription);
+
+    public static readonly DiagnosticDescriptor InvalidComposition_NotADistribution = new(
+        id: "SBG021",
+        title: InvalidCompositionTitle,
+        messageFormat: "The component '{0}' is drawn from {1}, which is not a [Distribution] class",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: InvalidCompositionDescription);
+
+    // SBG022: one title and description, a message per finding.
+    private const string NoCumulantGeneratingFunctionTitle = "No cumulant generating function";
+
+    private const string NoCumulantGeneratingFunctionDescription = "The generator evaluates K(s) = log E[exp(s*z)] = log φ(-i*s) by substituting w = -i*s into the characteristic function and simplifying; it generates the member only when the result is evidently real (no i left) and reproduces the declared cumulants. Otherwise the distribution keeps its other estimators, and ExponentialFourier takes K as a delegate instead. Informational only: nothing is wrong with the declaration.";
+
+    public static readonly DiagnosticDescriptor NoCumulantGeneratingFunction_NotDerived = new(
         id: "SBG022",
-        title: "No cumulant generating function",
+        title: NoCumulantGeneratingFunctionTitle,
         messageFormat: "No CumulantGeneratingFunction is generated for '{0}': {1}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Hidden,
         isEnabledByDefault: true,
-        description: "The generator evaluates K(s) = log E[exp(s*z)] = log φ(-i*s) by substituting w = -i*s into the characteristic function and simplifying; it generates the member only when the result is evidently real (no i left) and reproduces the declared cumulants. Otherwise the distribution keeps its other estimators, and ExponentialFourier takes K as a delegate instead. Informational only: nothing is wrong with the declaration.");
+        description: NoCumulantGeneratingFunctionDescription);
 
-    public static readonly DiagnosticDescriptor FormulaTooDeep = new(
+    public static readonly DiagnosticDescriptor NoCumulantGeneratingFunction_EventAxis = new(
+        id: "SBG022",
+        title: NoCumulantGeneratingFunctionTitle,
+        messageFormat: "No CumulantGeneratingFunction is generated for '{0}': a parameter has an event axis (EventRank = 1), and K(s) is generated only for elementwise parameters",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Hidden,
+        isEnabledByDefault: true,
+        description: NoCumulantGeneratingFunctionDescription);
+
+    public static readonly DiagnosticDescriptor NoCumulantGeneratingFunction_NoTensorCode = new(
+        id: "SBG022",
+        title: NoCumulantGeneratingFunctionTitle,
+        messageFormat: "No CumulantGeneratingFunction is generated for '{0}': K(s) has no tensor form ({1})",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Hidden,
+        isEnabledByDefault: true,
+        description: NoCumulantGeneratingFunctionDescription);
+
+    public static readonly DiagnosticDescriptor NoCumulantGeneratingFunction_NoTensorForm = new(
+        id: "SBG022",
+        title: NoCumulantGeneratingFunctionTitle,
+        messageFormat: "No CumulantGeneratingFunction is generated for '{0}': K(s) has no tensor form",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Hidden,
+        isEnabledByDefault: true,
+        description: NoCumulantGeneratingFunctionDescription);
+
+    // SBG023: one title and description, a message per finding.
+    private const string FormulaTooDeepTitle = "Formula nests too deeply";
+
+    private const string FormulaTooDeepDescription = "Every stage of the generator walks the formula tree; a bound on its depth keeps that walk within the stack of the compiler's or the IDE's thread.";
+
+    public static readonly DiagnosticDescriptor FormulaTooDeep_Levels = new(
         id: "SBG023",
-        title: "Formula nests too deeply",
-        messageFormat: "This formula nests {0} deep; the generator analyses at most {1}: split it, or move part of it into C#",
+        title: FormulaTooDeepTitle,
+        messageFormat: "This formula nests {0} levels deep; the generator analyses at most {1} levels (a chain of + or * counts one level per term): split it, or move part of it into C#",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Every stage of the generator walks the formula tree; a bound on its depth keeps that walk within the stack of the compiler's or the IDE's thread.");
+        description: FormulaTooDeepDescription);
 
-    public static readonly DiagnosticDescriptor SymbolicBudgetExceeded = new(
-        id: "SBG024",
-        title: "Formulas too costly to derive",
-        messageFormat: "Deriving the estimators of '{0}' needs more symbolic work than the generator allows ({1}); simplify its formulas",
+    public static readonly DiagnosticDescriptor FormulaTooDeep_Nonlinear = new(
+        id: "SBG023",
+        title: FormulaTooDeepTitle,
+        messageFormat: "This formula nests {0} functions and powers deep; the generator analyses at most {1} functions and powers inside one another: split it, or move part of it into C#",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Differentiation and simplification can grow a formula exponentially (an exponent tower, deeply nested functions); the generator stops at a fixed budget of expression nodes or of stack rather than exhaust the compiler's memory or stack.");
+        description: FormulaTooDeepDescription);
+
+    // SBG024: one title and description, a message per finding.
+    private const string SymbolicBudgetExceededTitle = "Formulas too costly to derive";
+
+    private const string SymbolicBudgetExceededDescription = "Differentiation and simplification can grow a formula exponentially (an exponent tower, deeply nested functions); the generator stops at a fixed budget of expression nodes or of stack rather than exhaust the compiler's memory or stack.";
+
+    public static readonly DiagnosticDescriptor SymbolicBudgetExceeded_Nodes = new(
+        id: "SBG024",
+        title: SymbolicBudgetExceededTitle,
+        messageFormat: "Deriving the estimators of '{0}' needs more symbolic work than the generator allows (more than {1} expression nodes); simplify its formulas",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: SymbolicBudgetExceededDescription);
+
+    public static readonly DiagnosticDescriptor SymbolicBudgetExceeded_Stack = new(
+        id: "SBG024",
+        title: SymbolicBudgetExceededTitle,
+        messageFormat: "Deriving the estimators of '{0}' needs more symbolic work than the generator allows (more stack than the compiler's thread has); simplify its formulas",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: SymbolicBudgetExceededDescription);
 
     public static readonly DiagnosticDescriptor InvalidEnumArgument = new(
         id: "SBG025",
@@ -303,4 +1055,50 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "The generator caught an exception of its own; nothing was generated for this declaration.");
+}
+
+/// <summary>
+/// The phrases <see cref="DiagnosticDescriptors.UnknownIdentifier_MisusedVariable"/> is filled with: what a
+/// formula variable is, and what a formula of each role may mention. Kept beside the catalog so every word a
+/// diagnostic shows is written in this file.
+/// </summary>
+internal static class MessagePhrases
+{
+    /// <summary>What <paramref name="variable"/> stands for, or null when it is not one of the formula variables z, w, eps.</summary>
+    public static string? VariableMeaning(string variable, FormulaRole role) => variable switch
+    {
+        "z" => role == FormulaRole.Reparameterization ? "the sample the map produces" : "the sample",
+        "w" => "the frequency of a characteristic function",
+        "eps" => "the reparameterization's noise",
+        _ => null,
+    };
+
+    /// <summary>"a log density is a formula in z and the parameters": what a formula of <paramref name="role"/> may mention.</summary>
+    public static string FormulaIn(FormulaRole role, IReadOnlyList<string> variables)
+    {
+        string formula = role switch
+        {
+            FormulaRole.CharacteristicFunction => "a characteristic function",
+            FormulaRole.LogCharacteristicFunction => "a log characteristic function",
+            FormulaRole.LogDensity => "a log density",
+            FormulaRole.Score => "a score",
+            FormulaRole.Reparameterization => "a reparameterization",
+            FormulaRole.NoiseShape => "a noise shape",
+            FormulaRole.ComponentParameter => "a component's parameter",
+            FormulaRole.Composition => "a composition",
+            FormulaRole.Entropy => "an entropy",
+            FormulaRole.Cdf => "a CDF",
+            _ => "this formula",
+        };
+        return variables.Count == 0
+            ? formula + " is a formula in the parameters"
+            : formula + " is a formula in " + string.Join(", ", variables) + " and the parameters";
+    }
+
+    /// <summary>"z, mu, sigma, i and pi": every name a formula of this scope may use, for an unknown name without a close match.</summary>
+    public static string NamesInScope(IEnumerable<string> names)
+    {
+        var all = new List<string>(names) { "i", "pi" };
+        return string.Join(", ", all.GetRange(0, all.Count - 1)) + " and " + all[all.Count - 1];
+    }
 }

@@ -1,13 +1,17 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.CodeAnalysis;
+using StochasticBackprop.Generator.Diagnostics;
+using StochasticBackprop.Generator.Model;
 
 namespace StochasticBackprop.Generator.Formulas;
 
 /// <summary>The names a formula may mention besides <c>i</c>, <c>pi</c> and the functions.</summary>
 /// <param name="Variables">Random variables and noise, such as <c>z</c>, <c>w</c>, <c>eps</c>.</param>
 /// <param name="Parameters">Distribution parameters, such as <c>mu</c>, <c>sigma</c>.</param>
-internal sealed record FormulaScope(IReadOnlyList<string> Variables, IReadOnlyList<string> Parameters)
+/// <param name="Role">Which attribute the formula comes from, when known: a misused variable's hint says what that formula may mention.</param>
+internal sealed record FormulaScope(IReadOnlyList<string> Variables, IReadOnlyList<string> Parameters, FormulaRole? Role = null)
 {
     public bool Contains(string name) => Variables.Contains(name, StringComparer.Ordinal) || Parameters.Contains(name, StringComparer.Ordinal);
 }
@@ -25,8 +29,21 @@ internal enum FormulaErrorKind
     TooDeepNonlinear,
 }
 
-/// <summary>One problem in a formula, with the exact characters it is about.</summary>
-internal sealed record FormulaError(FormulaErrorKind Kind, string Message, SourceSpan Span, int Depth = 0);
+/// <summary>One problem in a formula, with the exact characters it is about: a descriptor of the catalog and its message arguments.</summary>
+internal sealed record FormulaError(DiagnosticDescriptor Descriptor, SourceSpan Span, params object[] Arguments)
+{
+    public FormulaErrorKind Kind => Descriptor.Id switch
+    {
+        "SBG002" => FormulaErrorKind.UnknownIdentifier,
+        "SBG003" => FormulaErrorKind.UnknownFunction,
+        _ when Descriptor == DiagnosticDescriptors.FormulaTooDeep_Levels => FormulaErrorKind.TooDeep,
+        _ when Descriptor == DiagnosticDescriptors.FormulaTooDeep_Nonlinear => FormulaErrorKind.TooDeepNonlinear,
+        _ => FormulaErrorKind.Syntax,
+    };
+
+    /// <summary>The text the diagnostic shows.</summary>
+    public string Message => Descriptor.FormatMessage(Arguments);
+}
 
 /// <summary>The outcome of <see cref="FormulaParser.Parse"/>: a tree when there is no error, and every error found.</summary>
 internal sealed record ParsedFormula(Expr? Root, IReadOnlyList<FormulaError> Errors, IReadOnlyList<string> SymbolsUsed)
@@ -86,11 +103,11 @@ internal static class FormulaParser
             SourceSpan all = root.Span.IsNone ? new SourceSpan(0, text.Length) : root.Span;
             if (depth > MaxDepth)
             {
-                parser.Errors.Add(new FormulaError(FormulaErrorKind.TooDeep, "", all, depth));
+                parser.Errors.Add(new FormulaError(DiagnosticDescriptors.FormulaTooDeep_Levels, all, depth, MaxDepth));
             }
             else if (nonlinear > MaxNonlinearDepth)
             {
-                parser.Errors.Add(new FormulaError(FormulaErrorKind.TooDeepNonlinear, "", all, nonlinear));
+                parser.Errors.Add(new FormulaError(DiagnosticDescriptors.FormulaTooDeep_Nonlinear, all, nonlinear, MaxNonlinearDepth));
             }
         }
 
@@ -161,7 +178,7 @@ internal static class FormulaParser
         {
             if (Current.Kind == FormulaTokenKind.End)
             {
-                Errors.Add(new FormulaError(FormulaErrorKind.Syntax, "The formula is empty.", new SourceSpan(0, _text.Length)));
+                Errors.Add(new FormulaError(DiagnosticDescriptors.FormulaSyntax_Empty, new SourceSpan(0, _text.Length)));
                 return null;
             }
 
@@ -170,7 +187,7 @@ internal static class FormulaParser
             {
                 if (Current.Kind == FormulaTokenKind.CloseParen)
                 {
-                    Fail(Current.Span, "Unexpected ')': it has no matching '('.");
+                    Fail(Current.Span, DiagnosticDescriptors.FormulaSyntax_UnmatchedCloseParenthesis);
                 }
 
                 ReportMissingOperatorOrUnexpected();
@@ -211,7 +228,7 @@ internal static class FormulaParser
             // Every nesting (parentheses, function calls, '-', '^') passes through here.
             if (++_nesting > MaxDepth)
             {
-                Errors.Add(new FormulaError(FormulaErrorKind.TooDeep, "", Current.Span, _nesting));
+                Errors.Add(new FormulaError(DiagnosticDescriptors.FormulaTooDeep_Levels, Current.Span, _nesting, MaxDepth));
                 throw new SyntaxErrorException();
             }
             try
@@ -244,7 +261,15 @@ internal static class FormulaParser
             {
                 _position++;
                 Expr right = ParseUnary();
-                return new BinaryExpr(BinaryOperator.Power, left, right) { Span = SourceSpan.Cover(left.Span, right.Span) };
+                SourceSpan span = SourceSpan.Cover(left.Span, right.Span);
+                if (IsUnknownE(left))
+                {
+                    // e^x: ParseName left the unknown 'e' to be reported here, with the exponent.
+                    string exponent = _text.Substring(right.Span.Start, right.Span.Length);
+                    Errors.Add(new FormulaError(DiagnosticDescriptors.UnknownIdentifier_PowerOfE, span, exponent, WithoutOuterParentheses(exponent)));
+                }
+
+                return new BinaryExpr(BinaryOperator.Power, left, right) { Span = span };
             }
 
             // A primary directly followed by another operand: "2x", "2(x + 1)", "(a)(b)", "x y".
@@ -265,7 +290,7 @@ internal static class FormulaParser
                     _position++;
                     if (double.IsInfinity(token.Value) || double.IsNaN(token.Value))
                     {
-                        Fail(token.Span, $"The number '{token.Text}' is out of range.");
+                        Fail(token.Span, DiagnosticDescriptors.FormulaSyntax_NumberOutOfRange, token.Text);
                     }
 
                     return new NumberExpr(token.Value) { Span = token.Span };
@@ -284,25 +309,30 @@ internal static class FormulaParser
 
                 case FormulaTokenKind.End:
                     // Never at position 0: ParseFormula reports an empty formula before parsing.
-                    Fail(Previous.Span, $"'{Previous.Text}' is missing its right operand: the formula ends here.");
+                    Fail(Previous.Span, DiagnosticDescriptors.FormulaSyntax_MissingRightOperand, Previous.Text);
                     break;
 
                 case FormulaTokenKind.Invalid:
-                    Fail(token.Span, $"Unexpected character '{token.Text}'.");
+                    Fail(token.Span, DiagnosticDescriptors.FormulaSyntax_UnexpectedCharacter, token.Text);
                     break;
 
                 case FormulaTokenKind.CloseParen:
                     Fail(token.Span, _position > 0 && Previous.Kind == FormulaTokenKind.OpenParen
-                        ? "Empty parentheses: expected an expression before ')'."
-                        : $"Expected an operand before ')'.");
+                        ? DiagnosticDescriptors.FormulaSyntax_EmptyParentheses
+                        : DiagnosticDescriptors.FormulaSyntax_OperandExpectedBeforeCloseParenthesis);
                     break;
 
                 case FormulaTokenKind.Plus:
-                    Fail(token.Span, "Unexpected '+': a unary plus is not allowed; expected a number, a name or '('.");
+                    Fail(token.Span, DiagnosticDescriptors.FormulaSyntax_UnaryPlus);
+                    break;
+
+                case FormulaTokenKind.Star when _position > 0 && Previous.Kind == FormulaTokenKind.Star && Previous.Span.End == token.Span.Start:
+                    // a**b: the second '*' of a Python or Fortran power.
+                    Fail(SourceSpan.Cover(Previous.Span, token.Span), DiagnosticDescriptors.FormulaSyntax_DoubleStar);
                     break;
 
                 default:
-                    Fail(token.Span, $"Unexpected '{token.Text}': expected a number, a name or '('.");
+                    Fail(token.Span, DiagnosticDescriptors.FormulaSyntax_OperandExpected, token.Text);
                     break;
             }
 
@@ -333,10 +363,9 @@ internal static class FormulaParser
                     FunctionRow row = FunctionCatalog.Get(function);
                     if (arguments.Count != row.Arity)
                     {
-                        Errors.Add(new FormulaError(
-                            FormulaErrorKind.Syntax,
-                            $"'{identifier}' takes {Count(row.Arity)}, as in '{row.Signature}', not {arguments.Count}.",
-                            span));
+                        Errors.Add(row.Arity == 1
+                            ? new FormulaError(DiagnosticDescriptors.FormulaSyntax_WrongArgumentCountOfOne, span, identifier, row.Signature, arguments.Count)
+                            : new FormulaError(DiagnosticDescriptors.FormulaSyntax_WrongArgumentCount, span, identifier, row.Arity, row.Signature, arguments.Count));
                         return new SymbolExpr(identifier) { Span = span };
                     }
 
@@ -346,9 +375,11 @@ internal static class FormulaParser
                         if (order is not NumberExpr { Value: var n } || n != Math.Floor(n) || n < 0 || n > FunctionCatalog.MaxPolygammaOrder)
                         {
                             Errors.Add(new FormulaError(
-                                FormulaErrorKind.Syntax,
-                                $"The order of '{row.Signature}' must be an integer literal from 0 to {FunctionCatalog.MaxPolygammaOrder}, not '{_text.Substring(order.Span.Start, order.Span.Length)}'.",
-                                order.Span));
+                                DiagnosticDescriptors.FormulaSyntax_OrderNotAnIntegerLiteral,
+                                order.Span,
+                                row.Signature,
+                                FunctionCatalog.MaxPolygammaOrder,
+                                _text.Substring(order.Span.Start, order.Span.Length)));
                             return new SymbolExpr(identifier) { Span = span };
                         }
                     }
@@ -358,17 +389,25 @@ internal static class FormulaParser
 
                 if (IsKnownName(identifier))
                 {
+                    Errors.Add(new FormulaError(DiagnosticDescriptors.FormulaSyntax_NotAFunction, name.Span, identifier));
+                }
+                else if (identifier == "pow")
+                {
+                    // pow(a, b) of C, C# or Python: the formulas write a^b.
+                    bool two = arguments.Count == 2;
                     Errors.Add(new FormulaError(
-                        FormulaErrorKind.Syntax,
-                        $"'{identifier}' is not a function and cannot be called; to multiply, write '{identifier}*(...)'.",
-                        name.Span));
+                        DiagnosticDescriptors.UnknownFunction_Pow,
+                        name.Span,
+                        two ? PowerOperand(arguments[0]) : "a",
+                        two ? PowerOperand(arguments[1]) : "b"));
+                }
+                else if (Suggestion(identifier, FunctionNames.ByName.Keys) is { } closest)
+                {
+                    Errors.Add(new FormulaError(DiagnosticDescriptors.UnknownFunction_DidYouMean, name.Span, identifier, closest, KnownFunctions));
                 }
                 else
                 {
-                    Errors.Add(new FormulaError(
-                        FormulaErrorKind.UnknownFunction,
-                        $"Unknown function '{identifier}'.{Suggestion(identifier, FunctionNames.ByName.Keys)} Known functions: {string.Join(", ", FunctionNames.ByName.Keys)}.",
-                        name.Span));
+                    Errors.Add(new FormulaError(DiagnosticDescriptors.UnknownFunction_Name, name.Span, identifier, KnownFunctions));
                 }
 
                 return new SymbolExpr(identifier) { Span = span };
@@ -376,10 +415,10 @@ internal static class FormulaParser
 
             if (isFunction)
             {
-                Errors.Add(new FormulaError(
-                    FormulaErrorKind.Syntax,
-                    $"The function '{identifier}' must be called with {Count(FunctionCatalog.Get(function).Arity)}, as in '{FunctionCatalog.Get(function).Signature}'.",
-                    name.Span));
+                FunctionRow row = FunctionCatalog.Get(function);
+                Errors.Add(row.Arity == 1
+                    ? new FormulaError(DiagnosticDescriptors.FormulaSyntax_FunctionNotCalledWithOne, name.Span, identifier, row.Signature)
+                    : new FormulaError(DiagnosticDescriptors.FormulaSyntax_FunctionNotCalled, name.Span, identifier, row.Arity, row.Signature));
                 return new SymbolExpr(identifier) { Span = name.Span };
             }
 
@@ -395,19 +434,42 @@ internal static class FormulaParser
             {
                 if (!SymbolsUsed.Contains(identifier)) SymbolsUsed.Add(identifier);
             }
+            else if (identifier == "e")
+            {
+                // e^x is reported by ParsePower with its exponent; a lone e as the constant here.
+                if (Current.Kind != FormulaTokenKind.Caret)
+                {
+                    Errors.Add(new FormulaError(DiagnosticDescriptors.UnknownIdentifier_ConstantE, name.Span));
+                }
+            }
+            else if (_scope.Role is { } role && MessagePhrases.VariableMeaning(identifier, role) is { } meaning)
+            {
+                // z, w or eps in a formula that has another variable (or none).
+                Errors.Add(new FormulaError(DiagnosticDescriptors.UnknownIdentifier_MisusedVariable, name.Span, identifier, meaning, MessagePhrases.FormulaIn(role, _scope.Variables)));
+            }
+            else if (Suggestion(identifier, _scope.Variables.Concat(_scope.Parameters).Concat(new[] { "pi" })) is { } known)
+            {
+                Errors.Add(new FormulaError(DiagnosticDescriptors.UnknownIdentifier_DidYouMean, name.Span, identifier, known));
+            }
             else
             {
-                IEnumerable<string> candidates = _scope.Variables.Concat(_scope.Parameters).Concat(new[] { "pi" });
-                Errors.Add(new FormulaError(
-                    FormulaErrorKind.UnknownIdentifier,
-                    $"Unknown name '{identifier}'.{Suggestion(identifier, candidates)}",
-                    name.Span));
+                Errors.Add(new FormulaError(DiagnosticDescriptors.UnknownIdentifier_Name, name.Span, identifier, MessagePhrases.NamesInScope(_scope.Variables.Concat(_scope.Parameters))));
             }
 
             return new SymbolExpr(identifier) { Span = name.Span };
         }
 
-        private static string Count(int arity) => arity == 1 ? "one argument" : arity + " arguments";
+        private static string KnownFunctions => string.Join(", ", FunctionNames.ByName.Keys);
+
+        /// <summary>The name <c>e</c> as written (not parenthesized), when it is not a parameter or a variable: <c>e^x</c> means exp(x).</summary>
+        private bool IsUnknownE(Expr expression) => expression is SymbolExpr { Name: "e", Span.Length: 1 } && !_scope.Contains("e");
+
+        /// <summary>An argument of pow as it would stand on one side of '^': parenthesized unless it is a name or a number.</summary>
+        private string PowerOperand(Expr argument)
+        {
+            string text = _text.Substring(argument.Span.Start, argument.Span.Length).Trim();
+            return argument is SymbolExpr or NumberExpr or PiExpr or ImaginaryUnitExpr or CallExpr || IsParenthesized(text) ? text : "(" + text + ")";
+        }
 
         private bool IsKnownName(string identifier) => identifier is "i" or "pi" || _scope.Contains(identifier);
 
@@ -422,7 +484,7 @@ internal static class FormulaParser
 
             if (Current.Kind == FormulaTokenKind.End)
             {
-                Fail(open, "Unclosed parenthesis: this '(' has no matching ')'.");
+                Fail(open, DiagnosticDescriptors.FormulaSyntax_UnclosedParenthesis);
             }
 
             ReportMissingOperatorOrUnexpected();
@@ -435,34 +497,39 @@ internal static class FormulaParser
             FormulaToken token = Current;
             if (StartsOperand(token))
             {
-                string before = Previous.Text;
-                Fail(token.Span, $"Missing operator between '{before}' and '{token.Text}': implicit multiplication is not allowed; write '{before}*{token.Text}'.");
+                Fail(token.Span, DiagnosticDescriptors.FormulaSyntax_MissingOperator, Previous.Text, token.Text);
             }
 
             if (token.Kind == FormulaTokenKind.Invalid)
             {
-                Fail(token.Span, $"Unexpected character '{token.Text}'.");
+                Fail(token.Span, DiagnosticDescriptors.FormulaSyntax_UnexpectedCharacter, token.Text);
             }
 
-            Fail(token.Span, $"Unexpected '{token.Text}'.");
+            Fail(token.Span, DiagnosticDescriptors.FormulaSyntax_UnexpectedToken, token.Text);
         }
 
         private static bool StartsOperand(FormulaToken token) =>
             token.Kind is FormulaTokenKind.Number or FormulaTokenKind.Identifier or FormulaTokenKind.OpenParen;
 
-        private void Fail(SourceSpan span, string message)
+        /// <summary>Records a syntax error (an SBG001 descriptor) and stops the parse.</summary>
+        private void Fail(SourceSpan span, DiagnosticDescriptor descriptor, params object[] arguments)
         {
-            Errors.Add(new FormulaError(FormulaErrorKind.Syntax, message, span));
+            Errors.Add(new FormulaError(descriptor, span, arguments));
             throw new SyntaxErrorException();
         }
     }
 
-    /// <summary>" Did you mean 'x'?" for the closest candidate within edit distance 2, or an empty string.</summary>
-    private static string Suggestion(string name, IEnumerable<string> candidates)
+    /// <summary>
+    /// What a misspelt <paramref name="name"/> probably meant: the closest candidate within edit distance 2
+    /// (the first in ordinal order on a tie), else the only candidate it is the start of (3 letters or more:
+    /// <c>sigm</c> for sigmoid), else null.
+    /// </summary>
+    internal static string? Suggestion(string name, IEnumerable<string> candidates)
     {
         string? best = null;
         int bestDistance = int.MaxValue;
-        foreach (string candidate in candidates.Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal))
+        List<string> ordered = candidates.Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal).ToList();
+        foreach (string candidate in ordered)
         {
             int distance = EditDistance(name, candidate);
             if (distance < bestDistance)
@@ -472,9 +539,41 @@ internal static class FormulaParser
             }
         }
 
-        return best is not null && bestDistance <= 2 && bestDistance < Math.Max(name.Length, best.Length)
-            ? $" Did you mean '{best}'?"
-            : string.Empty;
+        if (best is not null && bestDistance <= 2 && bestDistance < Math.Max(name.Length, best.Length))
+        {
+            return best;
+        }
+
+        List<string> extensions = name.Length >= 3 ? ordered.Where(c => c.StartsWith(name, StringComparison.Ordinal)).ToList() : new List<string>();
+        return extensions.Count == 1 ? extensions[0] : null;
+    }
+
+    /// <summary><paramref name="text"/> without one pair of parentheses around all of it: <c>(-x^2/2)</c> is <c>-x^2/2</c>, <c>(a)*(b)</c> stays.</summary>
+    internal static string WithoutOuterParentheses(string text)
+    {
+        string trimmed = text.Trim();
+        return IsParenthesized(trimmed) ? trimmed.Substring(1, trimmed.Length - 2).Trim() : trimmed;
+    }
+
+    /// <summary>Whether the '(' that opens <paramref name="text"/> is closed by its last character.</summary>
+    private static bool IsParenthesized(string text)
+    {
+        if (text.Length < 2 || text[0] != '(' || text[text.Length - 1] != ')')
+        {
+            return false;
+        }
+
+        int depth = 0;
+        for (int index = 0; index < text.Length; index++)
+        {
+            depth += text[index] switch { '(' => 1, ')' => -1, _ => 0 };
+            if (depth == 0)
+            {
+                return index == text.Length - 1;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Levenshtein distance (insertions, deletions, substitutions).</summary>

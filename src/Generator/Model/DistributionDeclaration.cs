@@ -12,7 +12,7 @@ internal enum FormulaRole
     Reparameterization,
     NoiseShape,
 
-    /// <summary>A [Component]'s parameter: <see cref="FormulaDeclaration.Index"/> is <see cref="ComponentDeclaration.FormulaIndex"/>.</summary>
+    /// <summary>A [Component]'s parameter: <see cref="FormulaDeclaration.Index"/> is the component's, <see cref="FormulaDeclaration.ArgumentIndex"/> the parameter's.</summary>
     ComponentParameter,
     Composition,
 
@@ -23,8 +23,11 @@ internal enum FormulaRole
     Cdf,
 }
 
-/// <summary>A formula as written, and where: <see cref="Role"/> plus <see cref="Index"/> (the n-th [Score]).</summary>
-internal sealed record FormulaDeclaration(FormulaRole Role, int Index, string Text);
+/// <summary>
+/// A formula as written, and where: <see cref="Role"/> plus <see cref="Index"/> (the n-th [Score], or the n-th
+/// [Component]) plus, for a component's parameter, <see cref="ArgumentIndex"/> (which of its parameter formulas).
+/// </summary>
+internal sealed record FormulaDeclaration(FormulaRole Role, int Index, string Text, int ArgumentIndex = 0);
 
 internal sealed record ParameterDeclaration(string Name, ParameterDomain Domain, int Index, int EventRank = 0);
 
@@ -36,11 +39,7 @@ internal sealed record SupportDeclaration(SupportKind Kind, string? Values);
 /// <param name="IsDistribution">Whether that class is marked [Distribution].</param>
 /// <param name="Index">Which [Component] this is, in declaration order.</param>
 /// <param name="HasCumulants">That class declares a characteristic function and no discrete support, so it has cumulants κn.</param>
-internal sealed record ComponentDeclaration(string Name, string TypeName, bool IsDistribution, int Index, EquatableArray<FormulaDeclaration> Parameters, bool HasCumulants = false)
-{
-    /// <summary>The <see cref="FormulaDeclaration.Index"/> of parameter <paramref name="parameter"/> of component <paramref name="component"/>.</summary>
-    public static int FormulaIndex(int component, int parameter) => component * 64 + parameter;
-}
+internal sealed record ComponentDeclaration(string Name, string TypeName, bool IsDistribution, int Index, EquatableArray<FormulaDeclaration> Parameters, bool HasCumulants = false);
 
 internal sealed record ScoreDeclaration(string Parameter, FormulaDeclaration Formula);
 

@@ -219,7 +219,7 @@ internal sealed class DeclarationReader
             var values = attribute.ConstructorArguments[2].Values;
             for (int p = 0; p < values.Length; p++)
             {
-                var formula = new FormulaDeclaration(FormulaRole.ComponentParameter, ComponentDeclaration.FormulaIndex(index, p), values[p].Value as string ?? "");
+                var formula = new FormulaDeclaration(FormulaRole.ComponentParameter, index, values[p].Value as string ?? "", ArgumentIndex: p);
                 Remember(DiagnosticSite.InFormula(formula), PositionalArgument(attribute, syntax, 2 + p)?.Expression);
                 formulas.Add(formula);
             }

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
+using Microsoft.CodeAnalysis;
+using StochasticBackprop.Generator.Diagnostics;
 using StochasticBackprop.Generator.Formulas;
 
 namespace StochasticBackprop.Generator.Series;
@@ -24,8 +26,12 @@ internal enum SeriesErrorKind
     TooComplex,
 }
 
-/// <summary>A reason the expansion failed, at the formula node responsible.</summary>
-internal sealed record SeriesError(SeriesErrorKind Kind, string Message, SourceSpan Span);
+/// <summary>A reason the expansion failed, at the formula node responsible: a descriptor of the catalog (SBG006, SBG009 or SBG010) and its message arguments.</summary>
+internal sealed record SeriesError(SeriesErrorKind Kind, DiagnosticDescriptor Descriptor, SourceSpan Span, params object[] Arguments)
+{
+    /// <summary>The text the diagnostic shows.</summary>
+    public string Message => Descriptor.FormatMessage(Arguments);
+}
 
 /// <summary>
 /// The cumulants κ_1..κ_N of a characteristic function (index 0 is κ_1), each a real expression
@@ -51,10 +57,10 @@ internal static class CumulantExpander
     public static CumulantExpansion Expand(Expr formula, bool isLogForm, string frequencyVariable, int order, Func<FunctionKind, FunctionRow>? catalog = null)
     {
         frequencyVariable ??= "w";
-        if (formula is null) return Failed(SeriesErrorKind.TooComplex, "No formula to expand.", SourceSpan.None);
+        if (formula is null) return Failed(SeriesErrorKind.TooComplex, SourceSpan.None, DiagnosticDescriptors.UnsupportedInExpansion_NoFormula);
         if (order < 1 || order > MaxOrder)
         {
-            return Failed(SeriesErrorKind.TooComplex, $"The series order must be between 1 and {MaxOrder}, not {order}.", formula.Span);
+            return Failed(SeriesErrorKind.TooComplex, formula.Span, DiagnosticDescriptors.UnsupportedInExpansion_OrderOutOfRange, MaxOrder, order);
         }
 
         var evaluator = new SeriesEvaluator(frequencyVariable, order, catalog);
@@ -89,9 +95,11 @@ internal static class CumulantExpander
                 string which = string.Join(", ", imaginary.Select(n => "κ" + n));
                 errors.Add(new SeriesError(
                     SeriesErrorKind.ImaginaryCumulant,
-                    $"Cumulant κ{imaginary[0]} is not real (imaginary part {FormulaPrinter.Print(evaluator.Atoms.ToExpr(firstImaginaryPart!))}), "
-                    + $"so the formula is not the characteristic function of a real random variable (a real variable has φ(-w) = conj(φ(w))). Non-real: {which}.",
-                    formula.Span));
+                    DiagnosticDescriptors.NotACharacteristicFunction_ImaginaryCumulant,
+                    formula.Span,
+                    imaginary[0],
+                    FormulaPrinter.Print(evaluator.Atoms.ToExpr(firstImaginaryPart!)),
+                    which));
             }
 
             if (errors.Count > 0) return new CumulantExpansion(Array.Empty<Expr>(), Array.Empty<bool>(), errors);
@@ -106,11 +114,11 @@ internal static class CumulantExpander
         }
         catch (SeriesTooComplexException tooComplex)
         {
-            return Failed(SeriesErrorKind.TooComplex, $"The expansion is too complex to carry out exactly: {tooComplex.Message}. Lower the order or simplify the formula.", evaluator.CurrentSpan);
+            return Failed(SeriesErrorKind.TooComplex, evaluator.CurrentSpan, DiagnosticDescriptors.UnsupportedInExpansion_TooComplex, tooComplex.Message);
         }
         catch (Exception unexpected) when (unexpected is not OutOfMemoryException)
         {
-            return Failed(SeriesErrorKind.TooComplex, $"The series expander failed unexpectedly ({unexpected.GetType().Name}: {unexpected.Message}).", evaluator.CurrentSpan);
+            return Failed(SeriesErrorKind.TooComplex, evaluator.CurrentSpan, DiagnosticDescriptors.UnsupportedInExpansion_ExpanderFailed, unexpected.GetType().Name, unexpected.Message);
         }
     }
 
@@ -141,28 +149,27 @@ internal static class CumulantExpander
 
     private static SeriesError NotNormalized(Expr formula, bool isLogForm, string frequencyVariable, Expr logAtZero)
     {
-        string message;
         if (isLogForm)
         {
-            message = $"A log characteristic function must vanish at {frequencyVariable} = 0, but here log φ(0) = {FormulaPrinter.Print(logAtZero)}.";
-        }
-        else
-        {
-            var value = TryEvaluateAtZero(formula, frequencyVariable, out var atoms);
-            string shown = value is null ? "exp(" + FormulaPrinter.Print(logAtZero) + ")" : FormulaPrinter.Print(atoms.ToExpr(value));
-            bool isNumber = value is not null && value.TryGetConstant(out _);
-            message = isNumber
-                ? $"A characteristic function must equal 1 at {frequencyVariable} = 0, but here φ(0) = {shown}."
-                : $"A characteristic function must equal 1 at {frequencyVariable} = 0, but here φ(0) = {shown}, which is not identically 1.";
+            return new SeriesError(SeriesErrorKind.NotNormalized, DiagnosticDescriptors.NotACharacteristicFunction_LogNotZeroAtZero, formula.Span, frequencyVariable, FormulaPrinter.Print(logAtZero));
         }
 
-        return new SeriesError(SeriesErrorKind.NotNormalized, message, formula.Span);
+        var value = TryEvaluateAtZero(formula, frequencyVariable, out var atoms);
+        string shown = value is null ? "exp(" + FormulaPrinter.Print(logAtZero) + ")" : FormulaPrinter.Print(atoms.ToExpr(value));
+        bool isNumber = value is not null && value.TryGetConstant(out _);
+        return new SeriesError(
+            SeriesErrorKind.NotNormalized,
+            isNumber ? DiagnosticDescriptors.NotACharacteristicFunction_NotOneAtZero : DiagnosticDescriptors.NotACharacteristicFunction_NotIdenticallyOneAtZero,
+            formula.Span,
+            frequencyVariable,
+            shown);
     }
 
     private static CumulantExpansion Failed(SeriesError error) =>
         new(Array.Empty<Expr>(), Array.Empty<bool>(), new[] { error });
 
-    private static CumulantExpansion Failed(SeriesErrorKind kind, string message, SourceSpan span) => Failed(new SeriesError(kind, message, span));
+    private static CumulantExpansion Failed(SeriesErrorKind kind, SourceSpan span, DiagnosticDescriptor descriptor, params object[] arguments)
+        => Failed(new SeriesError(kind, descriptor, span, arguments));
 }
 
 /// <summary>Carries a <see cref="SeriesError"/> out of the recursive evaluation to <see cref="CumulantExpander.Expand"/>.</summary>

@@ -1,6 +1,8 @@
 using System;
 using System.Linq;
 using System.Numerics;
+using Microsoft.CodeAnalysis;
+using StochasticBackprop.Generator.Diagnostics;
 using StochasticBackprop.Generator.Formulas;
 using StochasticBackprop.Generator.Numerics;
 
@@ -64,7 +66,7 @@ internal sealed class SeriesEvaluator
             case NumberExpr number:
                 if (!Rational.TryFromDouble(number.Value, out var value))
                 {
-                    throw Fail(SeriesErrorKind.TooComplex, "A number in the formula is not finite.", expr.Span);
+                    throw Fail(SeriesErrorKind.TooComplex, expr.Span, DiagnosticDescriptors.UnsupportedInExpansion_NumberNotFinite);
                 }
 
                 return Constant(Polynomial.Constant(value));
@@ -83,7 +85,7 @@ internal sealed class SeriesEvaluator
             case CallExpr call:
                 return EvaluateCall(call);
             default:
-                throw Fail(SeriesErrorKind.UnsupportedFunction, "This kind of expression cannot be expanded into a series.", expr.Span);
+                throw Fail(SeriesErrorKind.UnsupportedFunction, expr.Span, DiagnosticDescriptors.UnsupportedInExpansion_Expression);
         }
     }
 
@@ -128,16 +130,10 @@ internal sealed class SeriesEvaluator
         string name = FunctionNames.NameOf(call.Function);
         if (call.Function == FunctionKind.Abs && arguments[0].ConstantTerm.IsZero)
         {
-            throw Fail(
-                SeriesErrorKind.NotAnalyticAtZero,
-                $"abs({FormulaPrinter.Print(call.Argument)}) has a kink where its argument vanishes, at {_frequencyVariable} = 0: it has no power series there.",
-                call.Span);
+            throw Fail(SeriesErrorKind.NotAnalyticAtZero, call.Span, DiagnosticDescriptors.NotAnalyticAtZero_AbsoluteValue, FormulaPrinter.Print(call.Argument), _frequencyVariable);
         }
 
-        throw Fail(
-            SeriesErrorKind.UnsupportedFunction,
-            $"{name} of an expression of {_frequencyVariable} cannot be expanded into cumulants; only arithmetic, powers and {FunctionCatalog.ExpandableNames} may act on {_frequencyVariable}.",
-            call.Span);
+        throw Fail(SeriesErrorKind.UnsupportedFunction, call.Span, DiagnosticDescriptors.UnsupportedInExpansion_Function, name, _frequencyVariable, FunctionCatalog.ExpandableNames);
     }
 
     /// <summary>
@@ -169,10 +165,7 @@ internal sealed class SeriesEvaluator
         var g0 = g.ConstantTerm;
         if (g0.TryGetConstant(out var number) && number.IsReal && number.Real.IsInteger && number.Real.Sign <= 0)
         {
-            throw Fail(
-                SeriesErrorKind.NotAnalyticAtZero,
-                $"{FunctionNames.NameOf(call.Function)} has a pole at {FormulaPrinter.Print(x)} = {number}, its value at {_frequencyVariable} = 0, so it has no power series there.",
-                call.Span);
+            throw Fail(SeriesErrorKind.NotAnalyticAtZero, call.Span, DiagnosticDescriptors.NotAnalyticAtZero_Pole, FunctionNames.NameOf(call.Function), FormulaPrinter.Print(x), number.ToString(), _frequencyVariable);
         }
 
         Polynomial At(int n) => OpaqueFunction(order + n < 0 ? FunctionKind.Lgamma : order + n == 0 ? FunctionKind.Digamma : FunctionKind.Polygamma, PolygammaArguments(order + n, g0));
@@ -234,10 +227,7 @@ internal sealed class SeriesEvaluator
         int cancelled = WithOrder(_order + MaxCancelledPower, () => Evaluate(quotient.Right)).LeadingPower;
         if (cancelled < 0)
         {
-            throw Fail(
-                SeriesErrorKind.NotAnalyticAtZero,
-                $"The divisor {FormulaPrinter.Print(quotient.Right)} vanishes at {_frequencyVariable} = 0 to an order above {_order + MaxCancelledPower} (or identically), so the quotient has no power series there.",
-                quotient.Span);
+            throw Fail(SeriesErrorKind.NotAnalyticAtZero, quotient.Span, DiagnosticDescriptors.NotAnalyticAtZero_DivisorVanishesTooFast, FormulaPrinter.Print(quotient.Right), _frequencyVariable, _order + MaxCancelledPower);
         }
 
         int order = _order;
@@ -246,10 +236,7 @@ internal sealed class SeriesEvaluator
         int vanishing = numerator.LeadingPower;
         if (vanishing >= 0 && vanishing < cancelled)
         {
-            throw Fail(
-                SeriesErrorKind.NotAnalyticAtZero,
-                $"The divisor {FormulaPrinter.Print(quotient.Right)} vanishes like {_frequencyVariable}^{cancelled} at {_frequencyVariable} = 0 and the dividend {FormulaPrinter.Print(quotient.Left)} only like {_frequencyVariable}^{vanishing}, so the quotient has a pole there.",
-                quotient.Span);
+            throw Fail(SeriesErrorKind.NotAnalyticAtZero, quotient.Span, DiagnosticDescriptors.NotAnalyticAtZero_QuotientPole, FormulaPrinter.Print(quotient.Right), _frequencyVariable, cancelled, FormulaPrinter.Print(quotient.Left), vanishing);
         }
 
         var top = numerator.DropLeading(cancelled);
@@ -289,7 +276,7 @@ internal sealed class SeriesEvaluator
                 var removable = Evaluate(quotient);
                 if (removable.ConstantTerm.IsZero)
                 {
-                    throw Fail(SeriesErrorKind.NotAnalyticAtZero, $"The quotient {FormulaPrinter.Print(quotient)} vanishes at {_frequencyVariable} = 0, so its log has no power series there.", explicitLog ?? quotient.Span);
+                    throw Fail(SeriesErrorKind.NotAnalyticAtZero, explicitLog ?? quotient.Span, DiagnosticDescriptors.NotAnalyticAtZero_LogOfVanishingQuotient, FormulaPrinter.Print(quotient), _frequencyVariable);
                 }
 
                 return LogOfNonVanishing(removable);
@@ -312,10 +299,10 @@ internal sealed class SeriesEvaluator
                 {
                     throw Fail(
                         SeriesErrorKind.NotAnalyticAtZero,
-                        explicitLog is null
-                            ? $"The characteristic function has the factor {FormulaPrinter.Print(expr)}, which vanishes at {_frequencyVariable} = 0, so its log has no power series there."
-                            : $"The argument {FormulaPrinter.Print(expr)} of log vanishes at {_frequencyVariable} = 0, so the log has no power series there.",
-                        explicitLog ?? expr.Span);
+                        explicitLog ?? expr.Span,
+                        explicitLog is null ? DiagnosticDescriptors.NotAnalyticAtZero_VanishingFactor : DiagnosticDescriptors.NotAnalyticAtZero_LogOfVanishingArgument,
+                        FormulaPrinter.Print(expr),
+                        _frequencyVariable);
                 }
 
                 return LogOfNonVanishing(value);
@@ -326,10 +313,7 @@ internal sealed class SeriesEvaluator
     {
         if (value.ConstantTerm.IsZero)
         {
-            throw Fail(
-                SeriesErrorKind.NotAnalyticAtZero,
-                $"The argument of {FunctionNames.NameOf(site.Function)} makes it a log of zero at {_frequencyVariable} = 0, so it has no power series there.",
-                site.Span);
+            throw Fail(SeriesErrorKind.NotAnalyticAtZero, site.Span, DiagnosticDescriptors.NotAnalyticAtZero_LogOfZero, FunctionNames.NameOf(site.Function), _frequencyVariable);
         }
 
         return LogOfNonVanishing(value);
@@ -347,10 +331,7 @@ internal sealed class SeriesEvaluator
     {
         if (denominator.ConstantTerm.IsZero)
         {
-            throw Fail(
-                SeriesErrorKind.NotAnalyticAtZero,
-                $"The divisor {FormulaPrinter.Print(site.Right)} vanishes at {_frequencyVariable} = 0, so the quotient has no power series there.",
-                site.Span);
+            throw Fail(SeriesErrorKind.NotAnalyticAtZero, site.Span, DiagnosticDescriptors.NotAnalyticAtZero_DivisorVanishes, FormulaPrinter.Print(site.Right), _frequencyVariable);
         }
 
         var inverse = InverseOfConstant(denominator.ConstantTerm);
@@ -367,7 +348,7 @@ internal sealed class SeriesEvaluator
         {
             if (Math.Abs((long)n) > MaxIntegerExponent)
             {
-                throw Fail(SeriesErrorKind.TooComplex, $"The exponent {n} is too large to expand exactly (at most {MaxIntegerExponent}).", power.Span);
+                throw Fail(SeriesErrorKind.TooComplex, power.Span, DiagnosticDescriptors.UnsupportedInExpansion_ExponentTooLarge, n, MaxIntegerExponent);
             }
 
             var positiveBase = n >= 0 ? baseSeries : Inverse(baseSeries, power);
@@ -383,10 +364,7 @@ internal sealed class SeriesEvaluator
         var g0 = baseSeries.ConstantTerm;
         if (g0.IsZero)
         {
-            throw Fail(
-                SeriesErrorKind.NotAnalyticAtZero,
-                $"{FormulaPrinter.Print(site)} raises an expression that vanishes at {_frequencyVariable} = 0 to a non-integer power, so it has no power series there.",
-                site.Span);
+            throw Fail(SeriesErrorKind.NotAnalyticAtZero, site.Span, DiagnosticDescriptors.NotAnalyticAtZero_NonIntegerPowerOfVanishing, FormulaPrinter.Print(site), _frequencyVariable);
         }
 
         var powerOfConstant = PowerOfConstant(g0, exponent);
@@ -543,5 +521,6 @@ internal sealed class SeriesEvaluator
 
     private TruncatedSeries Constant(Polynomial value) => TruncatedSeries.Constant(value, _order);
 
-    private static SeriesFailure Fail(SeriesErrorKind kind, string message, SourceSpan span) => new(new SeriesError(kind, message, span));
+    private static SeriesFailure Fail(SeriesErrorKind kind, SourceSpan span, DiagnosticDescriptor descriptor, params object[] arguments)
+        => new(new SeriesError(kind, descriptor, span, arguments));
 }
