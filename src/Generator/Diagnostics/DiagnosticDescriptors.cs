@@ -4,7 +4,12 @@ using StochasticBackprop.Generator.Model;
 
 namespace StochasticBackprop.Generator.Diagnostics;
 
-/// <summary>Every diagnostic the generator reports. IDs are stable: never renumber, only add.</summary>
+/// <summary>
+/// Every diagnostic the generator reports, with every message it shows: one descriptor per distinct message
+/// (<c>InvalidScore_UnknownParameter</c>, <c>InvalidScore_Duplicate</c>), the descriptors of one ID sharing its
+/// title, category, severity and description. Call sites pass the message arguments, never text. IDs are
+/// stable: never renumber, only add.
+/// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "StochasticBackprop";

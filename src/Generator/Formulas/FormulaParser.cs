@@ -520,15 +520,21 @@ internal static class FormulaParser
     }
 
     /// <summary>
-    /// What a misspelt <paramref name="name"/> probably meant: the closest candidate within edit distance 2
-    /// (the first in ordinal order on a tie), else the only candidate it is the start of (3 letters or more:
-    /// <c>sigm</c> for sigmoid), else null.
+    /// What a misspelt <paramref name="name"/> probably meant: the only candidate it is the start of (3 letters
+    /// or more: <c>sigm</c> is sigmoid, not sinh at edit distance 2), else the closest candidate within edit
+    /// distance 2 (the first in ordinal order on a tie), else null.
     /// </summary>
     internal static string? Suggestion(string name, IEnumerable<string> candidates)
     {
+        List<string> ordered = candidates.Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal).ToList();
+        List<string> extensions = name.Length >= 3 ? ordered.Where(c => c.StartsWith(name, StringComparison.Ordinal)).ToList() : new List<string>();
+        if (extensions.Count == 1)
+        {
+            return extensions[0];
+        }
+
         string? best = null;
         int bestDistance = int.MaxValue;
-        List<string> ordered = candidates.Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal).ToList();
         foreach (string candidate in ordered)
         {
             int distance = EditDistance(name, candidate);
@@ -539,13 +545,7 @@ internal static class FormulaParser
             }
         }
 
-        if (best is not null && bestDistance <= 2 && bestDistance < Math.Max(name.Length, best.Length))
-        {
-            return best;
-        }
-
-        List<string> extensions = name.Length >= 3 ? ordered.Where(c => c.StartsWith(name, StringComparison.Ordinal)).ToList() : new List<string>();
-        return extensions.Count == 1 ? extensions[0] : null;
+        return best is not null && bestDistance <= 2 && bestDistance < Math.Max(name.Length, best.Length) ? best : null;
     }
 
     /// <summary><paramref name="text"/> without one pair of parentheses around all of it: <c>(-x^2/2)</c> is <c>-x^2/2</c>, <c>(a)*(b)</c> stays.</summary>
