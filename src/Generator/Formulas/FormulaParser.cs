@@ -520,19 +520,13 @@ internal static class FormulaParser
     }
 
     /// <summary>
-    /// What a misspelt <paramref name="name"/> probably meant: the only candidate it is the start of (3 letters
-    /// or more: <c>sigm</c> is sigmoid, not sinh at edit distance 2), else the closest candidate within edit
-    /// distance 2 (the first in ordinal order on a tie), else null.
+    /// What a misspelt <paramref name="name"/> probably meant: the closest candidate one edit away, else the only
+    /// candidate it is the start of (3 letters or more: <c>sigm</c> is sigmoid, though sinh is two edits away),
+    /// else the closest candidate two edits away; the first in ordinal order on a tie; null when none is.
     /// </summary>
     internal static string? Suggestion(string name, IEnumerable<string> candidates)
     {
         List<string> ordered = candidates.Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal).ToList();
-        List<string> extensions = name.Length >= 3 ? ordered.Where(c => c.StartsWith(name, StringComparison.Ordinal)).ToList() : new List<string>();
-        if (extensions.Count == 1)
-        {
-            return extensions[0];
-        }
-
         string? best = null;
         int bestDistance = int.MaxValue;
         foreach (string candidate in ordered)
@@ -545,7 +539,19 @@ internal static class FormulaParser
             }
         }
 
-        return best is not null && bestDistance <= 2 && bestDistance < Math.Max(name.Length, best.Length) ? best : null;
+        // One edit away is never the whole name (a one-letter name is not one edit from every one-letter candidate).
+        if (best is not null && bestDistance == 1 && bestDistance < Math.Max(name.Length, best.Length))
+        {
+            return best;
+        }
+
+        List<string> extensions = name.Length >= 3 ? ordered.Where(c => c.StartsWith(name, StringComparison.Ordinal)).ToList() : new List<string>();
+        if (extensions.Count == 1)
+        {
+            return extensions[0];
+        }
+
+        return best is not null && bestDistance == 2 && bestDistance < Math.Max(name.Length, best.Length) ? best : null;
     }
 
     /// <summary><paramref name="text"/> without one pair of parentheses around all of it: <c>(-x^2/2)</c> is <c>-x^2/2</c>, <c>(a)*(b)</c> stays.</summary>

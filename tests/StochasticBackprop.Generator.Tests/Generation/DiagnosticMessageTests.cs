@@ -233,12 +233,13 @@ public sealed class DiagnosticMessageTests
     }
 
     [Fact]
-    public void Suggestion_PrefersTheOnlyExtension_ThenTheClosestWithinTwoEdits()
+    public void Suggestion_IsOneEditAway_ElseTheOnlyExtension_ElseTwoEditsAway()
     {
         string[] functions = FunctionNames.ByName.Keys.ToArray();
 
         Assert.Equal("sigmoid", FormulaParser.Suggestion("sigm", functions));
         Assert.Equal(2, FormulaParser.EditDistance("sigm", "sinh")); // the plain closest name would be sinh
+        Assert.Equal("log", FormulaParser.Suggestion("logs", functions)); // one edit from log, the start of logsumexp
         Assert.Equal("log", FormulaParser.Suggestion("ln", functions));
         Assert.Null(FormulaParser.Suggestion("lo", new[] { "log", "logsumexp", "log1p" }.Where(f => f != "log")));
         Assert.Null(FormulaParser.Suggestion("qqqq", functions));
