@@ -95,7 +95,10 @@ internal sealed class DistributionAnalyzer
         CheckParameters();
 
         bool hasCharacteristic = declaration.CharacteristicFunction is not null || declaration.LogCharacteristicFunction is not null;
-        if (!hasCharacteristic && declaration.LogDensity is null && declaration.Scores.Count == 0)
+        bool declaresComposition = declaration.Composition is not null || declaration.Components.Count > 0;
+        // A pathwise map (or a composition, pathwise through its blocks) is an estimator of its own.
+        if (!hasCharacteristic && declaration.LogDensity is null && declaration.Scores.Count == 0
+            && declaration.Reparameterization is null && !declaresComposition)
         {
             Report(DiagnosticDescriptors.NoEstimator, DiagnosticSite.Class, Name);
         }
@@ -110,6 +113,7 @@ internal sealed class DistributionAnalyzer
         bool isFinite = support is SupportKind.Finite or SupportKind.Categories;
         bool hasComposition = declaration.Composition is not null || declaration.Components.Count > 0;
         CheckDiscreteDeclarations(support, hasComposition);
+        CheckSampler(isFinite, hasComposition);
 
         SupportSpec? supportSpec = isDiscrete ? AnalyzeSupport(support) : null;
         // On the integers the characteristic function is expanded in t = e^{iw} − 1 (factorial cumulants) instead.
@@ -147,7 +151,8 @@ internal sealed class DistributionAnalyzer
             }
         }
 
-        bool hasSampler = reparameterization is not null || composition is not null || (supportSpec is not null && (isFinite || density is not null));
+        bool hasSampler = reparameterization is not null || composition is not null || (supportSpec is not null && (isFinite || density is not null))
+            || (declaration.Sampler is not null && !isFinite);
         if (!hasSampler)
         {
             return null;
@@ -170,7 +175,29 @@ internal sealed class DistributionAnalyzer
             cumulantGeneratingFunction,
             entropy,
             cdf,
-            cumulants is not null || factorialCumulants is not null ? AnalyzeCharacteristicFunction() : null);
+            cumulants is not null || factorialCumulants is not null ? AnalyzeCharacteristicFunction() : null,
+            declaration.Sampler);
+    }
+
+    /// <summary>
+    /// A sampler written in C# (<c>Draw</c>) samples the distribution by itself: beside a pathwise map, a composition or
+    /// a probability table, each of which samples it too, one of the two would be ignored (SBG013). On the integers it
+    /// replaces the generated inverse-CDF sampler.
+    /// </summary>
+    private void CheckSampler(bool isFinite, bool hasComposition)
+    {
+        if (declaration.Sampler is null)
+        {
+            return;
+        }
+        string? other = declaration.Reparameterization is not null ? "a [Reparameterization]"
+            : hasComposition ? "a [Composition]"
+            : isFinite ? "a finite [Support], whose probability table samples it"
+            : null;
+        if (other is not null)
+        {
+            Report(DiagnosticDescriptors.ConflictingSampler, new DiagnosticSite(SiteKind.Sampler), Name, other);
+        }
     }
 
     /// <summary>
@@ -754,7 +781,8 @@ internal sealed class DistributionAnalyzer
     {
         if (declaration.Reparameterization is not { } reparameterization)
         {
-            if (!diagnostics.Any(d => d.Descriptor == DiagnosticDescriptors.DiscreteWithoutSupport))
+            // With nothing to estimate (SBG008) or a discrete law without its support (SBG018), the missing sampler is the same mistake.
+            if (declaration.Sampler is null && !diagnostics.Any(d => d.Descriptor == DiagnosticDescriptors.DiscreteWithoutSupport || d.Descriptor == DiagnosticDescriptors.NoEstimator))
             {
                 Report(DiagnosticDescriptors.NoSampler, DiagnosticSite.Class, Name);
             }

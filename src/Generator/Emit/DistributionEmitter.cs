@@ -102,7 +102,11 @@ internal static class DistributionEmitter
         public void WriteMembers()
         {
             WriteConstructionAndParameters();
-            if (spec.Reparameterization is { } reparameterization)
+            if (spec.Sampler is { } sampler)
+            {
+                UserSamplerWriter.Write(w, spec, sampler, GeneratedCode, Quote(displayName));
+            }
+            else if (spec.Reparameterization is { } reparameterization)
             {
                 WriteSampling(reparameterization);
             }

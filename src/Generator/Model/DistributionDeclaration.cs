@@ -44,6 +44,17 @@ internal sealed record ComponentDeclaration(string Name, string TypeName, bool I
 
 internal sealed record ScoreDeclaration(string Parameter, FormulaDeclaration Formula);
 
+/// <summary>
+/// A sampler the user writes in C#: an instance method <c>Tensor Draw(long sampleCount, Generator? generator)</c>, usually
+/// the implementing half of a partial method whose defining half the generator writes.
+/// </summary>
+/// <param name="Modifiers">The method's modifiers as written (<c>private partial</c>); the generated definition repeats them.</param>
+/// <param name="CountName">The first parameter's name.</param>
+/// <param name="GeneratorName">The second parameter's name.</param>
+/// <param name="GeneratorNullable">Whether the second parameter is declared <c>Generator?</c>.</param>
+/// <param name="NeedsDefinition">The method is a partial implementation with no defining declaration: the generated part writes it.</param>
+internal sealed record SamplerDeclaration(string Modifiers, string CountName, string GeneratorName, bool GeneratorNullable, bool NeedsDefinition);
+
 internal sealed record ReparameterizationDeclaration(FormulaDeclaration Formula, NoiseKind Noise, FormulaDeclaration? NoiseShape);
 
 /// <summary>Where a type sits: namespace and the chain of containing types (outermost first).</summary>
@@ -71,7 +82,8 @@ internal sealed record DistributionDeclaration(
     EquatableArray<ComponentDeclaration> Components = default,
     FormulaDeclaration? Composition = null,
     FormulaDeclaration? Entropy = null,
-    FormulaDeclaration? Cdf = null)
+    FormulaDeclaration? Cdf = null,
+    SamplerDeclaration? Sampler = null)
 {
     public const int DefaultFourierOrder = 4;
     public const int DefaultCumulantOrder = 8;

@@ -22,7 +22,8 @@ internal sealed record DistributionSpec(
     CumulantGeneratingFunctionSpec? CumulantGeneratingFunction = null,
     DerivedFormula? Entropy = null,
     DerivedFormula? Cdf = null,
-    Emit.CharacteristicFunctionSpec? CharacteristicFunction = null)
+    Emit.CharacteristicFunctionSpec? CharacteristicFunction = null,
+    SamplerDeclaration? Sampler = null)
 {
     /// <summary>Finite or categorical: the estimators come from the probability table.</summary>
     public bool IsFinite => Support is { Kind: SupportKind.Finite or SupportKind.Categories };

@@ -16,7 +16,7 @@ namespace StochasticBackprop.Generator.Parsing;
 /// (plain data), and keeps the syntax needed to turn an analyzer finding back into a precise
 /// source location (down to the column inside a formula string). The only Roslyn-aware stage.
 /// </summary>
-internal sealed class DeclarationReader
+internal sealed partial class DeclarationReader
 {
     private readonly Dictionary<DiagnosticSite, SyntaxNode> sites = new();
     private readonly SyntaxNode classIdentifierNode;
@@ -176,6 +176,8 @@ internal sealed class DeclarationReader
             }
         }
 
+        SamplerDeclaration? sampler = reader.ReadSampler(symbol, diagnostics, cancellationToken);
+
         if (diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error) > errorsBefore)
         {
             return null;
@@ -195,7 +197,8 @@ internal sealed class DeclarationReader
             components.ToEquatableArray(),
             composition,
             entropy,
-            cdf);
+            cdf,
+            sampler);
     }
 
     private ComponentDeclaration Component(AttributeData attribute, AttributeSyntax? syntax, int index)
@@ -235,6 +238,10 @@ internal sealed class DeclarationReader
 
     private Location Locate(DiagnosticSite site, SourceSpan span)
     {
+        if (site.Kind == SiteKind.Sampler && samplerLocation is not null)
+        {
+            return samplerLocation;
+        }
         if (site.Kind == SiteKind.Class || !sites.TryGetValue(site, out SyntaxNode? node))
         {
             return classLocation;

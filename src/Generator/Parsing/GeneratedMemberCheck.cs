@@ -31,7 +31,9 @@ internal static class GeneratedMemberCheck
         }
         foreach (ISymbol member in symbol.GetMembers())
         {
-            if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: not MethodKind.Ordinary }
+            // The user's sampler is the other half of the generated partial Draw (or called by it): not a clash.
+            bool isSampler = spec.Sampler is not null && member is IMethodSymbol && member.Name == DeclarationReader.SamplerName;
+            if (isSampler || member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: not MethodKind.Ordinary }
                 || !generated.TryGetValue(member.Name, out List<int?>? arities)
                 || member.Locations.FirstOrDefault(l => l.IsInSource) is not { } location)
             {
