@@ -61,6 +61,7 @@ internal sealed class DistributionAnalyzer
     private readonly DistributionDeclaration declaration;
     private readonly List<AnalysisDiagnostic> diagnostics = new();
     private readonly HashSet<string> used = new(StringComparer.Ordinal);
+    private bool formulaFailedToParse;
     private readonly List<string> parameterNames;
     private readonly Dictionary<string, string> parameterCode;
 
@@ -143,7 +144,8 @@ internal sealed class DistributionAnalyzer
         DerivedFormula? entropy = AnalyzeEntropy();
         DerivedFormula? cdf = AnalyzeCdf(support);
 
-        foreach (ParameterDeclaration parameter in declaration.Parameters)
+        // A formula that failed to parse may well use the parameter: no warning then, the error is the one mistake.
+        foreach (ParameterDeclaration parameter in formulaFailedToParse ? Enumerable.Empty<ParameterDeclaration>() : declaration.Parameters)
         {
             if (!used.Contains(parameter.Name) && IsValidParameterName(parameter.Name))
             {
@@ -739,6 +741,11 @@ internal sealed class DistributionAnalyzer
         {
             return null;
         }
+        if (declaration.LogDensity is not null && logDensity is null)
+        {
+            // The log density has an error of its own; a missing score beside it would be the same mistake twice.
+            return null;
+        }
 
         var scores = new List<ScoreSpec>();
         foreach (string parameter in parameterNames)
@@ -914,6 +921,7 @@ internal sealed class DistributionAnalyzer
         {
             used.Add(symbol);
         }
+        formulaFailedToParse |= parsed.Errors.Count > 0;
         return parsed.Errors.Count == 0 ? parsed.Root : null;
     }
 

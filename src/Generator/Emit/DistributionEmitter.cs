@@ -76,6 +76,12 @@ internal static class DistributionEmitter
         return w.ToString();
     }
 
+    /// <summary>The constructor, parameter properties, Name, ParameterNames, Parameters and BatchShape of <paramref name="spec"/> (for <see cref="FallbackWriter"/>).</summary>
+    internal static void WriteConstruction(SourceWriter w, DistributionSpec spec) => new Writer(spec, w).WriteConstructionAndParameters();
+
+    /// <summary>The part written for a declaration with errors: see <see cref="FallbackWriter"/>.</summary>
+    public static string EmitFallback(FallbackSpec fallback) => FallbackWriter.Emit(fallback, GeneratedCode);
+
     private sealed class Writer
     {
         private readonly DistributionSpec spec;
@@ -142,7 +148,7 @@ internal static class DistributionEmitter
             if (spec.CharacteristicFunction is { } characteristicFunction) CharacteristicFunctionWriter.WriteMember(w, characteristicFunction, GeneratedCode);
         }
 
-        private void WriteConstructionAndParameters()
+        public void WriteConstructionAndParameters()
         {
             w.Line($"private static readonly string[] ParameterNameList = {{ {string.Join(", ", Parameters.Select(p => Quote(p.Name)))} }};");
             w.Line();

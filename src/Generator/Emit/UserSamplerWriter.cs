@@ -34,14 +34,21 @@ internal static class UserSamplerWriter
                 }
             }
             """);
-        if (sampler.NeedsDefinition)
+        WriteDefinition(w, sampler, generatedCode);
+    }
+
+    /// <summary>The defining half of the user's partial Draw, when the user wrote only the implementing half.</summary>
+    public static void WriteDefinition(SourceWriter w, SamplerDeclaration sampler, string generatedCode)
+    {
+        if (!sampler.NeedsDefinition)
         {
-            w.Line();
-            w.Lines($$"""
-                /// <summary>The sampler, written in the other part of this class: samples of shape <c>[S, ...BatchShape]</c> at the parameters.</summary>
-                {{generatedCode}}
-                {{sampler.Modifiers}} {{Tensor}} Draw(long {{sampler.CountName}}, {{Generator}}{{(sampler.GeneratorNullable ? "?" : "")}} {{sampler.GeneratorName}});
-                """);
+            return;
         }
+        w.Line();
+        w.Lines($$"""
+            /// <summary>The sampler, written in the other part of this class: samples of shape <c>[S, ...BatchShape]</c> at the parameters.</summary>
+            {{generatedCode}}
+            {{sampler.Modifiers}} {{Tensor}} Draw(long {{sampler.CountName}}, {{Generator}}{{(sampler.GeneratorNullable ? "?" : "")}} {{sampler.GeneratorName}});
+            """);
     }
 }
