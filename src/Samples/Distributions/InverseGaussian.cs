@@ -25,7 +25,7 @@ public sealed partial class InverseGaussian
     /// </summary>
     private partial Tensor Draw(long sampleCount, Generator? generator)
     {
-        long[] shape = Shapes.Sampled(sampleCount, BatchShape);
+        long[] shape = [sampleCount, .. BatchShape];
         Tensor mu = Mu.detach(), lambda = Lambda.detach();
         Tensor nu = randn(shape, dtype: mu.dtype, device: mu.device, generator: generator);
         Tensor s = mu.sqrt() * nu.abs();

@@ -14,7 +14,7 @@ public sealed partial class InverseGaussianWithoutReflection
 {
     private partial Tensor Draw(long sampleCount, Generator? generator)
     {
-        long[] shape = Shapes.Sampled(sampleCount, BatchShape);
+        long[] shape = [sampleCount, .. BatchShape];
         Tensor mu = Mu.detach(), lambda = Lambda.detach();
         Tensor s = mu.sqrt() * randn(shape, dtype: mu.dtype, device: mu.device, generator: generator).abs();
         Tensor fourLambda = lambda * Scalars.Of(4);
@@ -42,7 +42,7 @@ public sealed partial class MisbehavingSampler
     internal Tensor Draw(long sampleCount, Generator? generator)
     {
         Calls++;
-        long[] shape = Shapes.Sampled(sampleCount, BatchShape);
+        long[] shape = [sampleCount, .. BatchShape];
         Tensor z = randn(shape, dtype: Mu.dtype, generator: generator).add(Mu.detach(), Scalars.One);
         return Mode switch
         {
