@@ -142,6 +142,7 @@ internal sealed class DistributionAnalyzer
         CompositionSpec? composition = hasComposition ? AnalyzeComposition() : null;
         ReparameterizationSpec? reparameterization = isDiscrete || hasComposition ? null : AnalyzeReparameterization();
         DerivedFormula? entropy = AnalyzeEntropy();
+        EquatableArray<ConstraintSpec> constraints = AnalyzeConstraints();
         DerivedFormula? cdf = AnalyzeCdf(support);
 
         // A formula that failed to parse may well use the parameter: no warning then, the error is the one mistake.
@@ -178,8 +179,42 @@ internal sealed class DistributionAnalyzer
             entropy,
             cdf,
             cumulants is not null || factorialCumulants is not null ? AnalyzeCharacteristicFunction() : null,
-            declaration.Sampler);
+            declaration.Sampler,
+            constraints);
     }
+
+    /// <summary>[Constraint]: each a formula in the parameters, rendered for the constructor's check (SBG034 when it names no parameter or asks for a simplex).</summary>
+    private EquatableArray<ConstraintSpec> AnalyzeConstraints()
+    {
+        var constraints = new List<ConstraintSpec>();
+        foreach (ConstraintDeclaration constraint in declaration.Constraints)
+        {
+            Expr? condition = Parse(constraint.Formula, (string?)null);
+            if (condition is null)
+            {
+                continue;
+            }
+            var site = DiagnosticSite.InFormula(constraint.Formula);
+            string? first = parameterNames.FirstOrDefault(name => ContainsParameter(condition, name));
+            if (first is null)
+            {
+                Report(DiagnosticDescriptors.ConstraintWithoutParameter, site, Name, constraint.Formula.Text);
+                continue;
+            }
+            if (constraint.Domain == ParameterDomain.Simplex)
+            {
+                Report(DiagnosticDescriptors.ConstraintOnSimplex, site, Name);
+                continue;
+            }
+            if (Render(condition, constraint.Formula, simplify: false) is { } value)
+            {
+                constraints.Add(new ConstraintSpec(constraint.Formula.Text, value, constraint.Domain, first));
+            }
+        }
+        return constraints.ToEquatableArray();
+    }
+
+    private static bool ContainsParameter(Expr expression, string name) => Substitution.Mentions(expression, name);
 
     /// <summary>
     /// A sampler written in C# (<c>Draw</c>) samples the distribution by itself: beside a pathwise map, a composition or

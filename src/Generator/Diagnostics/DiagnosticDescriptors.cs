@@ -333,6 +333,26 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "Declare a characteristic function either as [CharacteristicFunction] or as [LogCharacteristicFunction], not both.");
 
+    private const string ConstraintDescription = "[Constraint(formula, domain)] declares a condition between parameters (low < high as [Constraint(\"high - low\", ParameterDomain.Positive)]) that the generated constructor checks elementwise over the parameters' broadcast shape; the formula names at least one parameter and no variable, and the domain is Real (finite), Positive, NonNegative or UnitInterval.";
+
+    public static readonly DiagnosticDescriptor ConstraintWithoutParameter = new(
+        id: "SBG034",
+        title: "Invalid constraint",
+        messageFormat: "The [Constraint] '{1}' of '{0}' names no parameter, so it is true or false whatever the parameters are; write a condition in the parameters",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: ConstraintDescription);
+
+    public static readonly DiagnosticDescriptor ConstraintOnSimplex = new(
+        id: "SBG034",
+        title: "Invalid constraint",
+        messageFormat: "A [Constraint] of '{0}' is checked one number at a time, so its domain cannot be Simplex; use Real, Positive, NonNegative or UnitInterval",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: ConstraintDescription);
+
     public static readonly DiagnosticDescriptor InternalError = new(
         id: "SBG999",
         title: "Internal generator error",

@@ -157,7 +157,9 @@ internal static class DistributionEmitter
             {
                 w.Line($"/// <param name=\"{parameter.Name}\">Parameter <c>{parameter.Name}</c> ({DomainText(parameter.Domain)}); may require grad.</param>");
             }
-            w.Line("/// <exception cref=\"global::System.ArgumentException\">A parameter is NaN, infinite or outside its domain.</exception>");
+            w.Line(spec.Constraints.Count == 0
+                ? "/// <exception cref=\"global::System.ArgumentException\">A parameter is NaN, infinite or outside its domain.</exception>"
+                : $"/// <exception cref=\"global::System.ArgumentException\">A parameter is NaN, infinite or outside its domain, or a constraint fails: {Escape(string.Join("; ", spec.Constraints.Select(c => $"{c.Text} {DomainText(c.Domain)}")))}.</exception>");
             w.Line(GeneratedCode);
             w.Line($"public {name}({string.Join(", ", Parameters.Select(p => $"{Tensor} {p.LocalName}"))})");
             using (w.Block())
@@ -170,6 +172,11 @@ internal static class DistributionEmitter
                         w.Line($"{Runtime}.ParameterCheck.EventAxis({Quote(displayName)}, {Quote(parameter.Name)}, {parameter.LocalName});");
                     }
                     w.Line($"{Runtime}.ParameterCheck.{parameter.Domain}({Quote(displayName)}, {Quote(parameter.Name)}, {parameter.LocalName});");
+                }
+                foreach (ConstraintSpec constraint in spec.Constraints)
+                {
+                    string value = constraint.Value.IsTensor ? constraint.Value.Code : $"{Runtime}.Shapes.Constant({constraint.Value.Code}, {Like})";
+                    w.Line($"{Runtime}.ParameterCheck.Condition({Quote(displayName)}, {Quote(constraint.Text)}, {Quote(constraint.Parameter)}, {value}, global::StochasticBackprop.ParameterDomain.{constraint.Domain});");
                 }
                 foreach (ParameterSpec parameter in Parameters)
                 {

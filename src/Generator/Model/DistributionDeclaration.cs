@@ -21,6 +21,9 @@ internal enum FormulaRole
 
     /// <summary>[Cdf]: a formula in z and the parameters.</summary>
     Cdf,
+
+    /// <summary>The <see cref="FormulaDeclaration.Index"/>-th [Constraint]: a formula in the parameters.</summary>
+    Constraint,
 }
 
 /// <summary>A formula as written, and where: <see cref="Role"/> plus <see cref="Index"/> (the n-th [Score]).</summary>
@@ -55,6 +58,9 @@ internal sealed record ScoreDeclaration(string Parameter, FormulaDeclaration For
 /// <param name="NeedsDefinition">The method is a partial implementation with no defining declaration: the generated part writes it.</param>
 internal sealed record SamplerDeclaration(string Modifiers, string CountName, string GeneratorName, bool GeneratorNullable, bool NeedsDefinition);
 
+/// <summary>[Constraint(formula, domain)]: a condition between parameters the constructor checks.</summary>
+internal sealed record ConstraintDeclaration(FormulaDeclaration Formula, ParameterDomain Domain);
+
 internal sealed record ReparameterizationDeclaration(FormulaDeclaration Formula, NoiseKind Noise, FormulaDeclaration? NoiseShape);
 
 /// <summary>Where a type sits: namespace and the chain of containing types (outermost first).</summary>
@@ -83,7 +89,8 @@ internal sealed record DistributionDeclaration(
     FormulaDeclaration? Composition = null,
     FormulaDeclaration? Entropy = null,
     FormulaDeclaration? Cdf = null,
-    SamplerDeclaration? Sampler = null)
+    SamplerDeclaration? Sampler = null,
+    EquatableArray<ConstraintDeclaration> Constraints = default)
 {
     public const int DefaultFourierOrder = 4;
     public const int DefaultCumulantOrder = 8;

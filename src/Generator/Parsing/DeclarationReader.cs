@@ -65,6 +65,7 @@ internal sealed partial class DeclarationReader
         var components = new List<ComponentDeclaration>();
         FormulaDeclaration? composition = null;
         FormulaDeclaration? entropy = null, cdf = null;
+        var constraints = new List<ConstraintDeclaration>();
         int fourierOrder = DistributionDeclaration.DefaultFourierOrder;
         int cumulantOrder = DistributionDeclaration.DefaultCumulantOrder;
 
@@ -76,7 +77,7 @@ internal sealed partial class DeclarationReader
             if (name is AttributeNames.Distribution or AttributeNames.Parameter or AttributeNames.CharacteristicFunction
                 or AttributeNames.LogCharacteristicFunction or AttributeNames.LogDensity or AttributeNames.Score
                 or AttributeNames.Reparameterization or AttributeNames.Support or AttributeNames.Component or AttributeNames.Composition
-                or AttributeNames.Entropy or AttributeNames.Cdf)
+                or AttributeNames.Entropy or AttributeNames.Cdf or AttributeNames.Constraint)
             {
                 CheckArguments(attribute, attributeSyntax, diagnostics, reader.classLocation);
             }
@@ -149,6 +150,12 @@ internal sealed partial class DeclarationReader
                     entropy = reader.Formula(FormulaRole.Entropy, 0, attribute, attributeSyntax, 0);
                     break;
 
+                case AttributeNames.Constraint:
+                    var constraintDomain = (ParameterDomain)(attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int constraintValue ? constraintValue : 0);
+                    CheckEnum(constraintDomain, "ParameterDomain", PositionalArgument(attribute, attributeSyntax, 1)?.Expression, diagnostics, reader.classLocation);
+                    constraints.Add(new ConstraintDeclaration(reader.Formula(FormulaRole.Constraint, constraints.Count, attribute, attributeSyntax, 0), constraintDomain));
+                    break;
+
                 case AttributeNames.Cdf:
                     cdf = reader.Formula(FormulaRole.Cdf, 0, attribute, attributeSyntax, 0);
                     break;
@@ -198,7 +205,8 @@ internal sealed partial class DeclarationReader
             composition,
             entropy,
             cdf,
-            sampler);
+            sampler,
+            constraints.ToEquatableArray());
     }
 
     private ComponentDeclaration Component(AttributeData attribute, AttributeSyntax? syntax, int index)

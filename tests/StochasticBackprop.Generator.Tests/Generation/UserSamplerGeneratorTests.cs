@@ -165,3 +165,45 @@ public sealed class UserSamplerGeneratorTests
         return diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
     }
 }
+
+/// <summary>[Constraint]: a condition between parameters in the generated constructor, and its diagnostics.</summary>
+public sealed class ConstraintGeneratorTests
+{
+    private const string Header = "using StochasticBackprop;\nnamespace N;\n";
+
+    [Fact]
+    public void Constraint_IsCheckedInTheConstructor_AfterTheParameterChecks()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(Header + """
+            [Distribution, Parameter("low"), Parameter("high")]
+            [Constraint("high - low", ParameterDomain.Positive), Constraint("high/10", ParameterDomain.UnitInterval)]
+            [Reparameterization("low + (high - low)*eps", Noise = NoiseKind.StandardUniform)]
+            public partial class U { }
+            """));
+
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity != DiagnosticSeverity.Hidden));
+        GeneratorHarness.AssertOutputCompiles(run);
+        string text = Assert.Single(run.GeneratedSources).Text;
+        int checkHigh = text.IndexOf("ParameterCheck.Real(\"U\", \"high\", high);", StringComparison.Ordinal);
+        int constraint = text.IndexOf("ParameterCheck.Condition(\"U\", \"high - low\", \"low\", high - low, global::StochasticBackprop.ParameterDomain.Positive);", StringComparison.Ordinal);
+        Assert.True(checkHigh >= 0 && constraint > checkHigh, text);
+        Assert.Contains("ParameterDomain.UnitInterval);", text, StringComparison.Ordinal);
+        Assert.Contains("or a constraint fails: high - low positive; high/10 in [0, 1].", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[Constraint([|\"2 - 1\"|], ParameterDomain.Positive)]", "names no parameter")]
+    [InlineData("[Constraint([|\"mu\"|], ParameterDomain.Simplex)]", "Simplex")]
+    public void AConstraintThatCannotBeChecked_IsSBG034(string attribute, string expected)
+    {
+        string marked = Header + "[Distribution, Parameter(\"mu\"), Reparameterization(\"mu + eps\")]\n" + attribute + "\npublic partial class D { }\n";
+        int start = marked.IndexOf("[|", StringComparison.Ordinal);
+        int end = marked.IndexOf("|]", StringComparison.Ordinal) - 2;
+        string source = marked.Replace("[|", "").Replace("|]", "");
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("SBG034", diagnostic.Id);
+        Assert.Equal(source.Substring(start, end - start), source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Contains(expected, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+}
