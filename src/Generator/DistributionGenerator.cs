@@ -33,6 +33,15 @@ public sealed class DistributionGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(specs, static (output, spec) => output.AddSource(spec.HintName, DistributionEmitter.Emit(spec)));
 
+        // A declaration with errors still gets its constructor and parameters (the other members throw), so the
+        // user's code compiles apart from the error itself.
+        IncrementalValuesProvider<FallbackSpec> fallbacks = compiled
+            .Select(static (result, _) => result.Fallback!)
+            .Where(static fallback => fallback is not null)
+            .WithTrackingName(TrackingNames.Fallbacks);
+
+        context.RegisterSourceOutput(fallbacks, static (output, fallback) => output.AddSource(fallback.Skeleton.HintName, DistributionEmitter.EmitFallback(fallback)));
+
         // Diagnostics keep their real source locations (so #pragma suppression works) and are
         // therefore reported from their own, uncached output.
         IncrementalValuesProvider<ImmutableArray<Diagnostic>> diagnostics = compiled

@@ -61,6 +61,7 @@ internal sealed class DistributionAnalyzer
     private readonly DistributionDeclaration declaration;
     private readonly List<AnalysisDiagnostic> diagnostics = new();
     private readonly HashSet<string> used = new(StringComparer.Ordinal);
+    private bool formulaFailedToParse;
     private readonly List<string> parameterNames;
     private readonly Dictionary<string, string> parameterCode;
 
@@ -95,7 +96,10 @@ internal sealed class DistributionAnalyzer
         CheckParameters();
 
         bool hasCharacteristic = declaration.CharacteristicFunction is not null || declaration.LogCharacteristicFunction is not null;
-        if (!hasCharacteristic && declaration.LogDensity is null && declaration.Scores.Count == 0)
+        bool declaresComposition = declaration.Composition is not null || declaration.Components.Count > 0;
+        // A pathwise map (or a composition, pathwise through its blocks) is an estimator of its own.
+        if (!hasCharacteristic && declaration.LogDensity is null && declaration.Scores.Count == 0
+            && declaration.Reparameterization is null && !declaresComposition)
         {
             Report(DiagnosticDescriptors.NoEstimator, DiagnosticSite.Class, Name);
         }
@@ -109,6 +113,7 @@ internal sealed class DistributionAnalyzer
         bool isFinite = support is SupportKind.Finite or SupportKind.Categories;
         bool hasComposition = declaration.Composition is not null || declaration.Components.Count > 0;
         CheckDiscreteDeclarations(support, hasComposition);
+        CheckSampler(isFinite, hasComposition);
 
         SupportSpec? supportSpec = isDiscrete ? AnalyzeSupport(support) : null;
         // On the integers the characteristic function is expanded in t = e^{iw} − 1 (factorial cumulants) instead.
@@ -134,9 +139,11 @@ internal sealed class DistributionAnalyzer
         CompositionSpec? composition = hasComposition ? AnalyzeComposition() : null;
         ReparameterizationSpec? reparameterization = isDiscrete || hasComposition ? null : AnalyzeReparameterization();
         DerivedFormula? entropy = AnalyzeEntropy();
+        EquatableArray<ConstraintSpec> constraints = AnalyzeConstraints();
         DerivedFormula? cdf = AnalyzeCdf(support);
 
-        foreach (ParameterDeclaration parameter in declaration.Parameters)
+        // A formula that failed to parse may well use the parameter: no warning then, the error is the one mistake.
+        foreach (ParameterDeclaration parameter in formulaFailedToParse ? Enumerable.Empty<ParameterDeclaration>() : declaration.Parameters)
         {
             if (!used.Contains(parameter.Name) && IsValidParameterName(parameter.Name))
             {
@@ -144,7 +151,8 @@ internal sealed class DistributionAnalyzer
             }
         }
 
-        bool hasSampler = reparameterization is not null || composition is not null || (supportSpec is not null && (isFinite || density is not null));
+        bool hasSampler = reparameterization is not null || composition is not null || (supportSpec is not null && (isFinite || density is not null))
+            || (declaration.Sampler is not null && !isFinite);
         if (!hasSampler)
         {
             return null;
@@ -167,7 +175,63 @@ internal sealed class DistributionAnalyzer
             cumulantGeneratingFunction,
             entropy,
             cdf,
-            cumulants is not null || factorialCumulants is not null ? AnalyzeCharacteristicFunction() : null);
+            cumulants is not null || factorialCumulants is not null ? AnalyzeCharacteristicFunction() : null,
+            declaration.Sampler,
+            constraints);
+    }
+
+    /// <summary>[Constraint]: each a formula in the parameters, rendered for the constructor's check (SBG034 when it names no parameter or asks for a simplex).</summary>
+    private EquatableArray<ConstraintSpec> AnalyzeConstraints()
+    {
+        var constraints = new List<ConstraintSpec>();
+        foreach (ConstraintDeclaration constraint in declaration.Constraints)
+        {
+            Expr? condition = Parse(constraint.Formula, (string?)null);
+            if (condition is null)
+            {
+                continue;
+            }
+            var site = DiagnosticSite.InFormula(constraint.Formula);
+            string? first = parameterNames.FirstOrDefault(name => ContainsParameter(condition, name));
+            if (first is null)
+            {
+                Report(DiagnosticDescriptors.ConstraintWithoutParameter, site, Name, constraint.Formula.Text);
+                continue;
+            }
+            if (constraint.Domain == ParameterDomain.Simplex)
+            {
+                Report(DiagnosticDescriptors.ConstraintOnSimplex, site, Name);
+                continue;
+            }
+            if (Render(condition, constraint.Formula, simplify: false) is { } value)
+            {
+                constraints.Add(new ConstraintSpec(constraint.Formula.Text, value, constraint.Domain, first));
+            }
+        }
+        return constraints.ToEquatableArray();
+    }
+
+    private static bool ContainsParameter(Expr expression, string name) => Substitution.Mentions(expression, name);
+
+    /// <summary>
+    /// A sampler written in C# (<c>Draw</c>) samples the distribution by itself: beside a pathwise map, a composition or
+    /// a probability table, each of which samples it too, one of the two would be ignored (SBG013). On the integers it
+    /// replaces the generated inverse-CDF sampler.
+    /// </summary>
+    private void CheckSampler(bool isFinite, bool hasComposition)
+    {
+        if (declaration.Sampler is null)
+        {
+            return;
+        }
+        string? other = declaration.Reparameterization is not null ? "a [Reparameterization]"
+            : hasComposition ? "a [Composition]"
+            : isFinite ? "a finite [Support], whose probability table samples it"
+            : null;
+        if (other is not null)
+        {
+            Report(DiagnosticDescriptors.ConflictingSampler, new DiagnosticSite(SiteKind.Sampler), Name, other);
+        }
     }
 
     /// <summary>
@@ -687,6 +751,11 @@ internal sealed class DistributionAnalyzer
         {
             return null;
         }
+        if (declaration.LogDensity is not null && logDensity is null)
+        {
+            // The log density has an error of its own; a missing score beside it would be the same mistake twice.
+            return null;
+        }
 
         var scores = new List<ScoreSpec>();
         foreach (string parameter in parameterNames)
@@ -729,7 +798,8 @@ internal sealed class DistributionAnalyzer
     {
         if (declaration.Reparameterization is not { } reparameterization)
         {
-            if (!diagnostics.Any(d => d.Descriptor == DiagnosticDescriptors.DiscreteWithoutSupport))
+            // With nothing to estimate (SBG008) or a discrete law without its support (SBG018), the missing sampler is the same mistake.
+            if (declaration.Sampler is null && !diagnostics.Any(d => d.Descriptor == DiagnosticDescriptors.DiscreteWithoutSupport || d.Descriptor == DiagnosticDescriptors.NoEstimator))
             {
                 Report(DiagnosticDescriptors.NoSampler, DiagnosticSite.Class, Name);
             }
@@ -848,6 +918,7 @@ internal sealed class DistributionAnalyzer
         {
             used.Add(symbol);
         }
+        formulaFailedToParse |= parsed.Errors.Count > 0;
         return parsed.Errors.Count == 0 ? parsed.Root : null;
     }
 

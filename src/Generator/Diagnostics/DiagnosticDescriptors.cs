@@ -397,11 +397,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoEstimator = new(
         id: "SBG008",
         title: "No estimator can be built",
-        messageFormat: "Distribution '{0}' declares neither a characteristic function, a log density nor a score, so no gradient estimator can be built",
+        messageFormat: "Distribution '{0}' declares neither a characteristic function, a log density, a score nor a reparameterization, so no gradient estimator can be built",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Declare [CharacteristicFunction] (Fourier-series estimator), [LogDensity] or [Score] (score-function estimator); [Reparameterization] adds the pathwise estimator.");
+        description: "Declare [CharacteristicFunction] (Fourier-series estimator), [LogDensity] or [Score] (score-function estimator), or [Reparameterization] (pathwise estimator); each adds its estimators to the others.");
 
     // SBG009: one title and description, a message per finding.
     private const string NotACharacteristicFunctionTitle = "Formula is not a characteristic function";
@@ -692,11 +692,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoSampler = new(
         id: "SBG014",
         title: "Distribution has no sampler",
-        messageFormat: "Distribution '{0}' declares no [Reparameterization], [Composition] or discrete [Support], so it cannot be sampled and no estimator can run",
+        messageFormat: "Distribution '{0}' declares no [Reparameterization], [Composition] or discrete [Support] and has no sampling method, so it cannot be sampled and no estimator can run; declare one of them, or write the sampler in C#: 'private partial Tensor Draw(long sampleCount, Generator? generator)' returning samples of shape [S, ...BatchShape]",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Every estimator averages over samples. [Reparameterization] or [Composition] gives the sampler (and the pathwise estimator); a discrete [Support] with a [LogDensity] gives an inverse-CDF sampler.");
+        description: "Every estimator averages over samples. [Reparameterization] or [Composition] gives the sampler (and the pathwise estimator); a discrete [Support] with a [LogDensity] gives an inverse-CDF sampler; a method 'Tensor Draw(long sampleCount, Generator? generator)' written in the class gives a sampler without a pathwise map.");
 
     public static readonly DiagnosticDescriptor NotDifferentiable = new(
         id: "SBG015",
@@ -1051,6 +1051,64 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "The generated constructor, batch shape and estimators are built from the parameter tensors.");
+
+    private const string SamplerDescription = "A distribution without [Reparameterization], [Composition] or a discrete [Support] can be sampled by C# the user writes: an instance method 'Tensor Draw(long sampleCount, Generator? generator)' in the class, normally 'private partial' (the generated part declares the other half). It returns samples of shape [S, ...BatchShape] drawn at the parameter properties; the generated Sample checks that shape and the absence of NaN, and detaches the result. The score-function, Fourier-series and every other estimator that needs no pathwise map then apply.";
+
+    public static readonly DiagnosticDescriptor InvalidSamplerSignature = new(
+        id: "SBG033",
+        title: "Invalid sampling method",
+        messageFormat: "'{0}' declares a member named Draw, which the generator takes as the distribution's sampler, but it is {1}; write 'private partial Tensor Draw(long sampleCount, Generator? generator)', an instance method returning samples of shape [S, ...BatchShape], or rename it",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: SamplerDescription);
+
+    public static readonly DiagnosticDescriptor SamplerWithoutBody = new(
+        id: "SBG033",
+        title: "Invalid sampling method",
+        messageFormat: "The sampler '{0}.Draw' has no body; write its body, which draws the samples (the generator writes no sampler for you)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: SamplerDescription);
+
+    public static readonly DiagnosticDescriptor SamplerWithoutAccessibility = new(
+        id: "SBG033",
+        title: "Invalid sampling method",
+        messageFormat: "The partial sampler '{0}.Draw' returns a Tensor, so it needs an accessibility modifier: write 'private partial Tensor Draw(…)'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: SamplerDescription);
+
+    public static readonly DiagnosticDescriptor ConflictingSampler = new(
+        id: "SBG013",
+        title: "Conflicting declarations",
+        messageFormat: "Distribution '{0}' has its own sampler Draw and {1}, which samples it too; keep one",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Declare a characteristic function either as [CharacteristicFunction] or as [LogCharacteristicFunction], not both.");
+
+    private const string ConstraintDescription = "[Constraint(formula, domain)] declares a condition between parameters (low < high as [Constraint(\"high - low\", ParameterDomain.Positive)]) that the generated constructor checks elementwise over the parameters' broadcast shape; the formula names at least one parameter and no variable, and the domain is Real (finite), Positive, NonNegative or UnitInterval.";
+
+    public static readonly DiagnosticDescriptor ConstraintWithoutParameter = new(
+        id: "SBG034",
+        title: "Invalid constraint",
+        messageFormat: "The [Constraint] '{1}' of '{0}' names no parameter, so it is true or false whatever the parameters are; write a condition in the parameters",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: ConstraintDescription);
+
+    public static readonly DiagnosticDescriptor ConstraintOnSimplex = new(
+        id: "SBG034",
+        title: "Invalid constraint",
+        messageFormat: "A [Constraint] of '{0}' is checked one number at a time, so its domain cannot be Simplex; use Real, Positive, NonNegative or UnitInterval",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: ConstraintDescription);
 
     public static readonly DiagnosticDescriptor InternalError = new(
         id: "SBG999",

@@ -33,6 +33,9 @@ internal enum SiteKind
     /// <summary>The [Composition] attribute.</summary>
     Composition,
 
+    /// <summary>The name of the user's sampling method (<c>Draw</c>).</summary>
+    Sampler,
+
     /// <summary>The EventRank argument of the <see cref="DiagnosticSite.Index"/>-th [Parameter].</summary>
     ParameterEventRank,
 }

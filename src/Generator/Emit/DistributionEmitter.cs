@@ -76,6 +76,12 @@ internal static class DistributionEmitter
         return w.ToString();
     }
 
+    /// <summary>The constructor, parameter properties, Name, ParameterNames, Parameters and BatchShape of <paramref name="spec"/> (for <see cref="FallbackWriter"/>).</summary>
+    internal static void WriteConstruction(SourceWriter w, DistributionSpec spec) => new Writer(spec, w).WriteConstructionAndParameters();
+
+    /// <summary>The part written for a declaration with errors: see <see cref="FallbackWriter"/>.</summary>
+    public static string EmitFallback(FallbackSpec fallback) => FallbackWriter.Emit(fallback, GeneratedCode);
+
     private sealed class Writer
     {
         private readonly DistributionSpec spec;
@@ -102,7 +108,11 @@ internal static class DistributionEmitter
         public void WriteMembers()
         {
             WriteConstructionAndParameters();
-            if (spec.Reparameterization is { } reparameterization)
+            if (spec.Sampler is { } sampler)
+            {
+                UserSamplerWriter.Write(w, spec, sampler, GeneratedCode, Quote(displayName));
+            }
+            else if (spec.Reparameterization is { } reparameterization)
             {
                 WriteSampling(reparameterization);
             }
@@ -138,7 +148,7 @@ internal static class DistributionEmitter
             if (spec.CharacteristicFunction is { } characteristicFunction) CharacteristicFunctionWriter.WriteMember(w, characteristicFunction, GeneratedCode);
         }
 
-        private void WriteConstructionAndParameters()
+        public void WriteConstructionAndParameters()
         {
             w.Line($"private static readonly string[] ParameterNameList = {{ {string.Join(", ", Parameters.Select(p => Quote(p.Name)))} }};");
             w.Line();
@@ -147,7 +157,9 @@ internal static class DistributionEmitter
             {
                 w.Line($"/// <param name=\"{parameter.Name}\">Parameter <c>{parameter.Name}</c> ({DomainText(parameter.Domain)}); may require grad.</param>");
             }
-            w.Line("/// <exception cref=\"global::System.ArgumentException\">A parameter is NaN, infinite or outside its domain.</exception>");
+            w.Line(spec.Constraints.Count == 0
+                ? "/// <exception cref=\"global::System.ArgumentException\">A parameter is NaN, infinite or outside its domain.</exception>"
+                : $"/// <exception cref=\"global::System.ArgumentException\">A parameter is NaN, infinite or outside its domain, or a constraint fails: {Escape(string.Join("; ", spec.Constraints.Select(c => $"{c.Text} {DomainText(c.Domain)}")))}.</exception>");
             w.Line(GeneratedCode);
             w.Line($"public {name}({string.Join(", ", Parameters.Select(p => $"{Tensor} {p.LocalName}"))})");
             using (w.Block())
@@ -160,6 +172,11 @@ internal static class DistributionEmitter
                         w.Line($"{Runtime}.ParameterCheck.EventAxis({Quote(displayName)}, {Quote(parameter.Name)}, {parameter.LocalName});");
                     }
                     w.Line($"{Runtime}.ParameterCheck.{parameter.Domain}({Quote(displayName)}, {Quote(parameter.Name)}, {parameter.LocalName});");
+                }
+                foreach (ConstraintSpec constraint in spec.Constraints)
+                {
+                    string value = constraint.Value.IsTensor ? constraint.Value.Code : $"{Runtime}.Shapes.Constant({constraint.Value.Code}, {Like})";
+                    w.Line($"{Runtime}.ParameterCheck.Condition({Quote(displayName)}, {Quote(constraint.Text)}, {Quote(constraint.Parameter)}, {value}, global::StochasticBackprop.ParameterDomain.{constraint.Domain});");
                 }
                 foreach (ParameterSpec parameter in Parameters)
                 {

@@ -15,6 +15,7 @@ internal static class AttributeNames
     public const string Composition = "StochasticBackprop.CompositionAttribute";
     public const string Entropy = "StochasticBackprop.EntropyAttribute";
     public const string Cdf = "StochasticBackprop.CdfAttribute";
+    public const string Constraint = "StochasticBackprop.ConstraintAttribute";
 }
 
 /// <summary>Mirrors <c>StochasticBackprop.ParameterDomain</c> (same order, same values).</summary>

@@ -21,6 +21,9 @@ internal enum FormulaRole
 
     /// <summary>[Cdf]: a formula in z and the parameters.</summary>
     Cdf,
+
+    /// <summary>The <see cref="FormulaDeclaration.Index"/>-th [Constraint]: a formula in the parameters.</summary>
+    Constraint,
 }
 
 /// <summary>
@@ -42,6 +45,20 @@ internal sealed record SupportDeclaration(SupportKind Kind, string? Values);
 internal sealed record ComponentDeclaration(string Name, string TypeName, bool IsDistribution, int Index, EquatableArray<FormulaDeclaration> Parameters, bool HasCumulants = false);
 
 internal sealed record ScoreDeclaration(string Parameter, FormulaDeclaration Formula);
+
+/// <summary>
+/// A sampler the user writes in C#: an instance method <c>Tensor Draw(long sampleCount, Generator? generator)</c>, usually
+/// the implementing half of a partial method whose defining half the generator writes.
+/// </summary>
+/// <param name="Modifiers">The method's modifiers as written (<c>private partial</c>); the generated definition repeats them.</param>
+/// <param name="CountName">The first parameter's name.</param>
+/// <param name="GeneratorName">The second parameter's name.</param>
+/// <param name="GeneratorNullable">Whether the second parameter is declared <c>Generator?</c>.</param>
+/// <param name="NeedsDefinition">The method is a partial implementation with no defining declaration: the generated part writes it.</param>
+internal sealed record SamplerDeclaration(string Modifiers, string CountName, string GeneratorName, bool GeneratorNullable, bool NeedsDefinition);
+
+/// <summary>[Constraint(formula, domain)]: a condition between parameters the constructor checks.</summary>
+internal sealed record ConstraintDeclaration(FormulaDeclaration Formula, ParameterDomain Domain);
 
 internal sealed record ReparameterizationDeclaration(FormulaDeclaration Formula, NoiseKind Noise, FormulaDeclaration? NoiseShape);
 
@@ -70,7 +87,9 @@ internal sealed record DistributionDeclaration(
     EquatableArray<ComponentDeclaration> Components = default,
     FormulaDeclaration? Composition = null,
     FormulaDeclaration? Entropy = null,
-    FormulaDeclaration? Cdf = null)
+    FormulaDeclaration? Cdf = null,
+    SamplerDeclaration? Sampler = null,
+    EquatableArray<ConstraintDeclaration> Constraints = default)
 {
     public const int DefaultFourierOrder = 4;
     public const int DefaultCumulantOrder = 8;

@@ -22,7 +22,9 @@ internal sealed record DistributionSpec(
     CumulantGeneratingFunctionSpec? CumulantGeneratingFunction = null,
     DerivedFormula? Entropy = null,
     DerivedFormula? Cdf = null,
-    Emit.CharacteristicFunctionSpec? CharacteristicFunction = null)
+    Emit.CharacteristicFunctionSpec? CharacteristicFunction = null,
+    SamplerDeclaration? Sampler = null,
+    EquatableArray<ConstraintSpec> Constraints = default)
 {
     /// <summary>Finite or categorical: the estimators come from the probability table.</summary>
     public bool IsFinite => Support is { Kind: SupportKind.Finite or SupportKind.Categories };
@@ -36,6 +38,9 @@ internal sealed record DistributionSpec(
 /// <param name="LocalName">A C# identifier for locals and constructor arguments (<c>sigma</c>, <c>@event</c>).</param>
 /// <param name="EventRank">1 when the parameter's last axis is an event axis.</param>
 internal sealed record ParameterSpec(string Name, string PropertyName, string LocalName, ParameterDomain Domain, int EventRank = 0);
+
+/// <summary>A [Constraint]: the condition as written, its value as C# over the parameters' locals, its domain, and the first parameter it names.</summary>
+internal sealed record ConstraintSpec(string Text, DerivedFormula Value, ParameterDomain Domain, string Parameter);
 
 /// <summary>A discrete support and, for a finite one, the probability of each value.</summary>
 /// <param name="Values">Finite: the support values. Empty otherwise.</param>

@@ -16,7 +16,7 @@ namespace StochasticBackprop.Generator.Parsing;
 /// (plain data), and keeps the syntax needed to turn an analyzer finding back into a precise
 /// source location (down to the column inside a formula string). The only Roslyn-aware stage.
 /// </summary>
-internal sealed class DeclarationReader
+internal sealed partial class DeclarationReader
 {
     private readonly Dictionary<DiagnosticSite, SyntaxNode> sites = new();
     private readonly SyntaxNode classIdentifierNode;
@@ -65,6 +65,7 @@ internal sealed class DeclarationReader
         var components = new List<ComponentDeclaration>();
         FormulaDeclaration? composition = null;
         FormulaDeclaration? entropy = null, cdf = null;
+        var constraints = new List<ConstraintDeclaration>();
         int fourierOrder = DistributionDeclaration.DefaultFourierOrder;
         int cumulantOrder = DistributionDeclaration.DefaultCumulantOrder;
 
@@ -76,7 +77,7 @@ internal sealed class DeclarationReader
             if (name is AttributeNames.Distribution or AttributeNames.Parameter or AttributeNames.CharacteristicFunction
                 or AttributeNames.LogCharacteristicFunction or AttributeNames.LogDensity or AttributeNames.Score
                 or AttributeNames.Reparameterization or AttributeNames.Support or AttributeNames.Component or AttributeNames.Composition
-                or AttributeNames.Entropy or AttributeNames.Cdf)
+                or AttributeNames.Entropy or AttributeNames.Cdf or AttributeNames.Constraint)
             {
                 CheckArguments(attribute, attributeSyntax, diagnostics, reader.classLocation);
             }
@@ -149,6 +150,12 @@ internal sealed class DeclarationReader
                     entropy = reader.Formula(FormulaRole.Entropy, 0, attribute, attributeSyntax, 0);
                     break;
 
+                case AttributeNames.Constraint:
+                    var constraintDomain = (ParameterDomain)(attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int constraintValue ? constraintValue : 0);
+                    CheckEnum(constraintDomain, "ParameterDomain", PositionalArgument(attribute, attributeSyntax, 1)?.Expression, diagnostics, reader.classLocation);
+                    constraints.Add(new ConstraintDeclaration(reader.Formula(FormulaRole.Constraint, constraints.Count, attribute, attributeSyntax, 0), constraintDomain));
+                    break;
+
                 case AttributeNames.Cdf:
                     cdf = reader.Formula(FormulaRole.Cdf, 0, attribute, attributeSyntax, 0);
                     break;
@@ -176,6 +183,8 @@ internal sealed class DeclarationReader
             }
         }
 
+        SamplerDeclaration? sampler = reader.ReadSampler(symbol, diagnostics, cancellationToken);
+
         if (diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error) > errorsBefore)
         {
             return null;
@@ -195,7 +204,9 @@ internal sealed class DeclarationReader
             components.ToEquatableArray(),
             composition,
             entropy,
-            cdf);
+            cdf,
+            sampler,
+            constraints.ToEquatableArray());
     }
 
     private ComponentDeclaration Component(AttributeData attribute, AttributeSyntax? syntax, int index)
@@ -235,6 +246,10 @@ internal sealed class DeclarationReader
 
     private Location Locate(DiagnosticSite site, SourceSpan span)
     {
+        if (site.Kind == SiteKind.Sampler && samplerLocation is not null)
+        {
+            return samplerLocation;
+        }
         if (site.Kind == SiteKind.Class || !sites.TryGetValue(site, out SyntaxNode? node))
         {
             return classLocation;

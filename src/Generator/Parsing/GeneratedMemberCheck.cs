@@ -17,9 +17,11 @@ namespace StochasticBackprop.Generator.Parsing;
 /// </summary>
 internal static class GeneratedMemberCheck
 {
-    public static bool Passes(DistributionSpec spec, INamedTypeSymbol symbol, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    /// <param name="generatedText">The generated part, as emitted.</param>
+    /// <param name="hasSampler">The user writes the sampler Draw, which the generated part declares or calls: not a clash.</param>
+    public static bool Passes(string generatedText, bool hasSampler, INamedTypeSymbol symbol, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
-        var generated = GeneratedMembers(DistributionEmitter.Emit(spec), symbol, cancellationToken);
+        var generated = GeneratedMembers(generatedText, symbol, cancellationToken);
         bool passes = true;
         foreach (ITypeParameterSymbol typeParameter in symbol.TypeParameters)
         {
@@ -31,7 +33,9 @@ internal static class GeneratedMemberCheck
         }
         foreach (ISymbol member in symbol.GetMembers())
         {
-            if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: not MethodKind.Ordinary }
+            // The user's sampler is the other half of the generated partial Draw (or called by it): not a clash.
+            bool isSampler = hasSampler && member is IMethodSymbol && member.Name == DeclarationReader.SamplerName;
+            if (isSampler || member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: not MethodKind.Ordinary }
                 || !generated.TryGetValue(member.Name, out List<int?>? arities)
                 || member.Locations.FirstOrDefault(l => l.IsInSource) is not { } location)
             {

@@ -258,6 +258,29 @@ public sealed class ReparameterizationAttribute : Attribute
 }
 
 /// <summary>
+/// A condition between parameters, checked by the generated constructor: the formula (in the parameters, no
+/// variable) must lie in <see cref="Domain"/> at every element of the broadcast, e.g.
+/// <c>[Constraint("high - low", ParameterDomain.Positive)]</c> for a uniform's low &lt; high. A violation is an
+/// <see cref="ArgumentOutOfRangeException"/> naming the distribution, the condition, the value and its index.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ConstraintAttribute : Attribute
+{
+    /// <summary>Declares that <paramref name="formula"/> lies in <paramref name="domain"/> (Real: finite).</summary>
+    public ConstraintAttribute(string formula, ParameterDomain domain)
+    {
+        Formula = formula;
+        Domain = domain;
+    }
+
+    /// <summary>The formula, in the parameters.</summary>
+    public string Formula { get; }
+
+    /// <summary>Where its value must lie; not <see cref="ParameterDomain.Simplex"/>.</summary>
+    public ParameterDomain Domain { get; }
+}
+
+/// <summary>
 /// The entropy H = −E log p(z), a formula in the parameters only (no <c>z</c>), e.g.
 /// <c>log(sigma) + (1 + log(2*pi))/2</c> for the Normal. Gives <c>Entropy()</c> (torch.distributions'
 /// <c>entropy</c>, <see cref="IHasEntropy"/>), per batch element; the formula is emitted as tensor code, so its

@@ -96,6 +96,42 @@ public static class ParameterCheck
         }
     }
 
+    /// <summary>
+    /// A <c>[Constraint]</c>: every element of <paramref name="value"/> (the condition's formula at the parameters, in
+    /// their broadcast shape) lies in <paramref name="domain"/>; otherwise an <see cref="ArgumentOutOfRangeException"/>
+    /// for <paramref name="parameter"/> (the first parameter the condition names) that quotes the condition.
+    /// </summary>
+    public static void Condition(string distribution, string condition, string parameter, Tensor value, ParameterDomain domain)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        (string requirement, Func<Tensor, Tensor> valid) = domain switch
+        {
+            ParameterDomain.Real => ("must be finite", (Func<Tensor, Tensor>)(v => v.isfinite())),
+            ParameterDomain.Positive => ("must be positive", v => v.isfinite().logical_and(v.gt(Scalars.Of(0)))),
+            ParameterDomain.NonNegative => ("must be non-negative", v => v.isfinite().logical_and(v.ge(Scalars.Of(0)))),
+            ParameterDomain.UnitInterval => ("must lie in [0, 1]", v => v.ge(Scalars.Of(0)).logical_and(v.le(Scalars.Of(1)))),
+            _ => throw new ArgumentOutOfRangeException(nameof(domain), domain, "A constraint's domain is Real, Positive, NonNegative or UnitInterval."),
+        };
+        string? message = null;
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            Tensor values = value.detach().flatten();
+            Tensor invalid = valid(values).logical_not().nonzero();
+            if (invalid.shape[0] > 0)
+            {
+                long flat = invalid[0, 0].item<long>();
+                double offending = values[flat].to_type(ScalarType.Float64).item<double>();
+                message = distribution + ": " + condition + " " + requirement + " (declared by [Constraint]), got "
+                    + offending.ToString("R", CultureInfo.InvariantCulture) + IndexText(flat, value.shape);
+            }
+        }
+        if (message is not null)
+        {
+            throw new ArgumentOutOfRangeException(parameter, message);
+        }
+    }
+
     private static Tensor Check(string distribution, string parameter, Tensor value, string requirement, Func<Tensor, Tensor> valid)
     {
         Usable(distribution, parameter, value);

@@ -330,6 +330,10 @@ public static class GeneratorHarness
 
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         return named.Concat(platform)
+            // A user's project does not reference the generator (nor these tests): its namespace
+            // StochasticBackprop.Generator would hide TorchSharp's Generator from code in StochasticBackprop.*.
+            .Where(path => !Path.GetFileName(path).StartsWith("StochasticBackprop.Generator", StringComparison.OrdinalIgnoreCase)
+                && !Path.GetFileName(path).StartsWith("StochasticBackprop.CodeFixes", StringComparison.OrdinalIgnoreCase))
             .Where(path => seen.Add(Path.GetFileNameWithoutExtension(path)))
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
             .ToImmutableArray();

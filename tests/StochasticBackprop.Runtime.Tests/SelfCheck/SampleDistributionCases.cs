@@ -62,6 +62,8 @@ public static class SampleDistributionCases
         ("LogGamma(0.8)", () => new SampleDistributions.LogGamma(T(0.8)), SampleCount),
         ("HyperbolicSecant(0.3, 1)", () => new SampleDistributions.HyperbolicSecant(T(0.3), T(1)), SampleCount),
         ("HyperbolicSecant(-1, 0.5)", () => new SampleDistributions.HyperbolicSecant(T(-1), T(0.5)), SampleCount),
+        ("InverseGaussian(1.3, 2.1)", () => new SampleDistributions.InverseGaussian(T(1.3), T(2.1)), SampleCount),
+        ("InverseGaussian(0.6, 5)", () => new SampleDistributions.InverseGaussian(T(0.6), T(5)), SampleCount),
         ("Poisson(3.5)", () => new StandardDistributions.Poisson(T(3.5)), SampleCount),
         ("Poisson(0.4)", () => new StandardDistributions.Poisson(T(0.4)), SampleCount),
     };

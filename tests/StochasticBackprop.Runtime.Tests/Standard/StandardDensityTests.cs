@@ -49,10 +49,13 @@ public sealed class StandardDensityTests
         AssertClose(Values(d.Entropy()), low.Select((_, j) => new M.ContinuousUniform(low[j], high[j]).Entropy).ToArray(), "Uniform H");
         AssertClose(Values(d.Mean), low.Select((_, j) => new M.ContinuousUniform(low[j], high[j]).Mean).ToArray(), "Uniform mean");
         AssertClose(Values(d.Variance), low.Select((_, j) => new M.ContinuousUniform(low[j], high[j]).Variance).ToArray(), "Uniform variance");
-        // high ≤ low is refused where the width matters, naming it.
-        var reversed = new Uniform(T(1.0), T(0.5));
-        ArgumentException error = Assert.ThrowsAny<ArgumentException>(() => reversed.LogProb(T(0.7)));
-        Assert.Contains("high - low", error.Message);
+        // high ≤ low is refused by the constructor ([Constraint("high - low", ParameterDomain.Positive)]), naming the
+        // condition, the offending width and its index in the broadcast shape.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Uniform(T(new[] { 0.0, 1.0 }), T(new[] { 2.0, 0.5 })));
+        Assert.Equal("low", error.ParamName);
+        Assert.Contains("Uniform: high - low must be positive (declared by [Constraint]), got -0.5 at index [1]", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Uniform(T(1.0), T(1.0)));
+        _ = new Uniform(T(1.0), T(1.5));
     }
 
     [Fact]

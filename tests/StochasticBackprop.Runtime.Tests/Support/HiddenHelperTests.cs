@@ -21,6 +21,7 @@ public sealed class HiddenHelperTests
         "StochasticBackprop.KernelValues",
         "StochasticBackprop.Noise",
         "StochasticBackprop.ParameterCheck",
+        "StochasticBackprop.SamplerCheck",
         "StochasticBackprop.Shapes",
         "StochasticBackprop.TorchMembers",
         "StochasticBackprop.Wanted",
