@@ -101,7 +101,7 @@ internal static class DistributionEmitter
 
         public void WriteMembers()
         {
-            WriteConstructionAndParameters();
+            new ConstructionWriter(spec, w).Write();
             if (spec.Reparameterization is { } reparameterization)
             {
                 WriteSampling(reparameterization);
@@ -136,71 +136,6 @@ internal static class DistributionEmitter
             }
             new TorchMembersWriter(spec, w, GeneratedCode, Quote(displayName)).Write();
             if (spec.CharacteristicFunction is { } characteristicFunction) CharacteristicFunctionWriter.WriteMember(w, characteristicFunction, GeneratedCode);
-        }
-
-        private void WriteConstructionAndParameters()
-        {
-            w.Line($"private static readonly string[] ParameterNameList = {{ {string.Join(", ", Parameters.Select(p => Quote(p.Name)))} }};");
-            w.Line();
-            w.Line($"/// <summary>Creates {displayName}({string.Join(", ", Parameters.Select(p => p.Name))}); the parameters broadcast against each other.</summary>");
-            foreach (ParameterSpec parameter in Parameters)
-            {
-                w.Line($"/// <param name=\"{parameter.Name}\">Parameter <c>{parameter.Name}</c> ({DomainText(parameter.Domain)}); may require grad.</param>");
-            }
-            w.Line("/// <exception cref=\"global::System.ArgumentException\">A parameter is NaN, infinite or outside its domain.</exception>");
-            w.Line(GeneratedCode);
-            w.Line($"public {name}({string.Join(", ", Parameters.Select(p => $"{Tensor} {p.LocalName}"))})");
-            using (w.Block())
-            {
-                foreach (ParameterSpec parameter in Parameters)
-                {
-                    if (parameter.EventRank == 1 && parameter.Domain != ParameterDomain.Simplex)
-                    {
-                        // A Simplex check includes the event axis; every other event-axis parameter checks it first.
-                        w.Line($"{Runtime}.ParameterCheck.EventAxis({Quote(displayName)}, {Quote(parameter.Name)}, {parameter.LocalName});");
-                    }
-                    w.Line($"{Runtime}.ParameterCheck.{parameter.Domain}({Quote(displayName)}, {Quote(parameter.Name)}, {parameter.LocalName});");
-                }
-                foreach (ParameterSpec parameter in Parameters)
-                {
-                    w.Line($"this.{parameter.PropertyName} = {parameter.LocalName};");
-                }
-                if (spec.Support is { Kind: SupportKind.Categories })
-                {
-                    // The event axis holds the categories; samples are one category per batch element.
-                    w.Line($"this.BatchShape = {Runtime}.Shapes.BroadcastShapes({string.Join(", ", Parameters.Select(p => p.EventRank == 1 ? p.LocalName + ".shape[..^1]" : p.LocalName + ".shape"))});");
-                    w.Line($"this.SupportValues = {Runtime}.DiscreteSupport.CategoryValues({Quote(displayName)}, {string.Join(", ", Parameters.Where(p => p.EventRank == 1).Select(p => p.LocalName))});");
-                }
-                else
-                {
-                    w.Line($"this.BatchShape = {Runtime}.Shapes.Broadcast({ParameterList});");
-                }
-            }
-
-            foreach (ParameterSpec parameter in Parameters)
-            {
-                w.Line();
-                w.Line($"/// <summary>Parameter <c>{parameter.Name}</c> ({DomainText(parameter.Domain)}).</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public {Tensor} {parameter.PropertyName} {{ get; }}");
-            }
-
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public string Name => {Quote(displayName)};");
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line("public global::System.Collections.Generic.IReadOnlyList<string> ParameterNames => ParameterNameList;");
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public {ListOfTensors} Parameters => new[] {{ {string.Join(", ", Parameters.Select(p => "this." + p.PropertyName))} }};");
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line("public long[] BatchShape { get; }");
         }
 
         private void WriteFiniteSupport(SupportSpec support)
@@ -1015,15 +950,6 @@ internal static class DistributionEmitter
     private static string TensorCodeWriterLiteral(double value) => Formulas.TensorCodeWriter.DoubleLiteral(value);
 
     private static string Shown(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    private static string DomainText(ParameterDomain domain) => domain switch
-    {
-        ParameterDomain.Simplex => "probabilities over the last axis",
-        ParameterDomain.Positive => "positive",
-        ParameterDomain.NonNegative => "non-negative",
-        ParameterDomain.UnitInterval => "in [0, 1]",
-        _ => "real",
-    };
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
