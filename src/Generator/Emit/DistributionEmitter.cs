@@ -16,7 +16,6 @@ internal static class DistributionEmitter
     private const string Generator = "global::TorchSharp.torch.Generator";
     private const string Runtime = "global::StochasticBackprop";
     private const string ListOfTensors = "global::System.Collections.Generic.IReadOnlyList<" + Tensor + ">";
-    private const string ShapeGradientLocal = "epsShapeGradient";
 
     public static string GeneratorVersion { get; } = typeof(DistributionEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
@@ -104,7 +103,7 @@ internal static class DistributionEmitter
             new ConstructionWriter(spec, w).Write();
             if (spec.Reparameterization is { } reparameterization)
             {
-                WriteSampling(reparameterization);
+                new ReparameterizationWriter(spec, w, reparameterization).Write();
             }
             else if (spec.Composition is { } composition)
             {
@@ -464,104 +463,6 @@ internal static class DistributionEmitter
             w.Line(GeneratedCode);
             w.Line($"{Tensor} {Runtime}.IReparameterizedDistribution.Reparameterize({ListOfTensors} parameters, long sampleCount, {Generator}? generator)");
             w.Line($"    => this.Reparameterize({string.Join(", ", Parameters.Select((_, i) => $"parameters[{i}]"))}, sampleCount, generator);");
-        }
-
-        private void WriteSampling(ReparameterizationSpec r)
-        {
-            string noise = NoiseText(r);
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public bool IsImplicit => {(r.IsImplicit ? "true" : "false")};");
-            WriteSampleAndReparameterizeForwarder($"{Escape(r.Map.Printed)}{noise}");
-            w.Line();
-            w.Line($"/// <summary>The pathwise map z = {Escape(r.Map.Printed)}{noise}.</summary>");
-            w.Line(GeneratedCode);
-            w.Line($"private {Tensor} Reparameterize({string.Join(", ", Parameters.Select(p => $"{Tensor} {p.LocalName}"))}, long sampleCount, {Generator}? generator)");
-            using (w.Block())
-            {
-                w.Line($"long[] shape = {Runtime}.Shapes.Sampled(sampleCount, this.BatchShape);");
-                WriteNoise(r, shapeGradientWanted: null);
-                w.Line($"return {ToShape(r.Map, "shape")};");
-            }
-            if (r.Jacobian is { } jacobian)
-            {
-                WriteDrawWithJacobian(r, jacobian, noise);
-            }
-        }
-
-        /// <summary>
-        /// <c>eps</c>, the map's noise, at <c>shape</c> (none for a point mass). With <paramref name="shapeGradientWanted"/>
-        /// (a C# condition) Gamma noise also gives its implicit ∂eps/∂shape, when the condition holds.
-        /// </summary>
-        private void WriteNoise(ReparameterizationSpec r, string? shapeGradientWanted)
-        {
-            switch (r.Noise)
-            {
-                case NoiseKind.None:
-                    break;
-                case NoiseKind.StandardGamma when shapeGradientWanted is not null:
-                    w.Line($"({Tensor} eps, {Tensor}? {ShapeGradientLocal}) = {Runtime}.Noise.StandardGammaWithShapeGradient({ToShape(r.NoiseShape!, "shape")}, {shapeGradientWanted}, generator);");
-                    break;
-                case NoiseKind.StandardGamma:
-                    w.Line($"{Tensor} eps = {Runtime}.Noise.StandardGamma({ToShape(r.NoiseShape!, "shape")}, generator);");
-                    break;
-                default:
-                    w.Line($"{Tensor} eps = {Runtime}.Noise.{r.Noise}(shape, {Like}, generator);");
-                    break;
-            }
-        }
-
-        /// <summary>
-        /// <c>DrawWithJacobian</c>: z = g(θ, ε) at the detached parameters and ∂z/∂θ_p per wanted parameter, each a
-        /// formula the generator derived (a constant one is a 0-dimensional tensor that broadcasts).
-        /// </summary>
-        private void WriteDrawWithJacobian(ReparameterizationSpec r, EquatableArray<JacobianSpec> jacobian, string noise)
-        {
-            bool anyImplicit = jacobian.Any(j => j.UsesShapeGradient);
-            w.Line();
-            w.Line("/// <summary>");
-            w.Line($"/// Draws z = {Escape(r.Map.Printed)}{noise}, with no graph, and the per-sample Jacobian ∂z/∂θ of each wanted parameter");
-            w.Line("/// (derived by the generator):");
-            for (int p = 0; p < spec.Parameters.Count; p++)
-            {
-                w.Line($"/// <br/>∂z/∂{spec.Parameters[p].Name} = {Escape(jacobian[p].Value.Printed)}");
-            }
-            if (anyImplicit)
-            {
-                w.Line($"/// <br/>{Escape(Analysis.DistributionAnalyzer.ShapeGradientSymbol)}: the implicit derivative of the Gamma noise by its shape (libtorch's).");
-            }
-            w.Line("/// </summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public {Runtime}.PathwiseDraw DrawWithJacobian(long sampleCount, global::System.Collections.Generic.IReadOnlyList<bool> wanted, {Generator}? generator = null)");
-            using (w.Block())
-            {
-                w.Line("using (global::TorchSharp.torch.no_grad())");
-                using (w.Block())
-                {
-                    if (spec.Parameters.Count > 0)
-                    {
-                        w.Line($"{Tensor} {string.Join(", ", Parameters.Select(p => $"{p.LocalName} = this.{p.PropertyName}.detach()"))};");
-                    }
-                    w.Line($"long[] shape = {Runtime}.Shapes.Sampled(sampleCount, this.BatchShape);");
-                    WriteNoise(r, shapeGradientWanted: anyImplicit
-                        ? string.Join(" || ", jacobian.Select((j, p) => (j, p)).Where(x => x.j.UsesShapeGradient).Select(x => $"wanted[{x.p}]"))
-                        : "false");
-                    w.Line($"return new {Runtime}.PathwiseDraw({ToShape(r.Map, "shape")}, new {Tensor}?[]");
-                    w.OpenBrace();
-                    for (int p = 0; p < spec.Parameters.Count; p++)
-                    {
-                        DerivedFormula value = jacobian[p].Value;
-                        string code = value.IsTensor ? value.Code : $"{Runtime}.Shapes.Constant({value.Code}, {Like})";
-                        if (jacobian[p].UsesShapeGradient)
-                        {
-                            code = code.Replace(ShapeGradientLocal, ShapeGradientLocal + "!");
-                        }
-                        w.Line($"wanted[{p}] ? {code} : null, // ∂z/∂{spec.Parameters[p].Name} = {value.Printed}");
-                    }
-                    w.CloseBrace(");");
-                }
-            }
         }
 
         private void WriteDensity(DensitySpec density)
@@ -925,16 +826,6 @@ internal static class DistributionEmitter
             }
             return $"{Runtime}.Shapes.ToBatch({formula.Code}, {shape})";
         }
-
-        private static string NoiseText(ReparameterizationSpec r) => r.Noise switch
-        {
-            NoiseKind.None => "",
-            NoiseKind.StandardNormal => ", eps ~ N(0, 1)",
-            NoiseKind.StandardUniform => ", eps ~ U(0, 1)",
-            NoiseKind.StandardLaplace => ", eps ~ Laplace(0, 1)",
-            NoiseKind.StandardExponential => ", eps ~ Exponential(1)",
-            _ => $", eps ~ Gamma({Escape(r.NoiseShape?.Printed ?? "")}, 1) (implicit gradient)",
-        };
     }
 
     /// <summary>The member names of one cumulant family: ordinary (κ, from s = i·w) or factorial (ζ, from t = e^{iw} − 1).</summary>
