@@ -111,7 +111,7 @@ internal static class DistributionEmitter
             }
             else if (spec.IsFinite)
             {
-                WriteFiniteSupport(spec.Support!);
+                new FiniteSupportWriter(spec, w, spec.Support!).Write();
             }
             else
             {
@@ -135,143 +135,6 @@ internal static class DistributionEmitter
             }
             new TorchMembersWriter(spec, w, GeneratedCode, Quote(displayName)).Write();
             if (spec.CharacteristicFunction is { } characteristicFunction) CharacteristicFunctionWriter.WriteMember(w, characteristicFunction, GeneratedCode);
-        }
-
-        private void WriteFiniteSupport(SupportSpec support)
-        {
-            bool categories = support.Kind == SupportKind.Categories;
-            w.Line();
-            if (categories)
-            {
-                w.Line("/// <summary>The category indices 0..K−1, K the size of the event axis.</summary>");
-                w.Line(GeneratedCode);
-                w.Line("public global::System.Collections.Generic.IReadOnlyList<double> SupportValues { get; }");
-            }
-            else
-            {
-                w.Line($"private static readonly double[] SupportValueList = {{ {string.Join(", ", support.Values.Select(v => TensorCodeWriterLiteral(v)))} }};");
-                w.Line();
-                w.Line("/// <inheritdoc/>");
-                w.Line(GeneratedCode);
-                w.Line("public global::System.Collections.Generic.IReadOnlyList<double> SupportValues => SupportValueList;");
-            }
-            w.Line();
-            w.Line($"private static readonly int[] ParameterEventRankList = {{ {string.Join(", ", Parameters.Select(p => p.EventRank.ToString(CultureInfo.InvariantCulture)))} }};");
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line("public global::System.Collections.Generic.IReadOnlyList<int> ParameterEventRanks => ParameterEventRankList;");
-
-            w.Line();
-            w.Line("/// <summary>");
-            if (categories)
-            {
-                w.Line($"/// p(z = k) for every category k, elementwise over the event axis: {Escape(support.Probabilities[0].Printed)}");
-            }
-            else
-            {
-                w.Line("/// p(z = v) for each support value, from the log density (derived by the generator):");
-                for (int k = 0; k < support.Values.Count; k++)
-                {
-                    w.Line($"/// <br/>p(z = {Shown(support.Values[k])}) = {Escape(support.Probabilities[k].Printed)}");
-                }
-            }
-            w.Line("/// </summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public {Tensor} Probabilities({ListOfTensors} parameters)");
-            using (w.Block())
-            {
-                w.Line($"{Tensor} {string.Join(", ", Parameters.Select((p, i) => $"{p.LocalName} = parameters[{i}]"))};");
-                w.Line($"long[] shape = {Runtime}.Shapes.Broadcast({ParameterList});");
-                if (categories)
-                {
-                    w.Line($"return {ToShape(support.Probabilities[0], "shape")};");
-                }
-                else
-                {
-                    w.Line("return global::TorchSharp.torch.stack(new[]");
-                    w.OpenBrace();
-                    for (int k = 0; k < support.Values.Count; k++)
-                    {
-                        w.Line($"{ToShape(support.Probabilities[k], "shape")}, // p(z = {Shown(support.Values[k])}) = {support.Probabilities[k].Printed}");
-                    }
-                    w.CloseBrace(", -1);");
-                }
-            }
-
-            w.Line();
-            w.Line($"/// <summary>Draws samples {(categories ? "(category indices, as floats)" : "(support values)")} by inverse CDF of <see cref=\"Probabilities\"/>, shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public {Tensor} Sample(long sampleCount, {Generator}? generator = null)");
-            using (w.Block())
-            {
-                w.Line("using (global::TorchSharp.torch.no_grad())");
-                using (w.Block())
-                {
-                    w.Line($"return {Runtime}.DiscreteSupport.Sample(this.Probabilities(this.Parameters), this.SupportValues, sampleCount, generator);");
-                }
-            }
-
-            w.Line();
-            w.Line("/// <summary>log p(z) from <see cref=\"Probabilities\"/>; −∞ off the support.</summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public {Tensor}? LogDensity({Tensor} z) => {Runtime}.DiscreteSupport.LogDensity(this, z);");
-            w.Line();
-            w.Line("/// <summary>The per-sample score ∂ log p(z)/∂θ: each sample's entry of <see cref=\"ScoreTable\"/>.</summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public {ListOfTensors} Score({Tensor} z) => {Runtime}.DiscreteSupport.Score(this, z);");
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Tensor}?> Score({Tensor} z, global::System.Collections.Generic.IReadOnlyList<bool> wanted) => {Runtime}.DiscreteSupport.Score(this, z, wanted);");
-            WriteScoreTable(support);
-        }
-
-        private void WriteScoreTable(SupportSpec support)
-        {
-            w.Line();
-            if (support.ScoreTable is not { } table)
-            {
-                w.Line("/// <summary>∂ log p(z = v)/∂θ at every support value, by autograd through <see cref=\"Probabilities\"/> at the (batch-shaped) parameters.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Tensor}?> ScoreTable(global::System.Collections.Generic.IReadOnlyList<bool> wanted) => {Runtime}.DiscreteSupport.ScoreTableByAutograd(this, wanted);");
-                return;
-            }
-            w.Line("/// <summary>");
-            w.Line("/// ∂ log p(z = v)/∂θ at each support value, from the log density (derived by the generator):");
-            foreach (ScoreTableSpec row in table)
-            {
-                for (int k = 0; k < support.Values.Count; k++)
-                {
-                    w.Line($"/// <br/>∂/∂{row.Parameter} log p(z = {Shown(support.Values[k])}) = {Escape(row.PerValue[k].Printed)}");
-                }
-            }
-            w.Line("/// </summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Tensor}?> ScoreTable(global::System.Collections.Generic.IReadOnlyList<bool> wanted)");
-            using (w.Block())
-            {
-                w.Line("using (global::TorchSharp.torch.no_grad())");
-                using (w.Block())
-                {
-                    w.Line($"{Tensor} {string.Join(", ", Parameters.Select(p => $"{p.LocalName} = this.{p.PropertyName}.detach()"))};");
-                    w.Line("long[] shape = this.BatchShape;");
-                    w.Line($"return new {Tensor}?[]");
-                    w.OpenBrace();
-                    for (int p = 0; p < table.Count; p++)
-                    {
-                        ScoreTableSpec row = table[p];
-                        w.Line($"wanted[{p}] ? global::TorchSharp.torch.stack(new[]");
-                        w.OpenBrace();
-                        for (int k = 0; k < support.Values.Count; k++)
-                        {
-                            w.Line($"{ToShape(row.PerValue[k], "shape")}, // ∂/∂{row.Parameter} log p(z = {Shown(support.Values[k])}) = {row.PerValue[k].Printed}");
-                        }
-                        w.CloseBrace(", -1) : null,");
-                    }
-                    w.CloseBrace(";");
-                }
-            }
         }
 
         private void WriteCountsSampling()
@@ -678,10 +541,6 @@ internal static class DistributionEmitter
         public static readonly CumulantNames Factorial = new("ζ", "factorial cumulants", "FactorialCumulantOrder", "FactorialCumulantVanishes", "FactorialCumulant", "FactorialCumulantGradient", "CheckFactorialCumulantOrder",
             "Factorial cumulants ζn from log φ expanded in t = exp(i*w) - 1 as Σ ζn t^n/n!");
     }
-
-    private static string TensorCodeWriterLiteral(double value) => Formulas.TensorCodeWriter.DoubleLiteral(value);
-
-    private static string Shown(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
