@@ -115,7 +115,7 @@ internal static class DistributionEmitter
             }
             else
             {
-                WriteCountsSampling();
+                new CountsSamplingWriter(spec, w).Write();
             }
             if (spec.Density is { } density)
             {
@@ -135,38 +135,6 @@ internal static class DistributionEmitter
             }
             new TorchMembersWriter(spec, w, GeneratedCode, Quote(displayName)).Write();
             if (spec.CharacteristicFunction is { } characteristicFunction) CharacteristicFunctionWriter.WriteMember(w, characteristicFunction, GeneratedCode);
-        }
-
-        private void WriteCountsSampling()
-        {
-            // Factorial cumulants ζ₂..ζ_N all zero (log E[(1 + t)^z] = ζ₁·t through the derived order): the Poisson with
-            // rate ζ₁, which has a sampler bounded in time and memory for every rate; other counts walk the inverse CDF.
-            CumulantTermSpec? poissonRate = spec.FactorialCumulants is { } factorial && factorial.Terms.Count > 1
-                && factorial.Terms[0] is { Cumulant: { IsZero: false, IsTensor: true } } first && factorial.Terms.Skip(1).All(t => t.Cumulant.IsZero)
-                ? first
-                : null;
-            w.Line();
-            w.Line(poissonRate is null
-                ? "/// <summary>Draws samples on the counts 0, 1, 2, … by inverse CDF of the log density, shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>"
-                : $"/// <summary>Draws Poisson samples with rate ζ1 = {poissonRate.Cumulant.Printed} (the factorial cumulants vanish beyond the first), shape <c>[S, ...BatchShape]</c>, with no gradient.</summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public {Tensor} Sample(long sampleCount, {Generator}? generator = null)");
-            using (w.Block())
-            {
-                w.Line("using (global::TorchSharp.torch.no_grad())");
-                using (w.Block())
-                {
-                    if (poissonRate is null)
-                    {
-                        w.Line($"return {Runtime}.DiscreteSupport.SampleCounts(z => this.LogDensity(z)!, this.BatchShape, sampleCount, {(Parameters.Any() ? "this." + spec.Parameters[0].PropertyName : "null")}, generator);");
-                    }
-                    else
-                    {
-                        w.Line($"{Tensor} {string.Join(", ", Parameters.Select(p => $"{p.LocalName} = this.{p.PropertyName}.detach()"))};");
-                        w.Line($"return {Runtime}.DiscreteSupport.SamplePoisson({poissonRate.Cumulant.Code}, this.BatchShape, sampleCount, generator); // ζ1 = {poissonRate.Cumulant.Printed}");
-                    }
-                }
-            }
         }
 
         private void WriteDensity(DensitySpec density)
