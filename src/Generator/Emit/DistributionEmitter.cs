@@ -119,7 +119,11 @@ internal static class DistributionEmitter
             }
             if (spec.Density is { } density)
             {
-                WriteDensity(density);
+                new DensityWriter(spec, w, density).Write();
+                if (density.Scores.Any(score => score.Kernel is not null))
+                {
+                    WriteScoreKernels(density);
+                }
             }
             if (spec.Cumulants is { } cumulants)
             {
@@ -135,76 +139,6 @@ internal static class DistributionEmitter
             }
             new TorchMembersWriter(spec, w, GeneratedCode, Quote(displayName)).Write();
             if (spec.CharacteristicFunction is { } characteristicFunction) CharacteristicFunctionWriter.WriteMember(w, characteristicFunction, GeneratedCode);
-        }
-
-        private void WriteDensity(DensitySpec density)
-        {
-            w.Line();
-            if (density.LogDensity is { } logDensity)
-            {
-                w.Line($"/// <summary>log p(z) = {Escape(logDensity.Printed)}</summary>");
-            }
-            else
-            {
-                w.Line("/// <summary>No log density was declared (only scores): returns null.</summary>");
-            }
-            w.Line(GeneratedCode);
-            w.Line($"public {Tensor}? LogDensity({Tensor} z)");
-            using (w.Block())
-            {
-                if (density.LogDensity is { } value)
-                {
-                    WriteParameterLocals();
-                    w.Line($"return {ToShape(value, "z.shape", "z")};");
-                }
-                else
-                {
-                    w.Line("return null;");
-                }
-            }
-
-            w.Line();
-            w.Line("/// <summary>");
-            w.Line("/// The score ∂ log p(z)/∂θ, per parameter:");
-            foreach (ScoreSpec score in density.Scores)
-            {
-                w.Line($"/// <br/>∂/∂{score.Parameter} = {Escape(score.Score.Printed)}{(score.Derived ? " (derived from the log density)" : " (declared)")}");
-            }
-            w.Line("/// </summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public {ListOfTensors} Score({Tensor} z)");
-            using (w.Block())
-            {
-                WriteParameterLocals();
-                w.Line("return new[]");
-                w.OpenBrace();
-                foreach (ScoreSpec score in density.Scores)
-                {
-                    w.Line($"{ToShape(score.Score, "z.shape", "z")}, // ∂/∂{score.Parameter} = {score.Score.Printed}");
-                }
-                w.CloseBrace(";");
-            }
-
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Tensor}?> Score({Tensor} z, global::System.Collections.Generic.IReadOnlyList<bool> wanted)");
-            using (w.Block())
-            {
-                WriteParameterLocals();
-                w.Line($"return new {Tensor}?[]");
-                w.OpenBrace();
-                for (int p = 0; p < density.Scores.Count; p++)
-                {
-                    ScoreSpec score = density.Scores[p];
-                    w.Line($"wanted[{p}] ? {ToShape(score.Score, "z.shape", "z")} : null, // ∂/∂{score.Parameter} = {score.Score.Printed}");
-                }
-                w.CloseBrace(";");
-            }
-            if (density.Scores.Any(score => score.Kernel is not null))
-            {
-                WriteScoreKernels(density);
-            }
         }
 
         /// <summary>
