@@ -120,9 +120,9 @@ internal static class DistributionEmitter
             if (spec.Density is { } density)
             {
                 new DensityWriter(spec, w, density).Write();
-                if (density.Scores.Any(score => score.Kernel is not null))
+                if (ScoreKernelWriter.Applies(density))
                 {
-                    WriteScoreKernels(density);
+                    new ScoreKernelWriter(spec, w, density).Write();
                 }
             }
             if (spec.Cumulants is { } cumulants)
@@ -139,150 +139,6 @@ internal static class DistributionEmitter
             }
             new TorchMembersWriter(spec, w, GeneratedCode, Quote(displayName)).Write();
             if (spec.CharacteristicFunction is { } characteristicFunction) CharacteristicFunctionWriter.WriteMember(w, characteristicFunction, GeneratedCode);
-        }
-
-        /// <summary>
-        /// <c>ScoreKernel</c>: per parameter with a loop, its parameter-only parts held once per coordinate
-        /// (<c>KernelValues</c>) and a private static loop over the samples in which only the sample varies.
-        /// </summary>
-        private void WriteScoreKernels(DensitySpec density)
-        {
-            string span = "global::System.ReadOnlySpan<double>";
-            w.Line();
-            w.Line("/// <summary>");
-            w.Line("/// The score of one parameter for every sample in one pass over CPU float64 samples, times a weight per sample:");
-            w.Line("/// the formulas of <see cref=\"Score(global::TorchSharp.torch.Tensor)\"/>, with their parameter-only parts (h0, h1, …) computed once per coordinate.");
-            w.Line("/// </summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public bool ScoreKernel(int parameter, {span} z, {span} weight, global::System.Span<double> destination)");
-            using (w.Block())
-            {
-                w.Line("switch (parameter)");
-                using (w.Block())
-                {
-                    for (int p = 0; p < density.Scores.Count; p++)
-                    {
-                        if (density.Scores[p].Kernel is null)
-                        {
-                            continue;
-                        }
-                        w.Line($"case {p}: // ∂/∂{density.Scores[p].Parameter} = {density.Scores[p].Score.Printed}");
-                        using (w.Block())
-                        {
-                            w.Line($"using {Runtime}.KernelValues values = ScoreParts{p}({string.Join(", ", Parameters.Select(q => "this." + q.PropertyName))});");
-                            w.Line($"ScoreLoop{p}(z, weight, destination, values);");
-                            w.Line("return true;");
-                        }
-                    }
-                    w.Line("default:");
-                    w.Line("    return false;");
-                }
-            }
-            for (int p = 0; p < density.Scores.Count; p++)
-            {
-                if (density.Scores[p].Kernel is not { } kernel)
-                {
-                    continue;
-                }
-                string parts = string.Join(", ", kernel.Hoisted.Select((code, h) => kernel.HoistedIsTensor[h] ? code : $"{Runtime}.Shapes.Constant({code}, {Like})"));
-                w.Line();
-                w.Line($"/// <summary>The parameter-only parts of ∂/∂{density.Scores[p].Parameter}, per coordinate: {string.Join(", ", kernel.Hoisted.Select((_, h) => Formulas.ScalarKernelWriter.HoistedLocal(h)))}.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"private static {Runtime}.KernelValues ScoreParts{p}({string.Join(", ", Parameters.Select(q => $"{Tensor} {q.LocalName}"))})");
-                using (w.Block())
-                {
-                    w.Line("using (global::TorchSharp.torch.no_grad())");
-                    using (w.Block())
-                    {
-                        w.Line($"return new {Runtime}.KernelValues({Runtime}.Shapes.Broadcast({ParameterList}){(kernel.Hoisted.Count == 0 ? "" : ", " + parts)});");
-                    }
-                }
-            }
-            for (int p = 0; p < density.Scores.Count; p++)
-            {
-                if (density.Scores[p].Kernel is not { } kernel)
-                {
-                    continue;
-                }
-                w.Line();
-                w.Line(GeneratedCode);
-                // Full optimisation from the first call: a loop left to tiered compilation runs unoptimised for its first calls.
-                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-                w.Line($"private static void ScoreLoop{p}({span} z, {span} weight, global::System.Span<double> destination, {Runtime}.KernelValues values)");
-                using (w.Block())
-                {
-                    for (int h = 0; h < kernel.Hoisted.Count; h++)
-                    {
-                        w.Line($"{span} v{h} = values[{h}];");
-                    }
-                    w.Line("int coordinates = values.Coordinates;");
-                    if (kernel.VectorCode is { } vectorCode)
-                    {
-                        // One coordinate (scalar parameters): the samples are contiguous, so a vector of them at a time.
-                        string vector = "global::System.Numerics.Vector<double>";
-                        string cast = "global::System.Runtime.InteropServices.MemoryMarshal.Cast";
-                        w.Line("if (coordinates == 1)");
-                        using (w.Block())
-                        {
-                            for (int h = 0; h < kernel.Hoisted.Count; h++)
-                            {
-                                w.Line($"var {Formulas.ScalarKernelWriter.HoistedLocal(h, vector: true)} = new {vector}(v{h}[0]);");
-                            }
-                            w.Line($"global::System.ReadOnlySpan<{vector}> zv = {cast}<double, {vector}>(z);");
-                            w.Line($"global::System.ReadOnlySpan<{vector}> wv = {cast}<double, {vector}>(weight);");
-                            w.Line($"global::System.Span<{vector}> dv = {cast}<double, {vector}>(destination);");
-                            w.Line("for (int b = 0; b < zv.Length; b++)");
-                            using (w.Block())
-                            {
-                                w.Line($"{vector} zi = zv[b];");
-                                w.Line($"dv[b] = wv[b] * ({vectorCode});");
-                            }
-                            if (kernel.Hoisted.Count > 0)
-                            {
-                                w.Line($"double {string.Join(", ", kernel.Hoisted.Select((_, h) => $"{Formulas.ScalarKernelWriter.HoistedLocal(h)} = v{h}[0]"))};");
-                            }
-                            w.Line($"for (int i = zv.Length * {vector}.Count; i < z.Length; i++)");
-                            using (w.Block())
-                            {
-                                w.Line("double zi = z[i];");
-                                w.Line($"destination[i] = weight[i] * ({kernel.Code});");
-                            }
-                            w.Line("return;");
-                        }
-                    }
-                    // Row by row (sample by sample), in memory order; each coordinate's parts come from small cached arrays.
-                    w.Line("for (int s = 0, row = 0; s < weight.Length; s++, row += coordinates)");
-                    using (w.Block())
-                    {
-                        w.Line("double ws = weight[s];");
-                        w.Line("int j = 0;");
-                        if (kernel.VectorCode is { } rowVectorCode)
-                        {
-                            string vector = "global::System.Numerics.Vector<double>";
-                            w.Line($"for (; j <= coordinates - {vector}.Count; j += {vector}.Count)");
-                            using (w.Block())
-                            {
-                                for (int h = 0; h < kernel.Hoisted.Count; h++)
-                                {
-                                    w.Line($"var {Formulas.ScalarKernelWriter.HoistedLocal(h, vector: true)} = new {vector}(v{h}.Slice(j));");
-                                }
-                                w.Line($"var zi = new {vector}(z.Slice(row + j));");
-                                w.Line($"(new {vector}(ws) * ({rowVectorCode})).CopyTo(destination.Slice(row + j));");
-                            }
-                        }
-                        w.Line("for (; j < coordinates; j++)");
-                        using (w.Block())
-                        {
-                            if (kernel.Hoisted.Count > 0)
-                            {
-                                w.Line($"double {string.Join(", ", kernel.Hoisted.Select((_, h) => $"{Formulas.ScalarKernelWriter.HoistedLocal(h)} = v{h}[j]"))};");
-                            }
-                            w.Line("double zi = z[row + j];");
-                            w.Line($"destination[row + j] = ws * ({kernel.Code});");
-                        }
-                    }
-                }
-            }
         }
 
         private void WriteCumulants(CumulantSpec cumulants, CumulantNames names)
