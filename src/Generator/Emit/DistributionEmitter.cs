@@ -127,11 +127,11 @@ internal static class DistributionEmitter
             }
             if (spec.Cumulants is { } cumulants)
             {
-                WriteCumulants(cumulants, CumulantNames.Ordinary);
+                CumulantWriter.Ordinary(spec, w, cumulants).Write();
             }
             if (spec.FactorialCumulants is { } factorial)
             {
-                WriteCumulants(factorial, CumulantNames.Factorial);
+                CumulantWriter.Factorial(spec, w, factorial).Write();
             }
             if (spec.CumulantGeneratingFunction is { } cumulantGeneratingFunction)
             {
@@ -139,82 +139,6 @@ internal static class DistributionEmitter
             }
             new TorchMembersWriter(spec, w, GeneratedCode, Quote(displayName)).Write();
             if (spec.CharacteristicFunction is { } characteristicFunction) CharacteristicFunctionWriter.WriteMember(w, characteristicFunction, GeneratedCode);
-        }
-
-        private void WriteCumulants(CumulantSpec cumulants, CumulantNames names)
-        {
-            int order = spec.CumulantOrder;
-            string k = names.Symbol;
-            var vanishing = cumulants.Terms.Where(t => t.Cumulant.IsZero).Select(t => t.Order).ToList();
-
-            w.Line();
-            w.Line($"// {(cumulants.DeclaredAsLog ? "log φ(w)" : "φ(w)")} = {cumulants.Declared}");
-            w.Line($"// {names.Description} (derived by the generator):");
-            foreach (CumulantTermSpec term in cumulants.Terms.Where(t => !t.Cumulant.IsZero))
-            {
-                w.Line($"//   {k}{term.Order} = {term.Cumulant.Printed}");
-            }
-            if (vanishing.Count > 0)
-            {
-                w.Line($"//   {k}n = 0 for n = {OrderList(vanishing)}");
-            }
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public int FourierOrder => {spec.FourierOrder.ToString(CultureInfo.InvariantCulture)};");
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public int {names.Order} => {order.ToString(CultureInfo.InvariantCulture)};");
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public bool {names.Vanishes}(int order)");
-            using (w.Block())
-            {
-                w.Line($"{names.Check}(order);");
-                w.Line(vanishing.Count == 0 ? "return false;" : $"return {string.Join(" || ", Ranges(vanishing).Select(RangeTest))};");
-            }
-
-            WriteCumulantSwitch(
-                cumulants,
-                names,
-                $"{Tensor} {names.Value}",
-                term => w.Line($"case {term.Order}: return {ToShape(term.Cumulant, "this.BatchShape")}; // {k}{term.Order} = {term.Cumulant.Printed}"),
-                () => w.Line($"default: return {Runtime}.Shapes.Full(this.BatchShape, 0.0, {Like}); // {k}n = 0"));
-            WriteCumulantSwitch(
-                cumulants,
-                names,
-                $"{ListOfTensors} {names.Gradient}",
-                term =>
-                {
-                    w.Line($"case {term.Order}:");
-                    w.Line("    return new[]");
-                    w.Line("    {");
-                    for (int p = 0; p < spec.Parameters.Count; p++)
-                    {
-                        DerivedFormula derivative = term.Gradient[p];
-                        w.Line($"        {ToShape(derivative, "this.BatchShape")}, // ∂{k}{term.Order}/∂{spec.Parameters[p].Name} = {derivative.Printed}");
-                    }
-                    w.Line("    };");
-                },
-                () =>
-                {
-                    w.Line("default:");
-                    w.Line($"    return new[] {{ {string.Join(", ", Parameters.Select(_ => $"{Runtime}.Shapes.Full(this.BatchShape, 0.0, {Like})"))} }};");
-                });
-
-            w.Line();
-            w.Line(GeneratedCode);
-            w.Line($"private static void {names.Check}(int order)");
-            using (w.Block())
-            {
-                w.Line($"if (order < 1 || order > {order})");
-                using (w.Block())
-                {
-                    w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof(order), order, {Quote($"{name} has {names.Plural} of orders 1 to {order}.")});");
-                }
-            }
         }
 
         private void WriteCumulantGeneratingFunction(CumulantGeneratingFunctionSpec cgf)
@@ -248,37 +172,6 @@ internal static class DistributionEmitter
             }
         }
 
-        /// <summary>
-        /// Writes <c>public {returnTypeAndName}(int order)</c>: the order check, the parameter locals,
-        /// and a switch with one case per non-vanishing cumulant and a default for κn = 0.
-        /// </summary>
-        private void WriteCumulantSwitch(CumulantSpec cumulants, CumulantNames names, string returnTypeAndName, System.Action<CumulantTermSpec> writeCase, System.Action writeDefault)
-        {
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public {returnTypeAndName}(int order)");
-            using (w.Block())
-            {
-                w.Line($"{names.Check}(order);");
-                WriteParameterLocals();
-                w.Line("switch (order)");
-                using (w.Block())
-                {
-                    foreach (CumulantTermSpec term in cumulants.Terms.Where(t => !t.Cumulant.IsZero))
-                    {
-                        writeCase(term);
-                    }
-                    writeDefault();
-                }
-            }
-        }
-
-        private void WriteParameterLocals()
-        {
-            w.Line($"{Tensor} {string.Join(", ", Parameters.Select(p => $"{p.LocalName} = this.{p.PropertyName}"))};");
-        }
-
         /// <summary>C# that evaluates a derived formula to a tensor of the given shape.</summary>
         private string ToShape(DerivedFormula formula, string shape, string? like = null)
         {
@@ -290,16 +183,6 @@ internal static class DistributionEmitter
         }
     }
 
-    /// <summary>The member names of one cumulant family: ordinary (κ, from s = i·w) or factorial (ζ, from t = e^{iw} − 1).</summary>
-    private sealed record CumulantNames(string Symbol, string Plural, string Order, string Vanishes, string Value, string Gradient, string Check, string Description)
-    {
-        public static readonly CumulantNames Ordinary = new("κ", "cumulants", "CumulantOrder", "CumulantVanishes", "Cumulant", "CumulantGradient", "CheckCumulantOrder",
-            "Cumulants κn from log φ expanded in s = i*w as Σ κn s^n/n!");
-
-        public static readonly CumulantNames Factorial = new("ζ", "factorial cumulants", "FactorialCumulantOrder", "FactorialCumulantVanishes", "FactorialCumulant", "FactorialCumulantGradient", "CheckFactorialCumulantOrder",
-            "Factorial cumulants ζn from log φ expanded in t = exp(i*w) - 1 as Σ ζn t^n/n!");
-    }
-
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
@@ -309,26 +192,4 @@ internal static class DistributionEmitter
         int angle = name.IndexOf('<');
         return angle < 0 ? name : name.Substring(0, angle);
     }
-
-    private static IEnumerable<(int From, int To)> Ranges(IReadOnlyList<int> orders)
-    {
-        int i = 0;
-        while (i < orders.Count)
-        {
-            int from = orders[i];
-            int to = from;
-            while (i + 1 < orders.Count && orders[i + 1] == to + 1)
-            {
-                to = orders[++i];
-            }
-            yield return (from, to);
-            i++;
-        }
-    }
-
-    private static string RangeTest((int From, int To) range)
-        => range.From == range.To ? $"order == {range.From}" : $"(order >= {range.From} && order <= {range.To})";
-
-    private static string OrderList(IReadOnlyList<int> orders)
-        => string.Join(", ", Ranges(orders).Select(r => r.From == r.To ? r.From.ToString(CultureInfo.InvariantCulture) : $"{r.From}..{r.To}"));
 }
