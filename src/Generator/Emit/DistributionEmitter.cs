@@ -135,41 +135,10 @@ internal static class DistributionEmitter
             }
             if (spec.CumulantGeneratingFunction is { } cumulantGeneratingFunction)
             {
-                WriteCumulantGeneratingFunction(cumulantGeneratingFunction);
+                new CumulantGeneratingFunctionWriter(spec, w, cumulantGeneratingFunction).Write();
             }
             new TorchMembersWriter(spec, w, GeneratedCode, Quote(displayName)).Write();
             if (spec.CharacteristicFunction is { } characteristicFunction) CharacteristicFunctionWriter.WriteMember(w, characteristicFunction, GeneratedCode);
-        }
-
-        private void WriteCumulantGeneratingFunction(CumulantGeneratingFunctionSpec cgf)
-        {
-            string s = cgf.Variable;
-            string domain = cgf.Conditions.Count == 0
-                ? "This formula is finite for every s."
-                : $"This formula needs {string.Join(" and ", cgf.Conditions.Select(Escape))}; where that fails it returns NaN or an infinity.";
-            w.Line();
-            w.Line("/// <summary>");
-            w.Line("/// The cumulant generating function K(s) = log E[exp(s*z)] = log φ(-i*s), per coordinate (derived by the generator):");
-            w.Line($"/// <br/>K({s}) = {Escape(cgf.Value.Printed)}");
-            w.Line("/// </summary>");
-            w.Line("/// <param name=\"s\">The argument; broadcasts against <see cref=\"BatchShape\"/> (a 0-dimensional tensor for one s).</param>");
-            w.Line("/// <returns>K(s), of the broadcast shape of <see cref=\"BatchShape\"/> and <paramref name=\"s\"/>, differentiable in the parameters.</returns>");
-            w.Line($"/// <remarks>K is finite only where E[exp(s*z)] is, an interval around s = 0. {domain}</remarks>");
-            w.Line(GeneratedCode);
-            w.Line($"public {Tensor} CumulantGeneratingFunction({Tensor} s) => this.CumulantGeneratingFunction(this.Parameters, s);");
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line(GeneratedCode);
-            w.Line($"public {Tensor} CumulantGeneratingFunction({ListOfTensors} parameters, {Tensor} {s})");
-            using (w.Block())
-            {
-                if (spec.Parameters.Count > 0)
-                {
-                    w.Line($"{Tensor} {string.Join(", ", Parameters.Select((p, i) => $"{p.LocalName} = parameters[{i}]"))};");
-                }
-                string shape = $"{Runtime}.Shapes.BroadcastShapes({string.Join(", ", Parameters.Select(p => p.LocalName + ".shape").Append(s + ".shape"))})";
-                w.Line($"return {ToShape(cgf.Value, shape, s)}; // K({s}) = {cgf.Value.Printed}");
-            }
         }
 
         /// <summary>C# that evaluates a derived formula to a tensor of the given shape.</summary>
