@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using StochasticBackprop.Generator.Formulas;
 using StochasticBackprop.Generator.Model;
+using static StochasticBackprop.Generator.Emit.EmitText;
 
 namespace StochasticBackprop.Generator.Emit;
 
@@ -18,7 +19,7 @@ internal sealed record CharacteristicFunctionSpec(string Declared, bool Declared
 /// Scalar per number in the formula). It is a check of the declaration, not part of any estimator: the self-check compares it
 /// with the sampler (E e^{iwz}) and with the log density (∫ e^{iwz} p(z) dz).
 /// </summary>
-internal static class CharacteristicFunctionWriter
+internal sealed class CharacteristicFunctionWriter : CapabilityWriter
 {
     private const string Complex = "global::System.Numerics.Complex";
     private const string Evaluator = "global::StochasticBackprop.CharacteristicFunctionEvaluator";
@@ -26,6 +27,16 @@ internal static class CharacteristicFunctionWriter
 
     /// <summary>The name of the generated helper that evaluates φ at one point.</summary>
     public const string HelperName = "CharacteristicFunctionOf";
+
+    private readonly CharacteristicFunctionSpec characteristicFunction;
+
+    public CharacteristicFunctionWriter(DistributionSpec spec, SourceWriter writer, CharacteristicFunctionSpec characteristicFunction)
+        : base(spec, writer)
+    {
+        this.characteristicFunction = characteristicFunction;
+    }
+
+    public override IEnumerable<string> Interfaces => new[] { $"{Runtime}.ICharacteristicFunction" };
 
     /// <summary>
     /// The spec for a parsed, checked φ; null when the formula uses a function with no complex form here
@@ -40,32 +51,34 @@ internal static class CharacteristicFunctionWriter
         {
             locals[parameterNames[p]] = parameterLocals[p];
         }
-        Fragment? code = Write(root, locals, depth: 0);
+        Fragment? code = WriteComplex(root, locals, depth: 0);
         return code is { } fragment ? new CharacteristicFunctionSpec(declared, isLog, parameterLocals.ToEquatableArray(), fragment.Text) : null;
     }
 
-    /// <summary>Writes the member and its helper (the class header lists <c>global::StochasticBackprop.ICharacteristicFunction</c>).</summary>
-    public static void WriteMember(SourceWriter w, CharacteristicFunctionSpec spec, string generatedCode)
+    /// <summary>Writes the member and its helper.</summary>
+    public override void Write()
     {
-        string declared = spec.Declared.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
-        string shown = spec.DeclaredAsLog ? "log φ(w)" : "φ(w)";
-        string body = spec.DeclaredAsLog ? $"{Complex}.Exp({spec.ComplexCode})" : spec.ComplexCode;
-        string arguments = string.Join(", ", spec.ParameterLocals.Select((_, p) => $"values[{p.ToString(System.Globalization.CultureInfo.InvariantCulture)}]").Append("frequency"));
+        CharacteristicFunctionSpec cf = characteristicFunction;
+        string shown = cf.DeclaredAsLog ? "log φ(w)" : "φ(w)";
+        string body = cf.DeclaredAsLog ? $"{Complex}.Exp({cf.ComplexCode})" : cf.ComplexCode;
+        string arguments = string.Join(", ", cf.ParameterLocals.Select((_, p) => $"values[{Invariant(p)}]").Append("frequency"));
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// The characteristic function φ(w) = E[exp(i*w*z)] per coordinate, as declared:");
-        w.Line($"/// <br/>{shown} = {declared}");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"w\">Real frequencies; broadcasts against <see cref=\"BatchShape\"/>.</param>");
-        w.Line("/// <returns>A complex128 tensor of the broadcast shape, computed in double precision on the CPU, without gradient.</returns>");
-        w.Line(generatedCode);
-        w.Line("public global::TorchSharp.torch.Tensor CharacteristicFunction(global::TorchSharp.torch.Tensor w) =>");
-        w.Line($"    {Evaluator}.Evaluate(this, w, static (values, frequency) => {HelperName}({arguments}));");
-        w.Line();
-        w.Line($"/// <summary>{shown} = {declared}, at one point.</summary>");
-        w.Line(generatedCode);
-        w.Line($"private static {Complex} {HelperName}({string.Join(", ", spec.ParameterLocals.Select(local => "double " + local).Append("double " + FrequencyLocal))}) =>");
-        w.Line($"    {body};");
+        w.Lines($$"""
+            /// <summary>
+            /// The characteristic function φ(w) = E[exp(i*w*z)] per coordinate, as declared:
+            /// <br/>{{shown}} = {{Escape(cf.Declared)}}
+            /// </summary>
+            /// <param name="w">Real frequencies; broadcasts against <see cref="BatchShape"/>.</param>
+            /// <returns>A complex128 tensor of the broadcast shape, computed in double precision on the CPU, without gradient.</returns>
+            {{GeneratedCode}}
+            public {{Tensor}} CharacteristicFunction({{Tensor}} w) =>
+                {{Evaluator}}.Evaluate(this, w, static (values, frequency) => {{HelperName}}({{arguments}}));
+
+            /// <summary>{{shown}} = {{Escape(cf.Declared)}}, at one point.</summary>
+            {{GeneratedCode}}
+            private static {{Complex}} {{HelperName}}({{string.Join(", ", cf.ParameterLocals.Select(local => "double " + local).Append("double " + FrequencyLocal))}}) =>
+                {{body}};
+            """);
     }
 
     private const int Additive = 1;
@@ -80,13 +93,13 @@ internal static class CharacteristicFunctionWriter
     /// No casts: a double operand meets a <c>Complex</c> one through the implicit conversion, and an all-real subexpression
     /// computed in double arithmetic has the same value.
     /// </remarks>
-    private static Fragment? Write(Expr e, IReadOnlyDictionary<string, string> locals, int depth)
+    private static Fragment? WriteComplex(Expr e, IReadOnlyDictionary<string, string> locals, int depth)
     {
         if (depth > 200)
         {
             return null;
         }
-        Fragment? Sub(Expr child) => Write(child, locals, depth + 1);
+        Fragment? Sub(Expr child) => WriteComplex(child, locals, depth + 1);
         static string Wrap(Fragment fragment, bool parenthesize) => parenthesize ? "(" + fragment.Text + ")" : fragment.Text;
         static Fragment Operator(Fragment left, string symbol, Fragment right, int precedence) =>
             // Left-associative: the right operand also needs parentheses at equal precedence.

@@ -29,6 +29,18 @@ internal sealed class SourceWriter
         }
     }
 
+    /// <summary>
+    /// Writes a raw-string template, each line at the current indentation; a hole holding several lines indents each
+    /// of them like its own line (see <see cref="TemplateHandler"/>).
+    /// </summary>
+    public void Lines(ref TemplateHandler template)
+    {
+        foreach (string line in template.Lines())
+        {
+            Line(line);
+        }
+    }
+
     public void OpenBrace()
     {
         Line("{");

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using StochasticBackprop.Generator.Model;
+using static StochasticBackprop.Generator.Emit.EmitText;
 
 namespace StochasticBackprop.Generator.Emit;
 
@@ -11,33 +12,27 @@ namespace StochasticBackprop.Generator.Emit;
 /// <c>Mean</c>/<c>Variance</c> from κ₁, κ₂ (or ζ₁, ζ₂ + ζ₁ on the integers), <c>Entropy</c> and <c>Cdf</c> from
 /// [Entropy] and [Cdf]. <c>Sample(params long[])</c> is written for every distribution.
 /// </summary>
-internal sealed class TorchMembersWriter
+internal sealed class TorchMembersWriter : CapabilityWriter
 {
-    private const string Tensor = "global::TorchSharp.torch.Tensor";
-    private const string Generator = "global::TorchSharp.torch.Generator";
-    private const string Runtime = "global::StochasticBackprop";
-
-    private readonly DistributionSpec spec;
-    private readonly SourceWriter w;
-    private readonly string generatedCode;
     private readonly string quotedName;
 
-    public TorchMembersWriter(DistributionSpec spec, SourceWriter writer, string generatedCode, string quotedName)
+    public TorchMembersWriter(DistributionSpec spec, SourceWriter writer)
+        : base(spec, writer)
     {
-        this.spec = spec;
-        w = writer;
-        this.generatedCode = generatedCode;
-        this.quotedName = quotedName;
+        quotedName = Quote(DisplayName);
     }
 
     /// <summary>The capability interfaces the members below implement, for the class's base list.</summary>
-    public static IEnumerable<string> Interfaces(DistributionSpec spec)
+    public override IEnumerable<string> Interfaces
     {
-        if (HasLogProb(spec)) yield return $"{Runtime}.IHasLogProb";
-        if (MeanOrder(spec) is not null) yield return $"{Runtime}.IHasMean";
-        if (HasVariance(spec)) yield return $"{Runtime}.IHasVariance";
-        if (spec.Entropy is not null) yield return $"{Runtime}.IHasEntropy";
-        if (spec.Cdf is not null) yield return $"{Runtime}.IHasCdf";
+        get
+        {
+            if (HasLogProb(spec)) yield return $"{Runtime}.IHasLogProb";
+            if (MeanOrder(spec) is not null) yield return $"{Runtime}.IHasMean";
+            if (HasVariance(spec)) yield return $"{Runtime}.IHasVariance";
+            if (spec.Entropy is not null) yield return $"{Runtime}.IHasEntropy";
+            if (spec.Cdf is not null) yield return $"{Runtime}.IHasCdf";
+        }
     }
 
     private static bool HasLogProb(DistributionSpec spec) => spec.IsFinite || spec.Density?.LogDensity is not null;
@@ -54,18 +49,16 @@ internal sealed class TorchMembersWriter
 
     private static bool HasVariance(DistributionSpec spec) => MeanOrder(spec) is "Composition" || (MeanOrder(spec) is not null && spec.CumulantOrder >= 2);
 
-    private string Like => spec.Parameters.Count > 0 ? spec.Parameters[0].LocalName : "null";
-
     private bool IsCategories => spec.Support is { Kind: SupportKind.Categories };
 
-    public void Write()
+    public override void Write()
     {
         w.Line();
         w.Line("// torch.distributions-style members: Sample(sampleShape), RSample, LogProb, Mean, Variance, Entropy, Cdf (where declared).");
         w.Line();
         w.Lines($$"""
             /// <summary>torch.distributions' <c>sample(sample_shape)</c>: samples of shape <c>[...sampleShape, ...BatchShape]</c>, with no gradient.</summary>
-            {{generatedCode}}
+            {{GeneratedCode}}
             public {{Tensor}} Sample(params long[] sampleShape) => {{Runtime}}.TorchMembers.Sample(this, sampleShape);
             """);
         if (spec.Reparameterization is not null || spec.Composition is not null)
@@ -74,8 +67,8 @@ internal sealed class TorchMembersWriter
             w.Line();
             w.Lines($$"""
                 /// <summary>torch.distributions' <c>rsample</c>: <paramref name="sampleCount"/> samples, shape <c>[S, ...BatchShape]</c>, keeping the autograd graph back to the parameters.</summary>
-                {{generatedCode}}
-                public {{Tensor}} RSample(long sampleCount, {{Generator}}? generator = null) => this.Reparameterize({{parameters}}, sampleCount, generator);
+                {{GeneratedCode}}
+                public {{Tensor}} RSample(long sampleCount, {{TorchGenerator}}? generator = null) => this.Reparameterize({{parameters}}, sampleCount, generator);
                 """);
         }
         if (HasLogProb(spec))
@@ -109,7 +102,7 @@ internal sealed class TorchMembersWriter
         w.Line();
         w.Line($"/// <summary>torch.distributions' <c>log_prob</c>: {summary}.</summary>");
         w.Line($"/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"value\"/> does not broadcast against <see cref=\"BatchShape\"/>{(eventAxis ? " or its last axis is not the event axis" : "")}.</exception>");
-        w.Line(generatedCode);
+        w.Line(GeneratedCode);
         if (counts)
         {
             w.Lines($$"""
@@ -141,7 +134,7 @@ internal sealed class TorchMembersWriter
         w.Line();
         w.Lines($$"""
             /// <summary>torch.distributions' <c>mean</c>: {{symbol}}1 = {{Escape(Printed(1))}}, shape <see cref="BatchShape"/>.</summary>
-            {{generatedCode}}
+            {{GeneratedCode}}
             public {{Tensor}} Mean => this.{{family}}(1);
             """);
         if (!HasVariance(spec))
@@ -153,7 +146,7 @@ internal sealed class TorchMembersWriter
         {
             w.Lines($$"""
                 /// <summary>torch.distributions' <c>variance</c>: ζ2 + ζ1 = ({{Escape(Printed(2))}}) + ({{Escape(Printed(1))}}), shape <see cref="BatchShape"/>.</summary>
-                {{generatedCode}}
+                {{GeneratedCode}}
                 public {{Tensor}} Variance => this.FactorialCumulant(2).add(this.FactorialCumulant(1), {{Runtime}}.Scalars.One);
                 """);
         }
@@ -161,7 +154,7 @@ internal sealed class TorchMembersWriter
         {
             w.Lines($$"""
                 /// <summary>torch.distributions' <c>variance</c>: κ2 = {{Escape(Printed(2))}}, shape <see cref="BatchShape"/>.</summary>
-                {{generatedCode}}
+                {{GeneratedCode}}
                 public {{Tensor}} Variance => this.Cumulant(2);
                 """);
         }
@@ -187,12 +180,12 @@ internal sealed class TorchMembersWriter
             meanPrinted += $" + ({coefficient.Printed})*κ1({name})";
             variancePrinted += (c == 0 ? "" : " + ") + $"({coefficient.Printed})^2*κ2({name})";
         }
-        string locals = ParameterLocals();
+        string locals = ParameterLocals;
         string blocks = $"global::System.Collections.Generic.IReadOnlyList<{Runtime}.IDistribution> blocks = this.Components(this.Parameters);";
         w.Line();
         w.Lines($$"""
             /// <summary>torch.distributions' <c>mean</c>: z = {{Escape(composition.Map.Printed)}} is affine in the blocks, so E z = {{Escape(meanPrinted)}}.</summary>
-            {{generatedCode}}
+            {{GeneratedCode}}
             public {{Tensor}} Mean
             {
                 get
@@ -204,7 +197,7 @@ internal sealed class TorchMembersWriter
             }
 
             /// <summary>torch.distributions' <c>variance</c>: the blocks are independent, so Var z = {{Escape(variancePrinted)}}.</summary>
-            {{generatedCode}}
+            {{GeneratedCode}}
             public {{Tensor}} Variance
             {
                 get
@@ -219,14 +212,14 @@ internal sealed class TorchMembersWriter
 
     private void WriteEntropy(DerivedFormula entropy)
     {
-        string locals = ParameterLocals();
+        string locals = ParameterLocals;
         string value = spec.HasEventAxis
             ? $"{ToShape(entropy, $"{Runtime}.Shapes.Broadcast({string.Join(", ", spec.Parameters.Select(p => p.LocalName))})")}.select(-1, 0)"
             : ToShape(entropy, "this.BatchShape");
         w.Line();
         w.Lines($$"""
             /// <summary>torch.distributions' <c>entropy</c>: H = {{Escape(entropy.Printed)}}{{(spec.HasEventAxis ? ", one value per event" : "")}}, differentiable in the parameters.</summary>
-            {{generatedCode}}
+            {{GeneratedCode}}
             public {{Tensor}} Entropy()
             {
                 {{locals}}
@@ -253,25 +246,14 @@ internal sealed class TorchMembersWriter
         w.Lines($$"""
             /// <summary>torch.distributions' <c>cdf</c>: F(z) = {{Escape(cdf.Printed)}} at z = <paramref name="value"/>, differentiable in the parameters and in <paramref name="value"/>.</summary>
             /// <exception cref="global::System.ArgumentException">An entry of <paramref name="value"/> is {{where}}, or its shape does not broadcast against <see cref="BatchShape"/>.</exception>
-            {{generatedCode}}
+            {{GeneratedCode}}
             public {{Tensor}} Cdf({{Tensor}} value)
             {
                 {{check}}
                 {{Tensor}} z = {{Runtime}}.TorchMembers.BroadcastValue({{quotedName}}, "Cdf", value, this.BatchShape);
-                {{ParameterLocals()}}
+                {{ParameterLocals}}
                 return {{ToShape(cdf, "z.shape", "z")}}; // F(z) = {{cdf.Printed}}
             }
             """);
     }
-
-    private string ParameterLocals()
-        => $"{Tensor} {string.Join(", ", spec.Parameters.Select(p => $"{p.LocalName} = this.{p.PropertyName}"))};";
-
-    /// <summary>C# that evaluates a formula to a tensor of the given shape (a constant is filled in).</summary>
-    private string ToShape(DerivedFormula formula, string shape, string? like = null)
-        => formula.IsTensor
-            ? $"{Runtime}.Shapes.ToBatch({formula.Code}, {shape})"
-            : $"{Runtime}.Shapes.Full({shape}, {formula.Code}, {like ?? Like})";
-
-    private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }
