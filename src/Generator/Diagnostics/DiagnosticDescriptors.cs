@@ -1110,6 +1110,15 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: ConstraintDescription);
 
+    public static readonly DiagnosticDescriptor FileLocalClass = new(
+        id: "SBG035",
+        title: "Distribution class is file-local",
+        messageFormat: "Class '{0}' is file-local ('file'), so the generated part, which is another file, cannot be part of it; make it internal or public",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A file-local type is visible in its own file only, and a partial class cannot span files when it is file-local; the generated constructor and members live in a file of their own.");
+
     public static readonly DiagnosticDescriptor InternalError = new(
         id: "SBG999",
         title: "Internal generator error",

@@ -46,6 +46,11 @@ internal sealed partial class DeclarationReader
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotAClass, reader.classLocation, symbol.Name, record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record"));
             return null;
         }
+        if (IsFileLocalAnywhere(symbol))
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.FileLocalClass, reader.classLocation, symbol.Name));
+            return null;
+        }
         if (!IsPartialAllTheWayOut(symbol, cancellationToken))
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, reader.classLocation, symbol.Name));
@@ -415,6 +420,19 @@ internal sealed partial class DeclarationReader
             ok = false;
         }
         return ok;
+    }
+
+    /// <summary>The class, or a type containing it, is declared <c>file</c>: no other file can add to it.</summary>
+    private static bool IsFileLocalAnywhere(INamedTypeSymbol symbol)
+    {
+        for (INamedTypeSymbol? type = symbol; type is not null; type = type.ContainingType)
+        {
+            if (type.IsFileLocal)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool IsPartialAllTheWayOut(INamedTypeSymbol symbol, CancellationToken cancellationToken)

@@ -207,3 +207,19 @@ public sealed class ConstraintGeneratorTests
         Assert.Contains(expected, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 }
+
+/// <summary>SBG035: a file-local class cannot take the generated part (once an exception from the driver: the hint name held '&lt;').</summary>
+public sealed class FileLocalClassTests
+{
+    [Fact]
+    public void FileLocalClass_IsSBG035_AtItsName_AndNothingIsGenerated()
+    {
+        string source = "using StochasticBackprop;\nnamespace N;\n[Distribution, Parameter(\"mu\"), Reparameterization(\"mu + eps\")]\nfile partial class D { }\n";
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        GeneratorHarness.AssertNoGeneratorExceptions(run);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SBG035", diagnostic.Id);
+        Assert.Equal("D", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Empty(run.GeneratedSources);
+    }
+}
