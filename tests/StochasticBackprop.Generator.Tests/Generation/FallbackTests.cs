@@ -12,7 +12,7 @@ namespace StochasticBackprop.Generator.Tests.Generation;
 /// members of every interface its attributes promise (throwing), so the user's code that constructs it and calls its
 /// estimators compiles, and the generator's error is the only error in the build.
 /// </summary>
-public sealed class FallbackTests
+public sealed class FallbackTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>A user's program using a Gamma the way the README does: constructor, properties, estimators, torch members.</summary>
     private const string UserCode = """
@@ -76,6 +76,37 @@ public sealed class FallbackTests
         Assert.Contains("public const string DeclarationErrors = \"" + id + " (line 9, column", text, StringComparison.Ordinal);
         Assert.Contains("IHybridDistribution", text, StringComparison.Ordinal);
         Assert.Contains("public Gamma(global::TorchSharp.torch.Tensor k, global::TorchSharp.torch.Tensor theta)", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The README's quick start (a top-level program), read from the repository.</summary>
+    private static string ReadmeQuickStart([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "")
+    {
+        string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(thisFile)!, "..", "..", "..", "README.md"));
+        int section = readme.IndexOf("### Quick start", StringComparison.Ordinal);
+        int open = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
+        return readme[open..readme.IndexOf("\n```", open, StringComparison.Ordinal)] + "\n";
+    }
+
+    [Theory]
+    [InlineData("(k - 1)*(log(z) - log(lambda)", "(k - 1)*(log(z) - log(lambda))")]
+    [InlineData("lambda*(-log(1 - eps))^(1/kk)", "lambda*(-log(1 - eps))^(1/k)")]
+    [InlineData("(z/lambda)**k", "(z/lambda)^k")]
+    public void TheReadmeQuickStart_WithOneTypo_HasExactlyOneError(string typo, string original)
+    {
+        string program = ReadmeQuickStart();
+        Assert.Contains(original, program, StringComparison.Ordinal);
+        var compilation = GeneratorHarness.CreateCompilation(program.Replace(original, typo, StringComparison.Ordinal))
+            .WithOptions(GeneratorHarness.CreateCompilation().Options.WithOutputKind(OutputKind.ConsoleApplication));
+        int withoutGenerator = compilation.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
+
+        GeneratorRun run = GeneratorHarness.Run(compilation);
+        GeneratorHarness.AssertNoGeneratorExceptions(run);
+        Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(DiagnosticSeverity.Error, run.GeneratorDiagnostics[0].Severity);
+        Assert.Empty(run.OutputDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        // Without the fallback the user's code itself breaks in many places.
+        output.WriteLine($"typo {typo}: {run.GeneratorDiagnostics[0].Id} and nothing else; without any generated part the program has {withoutGenerator} errors");
+        Assert.True(withoutGenerator >= 5, $"{withoutGenerator} errors without any generated part");
     }
 
     [Fact]
