@@ -63,7 +63,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         var empty = GeneratorHarness.CreateCompilation();
         empty = empty.WithOptions(empty.Options.WithConcurrentBuild(false));
         var warm = empty.AddSyntaxTrees(Parse(Generation.SampleSources.ChiSquared));
-        CreateDriver().RunGeneratorsAndUpdateCompilation(warm, out var compiled, out _);
+        CreateDriver(static () => new DistributionGenerator()).RunGeneratorsAndUpdateCompilation(warm, out var compiled, out _);
         _ = compiled.GetDiagnostics();
         return empty;
     });
@@ -93,9 +93,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         var phaseClock = Stopwatch.StartNew();
         TimeSpan jitAtStart = System.Runtime.JitInfo.GetCompilationTime();
         TimeSpan gcPauseAtStart = GC.GetTotalPauseDuration();
-        var results = new CaseResult[cases.Count];
-        var compiled = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        Workers.Run(cases.Count, stack, index => results[index] = RunCase(cases[index], compiled));
+        var results = Check(cases, static () => new DistributionGenerator(), stack);
         phaseClock.Stop();
         total.Stop();
         TimeSpan processCpu = Process.GetCurrentProcess().TotalProcessorTime - processCpuAtStart;
@@ -151,15 +149,26 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
     private static SyntaxTree Parse(string source) =>
         CSharpSyntaxTree.ParseText(source, FuzzParseOptions, path: "Source0.cs", encoding: Encoding.UTF8);
 
-    private static GeneratorDriver CreateDriver() =>
+    /// <summary>Runs every case through a fresh instance of the generator <paramref name="createGenerator"/> makes, on the workers.</summary>
+    internal static CaseResult[] Check(IReadOnlyList<FuzzCase> cases, Func<IIncrementalGenerator> createGenerator, int stack = StackSize)
+    {
+        var results = new CaseResult[cases.Count];
+        var compiled = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        Workers.Run(cases.Count, stack, index => results[index] = RunCase(cases[index], compiled, createGenerator));
+        return results;
+    }
+
+    private static GeneratorDriver CreateDriver(Func<IIncrementalGenerator> createGenerator) =>
         CSharpGeneratorDriver.Create(
-            new[] { new DistributionGenerator().AsSourceGenerator() },
+            new[] { createGenerator().AsSourceGenerator() },
             parseOptions: FuzzParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false));
 
-    private sealed record Failure(string Kind, string Case, string Detail);
+    /// <summary>One broken promise: its kind (exception, SBG999, unlocated, non-compiling-without-error, slow), the case, what happened.</summary>
+    internal sealed record Failure(string Kind, string Case, string Detail);
 
-    private sealed class CaseResult(FuzzCase fuzzCase)
+    /// <summary>What one case did: its failures, the generator run's thread CPU and wall time, and its output's compile.</summary>
+    internal sealed class CaseResult(FuzzCase fuzzCase)
     {
         public FuzzCase Case { get; } = fuzzCase;
         public List<Failure> Failures { get; } = new();
@@ -170,7 +179,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         public TimeSpan CompileCpu { get; set; }
     }
 
-    private static CaseResult RunCase(FuzzCase fuzzCase, ConcurrentDictionary<string, string> compiled)
+    private static CaseResult RunCase(FuzzCase fuzzCase, ConcurrentDictionary<string, string> compiled, Func<IIncrementalGenerator> createGenerator)
     {
         var result = new CaseResult(fuzzCase);
         try
@@ -179,7 +188,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
             var input = Parse(fuzzCase.Source);
             var compilation = EmptyCompilation.Value.AddSyntaxTrees(input);
             // A fresh driver per case: a case's run must not depend on the cases before it.
-            GeneratorDriver driver = CreateDriver();
+            GeneratorDriver driver = CreateDriver(createGenerator);
             (result.Cpu, result.Wall) = ThreadCpuClock.Measure(() => driver = driver.RunGenerators(compilation));
             if (result.Cpu > Budget)
             {
