@@ -5,7 +5,10 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using StochasticBackprop.Generator.Tests.Generation;
+using StochasticBackprop.Generator.Tests.Infrastructure;
 
 namespace StochasticBackprop.Generator.Tests.Fuzz;
 
@@ -14,14 +17,21 @@ public sealed record FuzzCase(string Name, string Source);
 
 /// <summary>
 /// A deterministic corpus of declarations: mutations of every standard and sample distribution (read as text
-/// from src/Runtime and src/Samples) and of the user example, plus hand-written hostile cases.
+/// from src/Runtime and src/Samples), of the user example and of every README example that declares a
+/// distribution (read from the repository's README.md, see <see cref="ReadmeExamples"/>), plus hand-written
+/// hostile cases.
 /// </summary>
 public static class FuzzCorpus
 {
     private const string Alphabet = "()+-*/^,. 0123456789zewiabkmuptlogexpsqrt";
     private static readonly Regex StringLiteral = new("\"(?:[^\"\\\\]|\\\\.)*\"", RegexOptions.Compiled);
+    private static readonly Regex CSharpBlock = new("^```csharp[ \\t]*\\r?\\n(.*?)^```", RegexOptions.Compiled | RegexOptions.Multiline | RegexOptions.Singleline);
+    private static readonly Regex DistributionAttribute = new(@"\[\s*Distribution\s*[\](,]", RegexOptions.Compiled);
 
-    /// <summary>The sample sources the mutations start from, by name.</summary>
+    /// <summary>The <c>using</c> directives every README example may rely on.</summary>
+    public static readonly IReadOnlyList<string> ReadmeUsings = new[] { "using StochasticBackprop;", "using TorchSharp;", "using static TorchSharp.torch;" };
+
+    /// <summary>The sources the mutations start from, by name: the declarations, the user example, the README's examples.</summary>
     public static IReadOnlyList<(string Name, string Source)> Bases()
     {
         var bases = SampleSources.Directories()
@@ -30,7 +40,40 @@ public static class FuzzCorpus
             .Select(path => (Path.GetFileNameWithoutExtension(path), SampleSources.Read(Path.GetFileNameWithoutExtension(path))))
             .ToList();
         bases.Add(("ChiSquared", SampleSources.ChiSquared));
+        bases.AddRange(ReadmeExamples());
         return bases;
+    }
+
+    /// <summary>
+    /// Every <c>```csharp</c> block of the repository's README.md that applies <c>[Distribution]</c> (with or
+    /// without arguments), made a compilable file by one rule: the block is parsed as C# and its top-level
+    /// statements are dropped, keeping its <c>using</c> directives and its type and namespace declarations as
+    /// written (so a declaration in the global namespace stays there); each of <see cref="ReadmeUsings"/> the
+    /// block lacks is added in front (later README snippets take them from the first example). Named
+    /// <c>README-{first declared type}</c>.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Source)> ReadmeExamples([CallerFilePath] string thisFile = "")
+    {
+        string readme = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "..", "README.md"));
+        var examples = new List<(string, string)>();
+        foreach (Match block in CSharpBlock.Matches(File.ReadAllText(readme)))
+        {
+            string code = block.Groups[1].Value;
+            if (!DistributionAttribute.IsMatch(code))
+            {
+                continue;
+            }
+            var unit = (CompilationUnitSyntax)CSharpSyntaxTree.ParseText(code, GeneratorHarness.ParseOptions).GetRoot();
+            var declarations = unit.Members.Where(member => member is not GlobalStatementSyntax).ToList();
+            var present = unit.Usings.Select(directive => directive.ToString()).ToHashSet(StringComparer.Ordinal);
+            var missing = ReadmeUsings.Where(directive => !present.Contains(directive))
+                .SelectMany(directive => SyntaxFactory.ParseCompilationUnit(directive + "\n").Usings);
+            unit = unit.WithUsings(SyntaxFactory.List(missing.Concat(unit.Usings)));
+            var type = declarations.SelectMany(member => member.DescendantNodesAndSelf().OfType<BaseTypeDeclarationSyntax>()).FirstOrDefault()
+                ?? throw new InvalidOperationException($"README.md block at {block.Index} applies [Distribution] but declares no type:\n{code}");
+            examples.Add(($"README-{type.Identifier.ValueText}", unit.WithMembers(SyntaxFactory.List(declarations)).ToFullString()));
+        }
+        return examples;
     }
 
     /// <summary>The hostile cases, then <paramref name="mutationsPerBase"/> seeded mutations of each base.</summary>
@@ -227,5 +270,154 @@ public static class FuzzCorpus
         yield return new("unicode-class", Simple("Ωmega", normal));
         yield return new("same-name-two-namespaces", $"{Usings}namespace X {{ {normal} public partial class D {{ }} }}\nnamespace Y {{ {normal} public partial class D {{ }} }}\n");
         yield return new("unicode-parameter", Simple("D", "[Distribution, Parameter(\"μ\"), Reparameterization(\"μ + eps\"), LogDensity(\"-(z - μ)^2/2\")]"));
+        foreach (FuzzCase more in MoreHostile())
+        {
+            yield return more;
+        }
+    }
+
+    /// <summary>
+    /// Hostile cases added with the README bases: attribute arguments of the wrong kind, generic, nested and
+    /// split partial declarations, unicode and look-alike characters, number edge cases, and formulas that are
+    /// empty, blank or only a comment.
+    /// </summary>
+    private static IEnumerable<FuzzCase> MoreHostile()
+    {
+        const string parameters = "Parameter(\"mu\"), Parameter(\"sigma\", ParameterDomain.Positive)";
+        const string normal = "[Distribution, " + parameters + ", Reparameterization(\"mu + sigma*eps\"), LogDensity(\"-(z - mu)^2/(2*sigma^2) - log(sigma)\")]";
+        string Ld(string formula) => $"[Distribution, Parameter(\"mu\"), Reparameterization(\"mu + eps\"), LogDensity({formula})]";
+        string Map(string formula) => $"[Distribution, Parameter(\"mu\"), Reparameterization({formula}), LogDensity(\"-(z - mu)^2/2\")]";
+        string Cf(string formula) => $"[Distribution, Parameter(\"mu\"), Reparameterization(\"mu + eps\"), CharacteristicFunction({formula})]";
+
+        // Attribute arguments of the wrong kind: the compiler reports them; the generator must not trip over them.
+        yield return new("argument-int-parameter-name", Simple("D", "[Distribution, Parameter(42), Reparameterization(\"eps\"), LogDensity(\"-z^2/2\")]"));
+        yield return new("argument-double-formula", Simple("D", Ld("3.14")));
+        yield return new("argument-bool-formula", Simple("D", Ld("true")));
+        yield return new("argument-typeof-formula", Simple("D", Ld("typeof(int)")));
+        yield return new("argument-array-formula", Simple("D", Ld("new[] { \"-z^2\" }")));
+        yield return new("argument-string-domain", Simple("D", "[Distribution, Parameter(\"mu\", \"Positive\"), Reparameterization(\"mu + eps\"), LogDensity(\"-(z - mu)^2/2\")]"));
+        yield return new("argument-int-noise", Simple("D", Map("\"mu + eps\", Noise = 3")));
+        yield return new("argument-string-fourier-order", Simple("D", "[Distribution(FourierOrder = \"4\"), Parameter(\"mu\"), Reparameterization(\"mu + eps\"), LogDensity(\"-(z - mu)^2/2\")]"));
+        yield return new("argument-unknown-named", Simple("D", "[Distribution(Order = 4), Parameter(\"mu\", Rank = 1), Reparameterization(\"mu + eps\"), LogDensity(\"-(z - mu)^2/2\")]"));
+        yield return new("argument-extra-positional", Simple("D", Ld("\"-(z - mu)^2/2\", \"again\"")));
+        yield return new("argument-missing", Simple("D", "[Distribution, Parameter, Reparameterization, LogDensity]"));
+        yield return new("argument-non-constant", Simple("D", Ld("System.Environment.MachineName"), "{ }"));
+        yield return new("argument-undefined-name", Simple("D", Ld("Formula")));
+        yield return new("argument-const-field", Simple("D", Ld("D.Formula"), "{ public const string Formula = \"-(z - mu)^2/2\"; }"));
+        yield return new("argument-const-concatenation", Simple("D", Ld("\"-(z - mu)^2\" + \"/2\"")));
+        yield return new("argument-const-interpolation", Simple("D", Ld("$\"-(z - {Name})^2/2\""), "{ private const string Name = \"mu\"; }"));
+        yield return new("argument-nameof", Simple("D", "[Distribution, Parameter(nameof(mu)), Reparameterization(\"mu + eps\"), LogDensity(\"-(z - mu)^2/2\")]", "{ private const int mu = 0; }"));
+        yield return new("argument-verbatim", Simple("D", Ld("@\"-(z - mu)^2/2\"")));
+        yield return new("argument-raw-multiline", Simple("D", Ld("\"\"\"\n    -(z - mu)^2\n    /2\n    \"\"\"")));
+        yield return new("argument-escapes", Simple("D", Ld("\"-(z - \\u006du)^2/2\"")));
+        yield return new("argument-quote-in-formula", Simple("D", Ld("\"-(z - \\\"mu\\\")^2/2\"")));
+        yield return new("argument-null-noise-shape", Simple("D", Map("\"2*eps\", Noise = NoiseKind.StandardGamma, NoiseShape = null")));
+        yield return new("argument-empty-noise-shape", Simple("D", Map("\"2*eps\", Noise = NoiseKind.StandardGamma, NoiseShape = \"\"")));
+        yield return new("argument-event-rank-negative", Simple("D", "[Distribution, Parameter(\"mu\", EventRank = -1), Reparameterization(\"mu + eps\"), LogDensity(\"-(z - mu)^2/2\")]"));
+        yield return new("argument-event-rank-huge", Simple("D", "[Distribution, Parameter(\"mu\", EventRank = int.MaxValue), Reparameterization(\"mu + eps\"), LogDensity(\"-(z - mu)^2/2\")]"));
+        yield return new("argument-orders-extreme", Simple("D", "[Distribution(FourierOrder = int.MinValue, CumulantOrder = int.MaxValue), Parameter(\"mu\"), Reparameterization(\"mu + eps\"), LogCharacteristicFunction(\"i*mu*w\")]"));
+        yield return new("component-wrong-types", Simple("C", "[Distribution, Parameter(\"a\"), Component(\"x\", typeof(string), \"a\"), Component(\"y\", typeof(C), \"a\"), Composition(\"x + y\")]"));
+        yield return new("component-open-generic", Simple("C", "[Distribution, Parameter(\"a\"), Component(\"x\", typeof(System.Collections.Generic.List<>), \"a\"), Composition(\"x\")]"));
+
+        // Empty, blank and comment-only formulas, in every formula slot.
+        foreach ((string label, string formula) in new[]
+        {
+            ("empty", "\"\""), ("spaces", "\"  \""), ("tab-newline", "\"\\t\\n\""), ("nbsp", "\"\\u00A0\""),
+            ("block-comment", "\"/* -(z - mu)^2/2 */\""), ("line-comment", "\"// -(z - mu)^2/2\""), ("hash", "\"#\""),
+        })
+        {
+            yield return new($"log-density-{label}", Simple("D", Ld(formula)));
+            yield return new($"reparameterization-{label}", Simple("D", Map(formula)));
+            yield return new($"characteristic-function-{label}", Simple("D", Cf(formula)));
+            yield return new($"score-{label}", Simple("D", Ld("\"-(z - mu)^2/2\"") + $"[Score(\"mu\", {formula})]"));
+            yield return new($"noise-shape-{label}", Simple("D", Map($"\"2*eps\", Noise = NoiseKind.StandardGamma, NoiseShape = {formula}")));
+            yield return new($"support-values-{label}", Simple("D", $"[Distribution, Parameter(\"p\"), Support(SupportKind.Binary, Values = {formula}), LogDensity(\"z*log(p)\")]"));
+        }
+
+        // Numbers: overflow, underflow, odd spellings.
+        foreach ((string label, string number) in new[]
+        {
+            ("1e400", "1e400"), ("1e-400", "1e-400"), ("1e308-squared", "1e308*1e308"), ("thirty-digits", "123456789012345678901234567890"),
+            ("long-fraction", "0." + new string('0', 400) + "1"), ("exponent-only", "1e"), ("exponent-sign-only", "1e+"), ("leading-dot", ".5"),
+            ("trailing-dot", "5."), ("digit-separator", "1_000"), ("hex", "0x10"), ("suffix", "2.0d"), ("nan", "NaN"), ("infinity", "Infinity"),
+            ("minus-zero", "-0"), ("fullwidth-digit", "\uFF11"), ("arabic-indic-digit", "\u0661"), ("comma-decimal", "0,5"),
+        })
+        {
+            yield return new($"number-{label}-in-density", Simple("D", Ld($"\"-(z - mu)^2/2 + {number}*mu\"")));
+            yield return new($"number-{label}-in-cf", Simple("D", Cf($"\"exp(i*mu*w - {number}*w^2)\"")));
+            yield return new($"number-{label}-as-power", Simple("D", Ld($"\"-(z - mu)^2/2 - abs(mu)^{number}\"")));
+        }
+
+        // Unicode identifiers and look-alikes.
+        yield return new("unicode-sigma-parameter", Simple("D", "[Distribution, Parameter(\"μ\"), Parameter(\"σ\", ParameterDomain.Positive), Reparameterization(\"μ + σ*eps\"), LogDensity(\"-(z - μ)^2/(2*σ^2) - log(σ)\")]"));
+        yield return new("unicode-combining-parameter", Simple("D", "[Distribution, Parameter(\"e\u0301\"), Reparameterization(\"e\u0301 + eps\"), LogDensity(\"-(z - e\u0301)^2/2\")]"));
+        yield return new("unicode-precomposed-vs-combining", Simple("D", "[Distribution, Parameter(\"\u00e9\"), Reparameterization(\"e\u0301 + eps\"), LogDensity(\"-(z - \u00e9)^2/2\")]"));
+        yield return new("unicode-astral-parameter", Simple("D", "[Distribution, Parameter(\"𝜇\"), Reparameterization(\"𝜇 + eps\"), LogDensity(\"-(z - 𝜇)^2/2\")]"));
+        yield return new("unicode-zero-width-joiner", Simple("D", "[Distribution, Parameter(\"m\u200Du\"), Reparameterization(\"m\u200Du + eps\"), LogDensity(\"-(z - m\u200Du)^2/2\")]"));
+        yield return new("unicode-right-to-left-mark", Simple("D", Ld("\"-(z - mu)^2/2\u200F\"")));
+        yield return new("unicode-nbsp-in-formula", Simple("D", Ld("\"-(z\u00A0- mu)^2/2\"")));
+        yield return new("unicode-minus-sign", Simple("D", Ld("\"\u2212(z \u2212 mu)^2/2\"")));
+        yield return new("unicode-greek-question-mark", Simple("D", Ld("\"-(z - mu)^2/2\u037E\"")));
+        yield return new("unicode-cyrillic-lookalike-z", Simple("D", Ld("\"-(\u0437 - mu)^2/2\"")));
+        yield return new("unicode-lone-surrogate", Simple("D", Ld("\"-(z - mu)^2/2 + \\uD800\"")));
+        yield return new("unicode-class-Δ", Simple("Δ", normal));
+        yield return new("unicode-class-escaped", Simple("\\u0044", normal));
+        yield return new("unicode-namespace", Simple("D", normal, ns: "namespace Σ.Ω;"));
+
+        // Names that collide with what generated code uses.
+        foreach (string name in new[] { "torch", "Tensor", "Scalars", "Generator", "Math", "System", "TorchSharp", "StochasticBackprop", "Gamma", "Objective", "GradientEstimate" })
+        {
+            yield return new($"class-named-{name}", Simple(name, normal));
+            yield return new($"parameter-named-{name}", Simple("D", $"[Distribution, Parameter(\"{name}\"), Reparameterization(\"{name} + eps\"), LogDensity(\"-(z - {name})^2/2\")]"));
+        }
+        foreach (string name in new[] { "value", "shape", "generator", "sampleCount", "D", "z", "eps", "w", "i", "e", "pi" })
+        {
+            yield return new($"parameter-named-{name}", Simple("D", $"[Distribution, Parameter(\"{name}\"), Reparameterization(\"{name} + eps\"), LogDensity(\"-(z - {name})^2/2\")]"));
+        }
+        yield return new("namespace-System", Simple("D", normal, ns: "namespace System;"));
+        yield return new("namespace-TorchSharp", Simple("D", normal, ns: "namespace TorchSharp;"));
+        yield return new("namespace-StochasticBackprop", Simple("D", normal, ns: "namespace StochasticBackprop;"));
+        yield return new("namespace-Distributions", Simple("Weibull", normal, ns: "namespace StochasticBackprop.Distributions;"));
+
+        // Generic, nested and partial shapes.
+        yield return new("generic-constrained", Simple("D<T> where T : struct", normal));
+        yield return new("generic-two", Simple("D<T, U>", normal));
+        yield return new("nested-in-generic-generic", $"{Usings}namespace Hostile;\npublic partial class Outer<T> {{ public partial class Inner<U> {{ {normal} public partial class D {{ }} }} }}\n");
+        yield return new("nested-in-static", $"{Usings}namespace Hostile;\npublic static partial class Outer {{ {normal} public partial class D {{ }} }}\n");
+        yield return new("nested-in-non-partial", $"{Usings}namespace Hostile;\npublic class Outer {{ {normal} public partial class D {{ }} }}\n");
+        yield return new("nested-in-struct", $"{Usings}namespace Hostile;\npublic partial struct Outer {{ {normal} public partial class D {{ }} }}\n");
+        yield return new("nested-in-record", $"{Usings}namespace Hostile;\npublic partial record Outer(int X) {{ {normal} public partial class D {{ }} }}\n");
+        yield return new("nested-in-interface", $"{Usings}namespace Hostile;\npublic partial interface IOuter {{ {normal} public partial class D {{ }} }}\n");
+        yield return new("nested-private", $"{Usings}namespace Hostile;\npublic partial class Outer {{ {normal} private partial class D {{ }} }}\n");
+        yield return new("nested-three-deep", $"{Usings}namespace Hostile;\npublic partial class A {{ public partial class B {{ public partial class C {{ {normal} public partial class D {{ }} }} }} }}\n");
+        yield return new("nested-same-name-as-outer", $"{Usings}namespace Hostile;\npublic partial class D {{ {normal} public partial class D {{ }} }}\n");
+        yield return new("sealed-abstract", Simple("D", normal, keyword: "sealed abstract partial class"));
+        yield return new("not-partial", Simple("D", normal, keyword: "class"));
+        yield return new("attributes-split-across-parts", $"{Usings}namespace Hostile;\n[Distribution, {parameters}]\npublic partial class D {{ }}\n[Reparameterization(\"mu + sigma*eps\"), LogDensity(\"-(z - mu)^2/(2*sigma^2) - log(sigma)\")]\npublic partial class D {{ }}\n");
+        yield return new("parameters-split-across-parts", $"{Usings}namespace Hostile;\n[Distribution, Parameter(\"mu\"), Reparameterization(\"mu + sigma*eps\")]\npublic partial class D {{ }}\n[Parameter(\"sigma\", ParameterDomain.Positive), LogDensity(\"-(z - mu)^2/(2*sigma^2) - log(sigma)\")]\npublic partial class D {{ }}\n");
+        yield return new("parts-in-two-files-worth", Simple("D", normal) + "\npublic partial class D { public D(int x) { } }\npublic partial class D { private D() { } }\n");
+        yield return new("partial-with-base-interface", Simple("D : System.IDisposable", normal, "{ public void Dispose() { } }"));
+        yield return new("partial-with-user-constructor", Simple("D", normal, "{ public D(double mu, double sigma) { } }"));
+        yield return new("distribution-twice", Simple("D", "[Distribution]" + normal));
+        yield return new("attribute-fully-qualified", $"namespace Hostile;\n[global::StochasticBackprop.DistributionAttribute, global::StochasticBackprop.Parameter(\"mu\"), global::StochasticBackprop.Reparameterization(\"mu + eps\"), global::StochasticBackprop.LogDensity(\"-(z - mu)^2/2\")]\npublic partial class D {{ }}\n");
+        yield return new("attribute-alias", $"using Dist = StochasticBackprop.DistributionAttribute;\n{Usings}namespace Hostile;\n[Dist, Parameter(\"mu\"), Reparameterization(\"mu + eps\"), LogDensity(\"-(z - mu)^2/2\")]\npublic partial class D {{ }}\n");
+        yield return new("attribute-in-disabled-region", $"{Usings}namespace Hostile;\n#if NEVER\n{normal}\n#endif\npublic partial class D {{ }}\n");
+        yield return new("attribute-under-nullable-disable", $"#nullable disable\n{Usings}namespace Hostile;\n{normal}\npublic partial class D {{ }}\n");
+        yield return new("attribute-on-method-target", Simple("D", "[type: Distribution, Parameter(\"mu\"), Reparameterization(\"mu + eps\"), LogDensity(\"-(z - mu)^2/2\")]"));
+        yield return new("unterminated-class", $"{Usings}namespace Hostile;\n{normal}\npublic partial class D {{\n");
+        yield return new("unterminated-attribute", $"{Usings}namespace Hostile;\n[Distribution, Parameter(\"mu\"), LogDensity(\"-(z - mu)^2/2\"\npublic partial class D {{ }}\n");
+    }
+
+    /// <summary>
+    /// Hostile cases the generator fails on today (listed here, not in <see cref="Hostile"/>, so the default
+    /// run stays green while they are fixed); each is kept as found. Empty when there are none.
+    /// </summary>
+    public static IEnumerable<FuzzCase> KnownFailures()
+    {
+        const string normal = "[Distribution, Parameter(\"mu\"), Parameter(\"sigma\", ParameterDomain.Positive), Reparameterization(\"mu + sigma*eps\"), LogDensity(\"-(z - mu)^2/(2*sigma^2) - log(sigma)\")]";
+        // The hint name is built from the metadata name, which for a file-local type holds '<': the driver throws
+        // ArgumentException "The hintName '...<Source0>...__D.g.cs' contains an invalid character '<'".
+        // Fixed on main by SBG035 (a file-local class is refused at its name): move it to MoreHostile on merging.
+        yield return new("file-local-class", Simple("D", normal).Replace("public partial class", "file partial class"));
     }
 }
