@@ -23,7 +23,7 @@ internal sealed partial class DeclarationReader
     /// normally <c>private partial</c> (the generated part then writes the defining declaration). A method named
     /// Draw of any other shape is SBG033 at its name, so a wrong signature never silently falls back to no sampler.
     /// </summary>
-    private SamplerDeclaration? ReadSampler(INamedTypeSymbol symbol, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    private SamplerDeclaration? ReadSampler(INamedTypeSymbol symbol, Compilation compilation, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var candidates = symbol.GetMembers(SamplerName)
             .Where(member => !member.IsImplicitlyDeclared && member.Locations.Any(location => location.IsInSource))
@@ -58,6 +58,12 @@ internal sealed partial class DeclarationReader
         if (method.PartialDefinitionPart is not null || method.PartialImplementationPart is not null)
         {
             // Both halves written by the user: nothing to generate, the method is called as it is.
+            isPartial = false;
+        }
+        if (isPartial && syntax.Modifiers.Any(SyntaxKind.UnsafeKeyword) && compilation.Options is CSharpCompilationOptions { AllowUnsafe: false })
+        {
+            // The compiler reports the user's 'unsafe' without /unsafe (CS0227); a generated half repeating it would
+            // only add the same error in a generated file.
             isPartial = false;
         }
         if (isPartial && !syntax.Modifiers.Any(modifier => modifier.IsKind(SyntaxKind.PrivateKeyword) || modifier.IsKind(SyntaxKind.ProtectedKeyword)

@@ -188,7 +188,7 @@ internal sealed partial class DeclarationReader
             }
         }
 
-        SamplerDeclaration? sampler = reader.ReadSampler(symbol, diagnostics, cancellationToken);
+        SamplerDeclaration? sampler = reader.ReadSampler(symbol, context.SemanticModel.Compilation, diagnostics, cancellationToken);
 
         if (diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error) > errorsBefore)
         {

@@ -406,6 +406,62 @@ public static class FuzzCorpus
         yield return new("attribute-on-method-target", Simple("D", "[type: Distribution, Parameter(\"mu\"), Reparameterization(\"mu + eps\"), LogDensity(\"-(z - mu)^2/2\")]"));
         yield return new("unterminated-class", $"{Usings}namespace Hostile;\n{normal}\npublic partial class D {{\n");
         yield return new("unterminated-attribute", $"{Usings}namespace Hostile;\n[Distribution, Parameter(\"mu\"), LogDensity(\"-(z - mu)^2/2\"\npublic partial class D {{ }}\n");
+        // Once the driver threw on the '<' of a file-local type's hint name; now SBG035.
+        yield return new("file-local-class", Simple("D", normal).Replace("public partial class", "file partial class"));
+        yield return new("file-local-outer", $"{Usings}namespace Hostile;\nfile partial class Outer {{ {normal} public partial class D {{ }} }}\n");
+
+        // The user's sampler Draw: every shape of a member of that name, beside every other sampler.
+        const string torch = "using TorchSharp;\nusing static TorchSharp.torch;\n";
+        const string density = "[Distribution, Parameter(\"mu\"), LogDensity(\"-(z - mu)^2/2\"), CharacteristicFunction(\"exp(i*mu*w - w^2/2)\")]";
+        string Sampled(string name, string member, string attributes = density) => $"{torch}{Simple("D", attributes, "{ " + member + " }")}".Replace("namespace Hostile;", "namespace Hostile." + name + ";");
+        string[] draws =
+        {
+            "private partial Tensor Draw(long sampleCount, Generator? generator) => randn(sampleCount);",
+            "private partial Tensor Draw(long sampleCount, Generator? generator);",
+            "partial Tensor Draw(long sampleCount, Generator? generator) => randn(sampleCount);",
+            "public Tensor Draw(long n, Generator? g) => randn(n);",
+            "public static Tensor Draw(long n, Generator? g) => randn(n);",
+            "public Tensor Draw(long n, Generator g) => randn(n);",
+            "public Tensor Draw(int n, Generator? g) => randn(n);",
+            "public Tensor Draw(ref long n, Generator? g) => randn(n);",
+            "public Tensor? Draw(long n, Generator? g) => null;",
+            "public Tensor Draw<T>(long n, Generator? g) => randn(n);",
+            "public Tensor Draw(long n) => randn(n);",
+            "public Tensor Draw(long n, Generator? g, int extra = 0) => randn(n);",
+            "public int Draw => 1;",
+            "public Tensor Draw;",
+            "public class Draw { }",
+            "public event System.Action? Draw;",
+            "public Tensor Draw(long n, Generator? g) => randn(n); public Tensor Draw(long n) => randn(n);",
+            "private partial Tensor Draw(long n, Generator? g); private partial Tensor Draw(long n, Generator? g) => randn(n);",
+            "protected internal virtual partial Tensor Draw(long n, Generator? g) => randn(n);",
+            "private unsafe partial Tensor Draw(long n, Generator? g) => randn(n);",
+            "private partial Tensor Draw(long n, UnknownType g) => randn(n);",
+            "private partial UnknownTensor Draw(long n, Generator? g) => randn(n);",
+            "private partial Tensor Draw(long @class, Generator? @int) => randn(@class);",
+            "private partial Tensor Draw(long n, Generator? g) => randn(n); public double Mu => 0;",
+        };
+        for (int d = 0; d < draws.Length; d++)
+        {
+            yield return new($"draw-{d}", Sampled("S" + d, draws[d]));
+            yield return new($"draw-{d}-with-map", Sampled("M" + d, draws[d], "[Distribution, Parameter(\"mu\"), Reparameterization(\"mu + eps\"), LogDensity(\"-(z - mu)^2/2\")]"));
+            yield return new($"draw-{d}-on-counts", Sampled("C" + d, draws[d], "[Distribution, Parameter(\"rate\", ParameterDomain.Positive), Support(SupportKind.Counts), LogDensity(\"z*log(rate) - rate - lgamma(z + 1)\")]"));
+            yield return new($"draw-{d}-with-typo", Sampled("T" + d, draws[d], "[Distribution, Parameter(\"mu\"), LogDensity(\"-(z - mu^2/2\")]"));
+        }
+        yield return new("draw-in-other-part", $"{torch}{Simple("D", density)}\npublic partial class D {{ private partial Tensor Draw(long n, Generator? g) => randn(n); }}\n");
+        yield return new("draw-no-density", Sampled("N", draws[0], "[Distribution, Parameter(\"mu\")]"));
+
+        // [Constraint]: names nothing, a simplex, a variable, an unknown name, a typo, null, several.
+        string Constrained(string constraint) => Simple("D", "[Distribution, Parameter(\"low\"), Parameter(\"high\"), Reparameterization(\"low + (high - low)*eps\", Noise = NoiseKind.StandardUniform)]\n" + constraint);
+        yield return new("constraint-positive", Constrained("[Constraint(\"high - low\", ParameterDomain.Positive)]"));
+        yield return new("constraint-constant", Constrained("[Constraint(\"2 - 1\", ParameterDomain.Positive)]"));
+        yield return new("constraint-simplex", Constrained("[Constraint(\"high\", ParameterDomain.Simplex)]"));
+        yield return new("constraint-variable", Constrained("[Constraint(\"z - low\", ParameterDomain.Positive)]"));
+        yield return new("constraint-typo", Constrained("[Constraint(\"high - low)\", ParameterDomain.Positive)]"));
+        yield return new("constraint-null", Constrained("[Constraint(null, ParameterDomain.Positive)]"));
+        yield return new("constraint-domain-42", Constrained("[Constraint(\"high - low\", (ParameterDomain)42)]"));
+        yield return new("constraint-many", Constrained(string.Concat(Enumerable.Range(0, 40).Select(k => $"[Constraint(\"high - low + {k}\", ParameterDomain.Positive)]"))));
+        yield return new("constraint-deep", Constrained("[Constraint(\"" + Nested("exp(", "high - low", 60) + new string(')', 60) + "\", ParameterDomain.Positive)]"));
     }
 
     /// <summary>
@@ -414,10 +470,6 @@ public static class FuzzCorpus
     /// </summary>
     public static IEnumerable<FuzzCase> KnownFailures()
     {
-        const string normal = "[Distribution, Parameter(\"mu\"), Parameter(\"sigma\", ParameterDomain.Positive), Reparameterization(\"mu + sigma*eps\"), LogDensity(\"-(z - mu)^2/(2*sigma^2) - log(sigma)\")]";
-        // The hint name is built from the metadata name, which for a file-local type holds '<': the driver throws
-        // ArgumentException "The hintName '...<Source0>...__D.g.cs' contains an invalid character '<'".
-        // Fixed on main by SBG035 (a file-local class is refused at its name): move it to MoreHostile on merging.
-        yield return new("file-local-class", Simple("D", normal).Replace("public partial class", "file partial class"));
+        yield break;
     }
 }

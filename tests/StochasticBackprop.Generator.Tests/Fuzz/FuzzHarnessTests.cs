@@ -31,10 +31,18 @@ public sealed class FuzzHarnessTests
     }
 
     [Fact]
-    public void NonCompilingOutput_WithAnErrorDiagnostic_IsNotReported()
+    public void NonCompilingOutput_WithAnErrorDiagnostic_IsABrokenFallback()
+    {
+        // Beside an error the generator writes the fallback part, which must compile all the same.
+        var error = new FakeDiagnostic("SBG001", DiagnosticSeverity.Error, 0, 9, "declared wrong");
+        Assert.Equal(new[] { "broken-fallback" }, KindsFound(() => new FixedOutputGenerator(new[] { new GeneratedFile("Broken.g.cs", "namespace Fake; public partial class D { int x = \"text\"; }") }, new[] { error })));
+    }
+
+    [Fact]
+    public void CompilingOutput_WithAnErrorDiagnostic_IsNotReported()
     {
         var error = new FakeDiagnostic("SBG001", DiagnosticSeverity.Error, 0, 9, "declared wrong");
-        Assert.Empty(KindsFound(() => new FixedOutputGenerator(new[] { new GeneratedFile("Broken.g.cs", "namespace Fake; public partial class D { int x = \"text\"; }") }, new[] { error })));
+        Assert.Empty(KindsFound(() => new FixedOutputGenerator(new[] { new GeneratedFile("Fallback.g.cs", "namespace Fake; public partial class D { int x = 1; }") }, new[] { error })));
     }
 
     [Fact]

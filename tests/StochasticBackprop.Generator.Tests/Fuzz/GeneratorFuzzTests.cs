@@ -20,7 +20,8 @@ namespace StochasticBackprop.Generator.Tests.Fuzz;
 /// Runs the generator on every declaration of <see cref="FuzzCorpus"/> on a fixed set of worker threads (one
 /// per core) with 1 MB stacks (a compiler or IDE thread's size), and requires: no exception, no SBG999, every
 /// diagnostic located in the source, no generated code that fails to compile unless an error diagnostic says
-/// why, and every case under a second.
+/// why, no fallback part (what a declaration with an error gets: constructor, parameters, throwing members) with
+/// an error in itself, and every case under a second.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -103,7 +104,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         var failures = results.SelectMany(r => r.Failures).ToList();
         var report = new StringBuilder();
         report.Append(CultureInfo.InvariantCulture, $"{cases.Count} cases in {total.Elapsed.TotalSeconds:F1} s wall, {processCpu.TotalSeconds:F1} s process CPU (load average {loadAtStart} before, {LoadAverage()} after); ");
-        foreach (string kind in new[] { "exception", "SBG999", "unlocated", "non-compiling-without-error", "slow" })
+        foreach (string kind in new[] { "exception", "SBG999", "unlocated", "non-compiling-without-error", "broken-fallback", "slow" })
         {
             report.Append(CultureInfo.InvariantCulture, $"{kind}: {failures.Where(f => f.Kind == kind).Select(f => f.Case).Distinct().Count()}; ");
         }
@@ -210,8 +211,18 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
                     result.Failures.Add(new("unlocated", fuzzCase.Name, diagnostic.ToString()));
                 }
             }
-            if (run.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error) || run.GeneratedTrees.IsEmpty)
+            if (run.GeneratedTrees.IsEmpty)
             {
+                return result;
+            }
+            if (run.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                // A declaration with an error gets the fallback part (constructor, parameters, throwing members):
+                // it must compile whatever the user's file does; errors in the user's own file are the mutation's.
+                if (compiled.TryAdd("fallback\0" + Key(input, run.GeneratedTrees), fuzzCase.Name))
+                {
+                    result.CompileCpu = ThreadCpuClock.Measure(() => CheckFallbackCompiles(result, compilation, input, run.GeneratedTrees)).Cpu;
+                }
                 return result;
             }
             result.HadOutput = true;
@@ -251,6 +262,18 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
             text.Append('\0').Append(tree.ToString());
         }
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>Fails the case if a fallback part (generated beside an error diagnostic) has errors in itself.</summary>
+    private static void CheckFallbackCompiles(CaseResult result, CSharpCompilation compilation, SyntaxTree input, ImmutableArray<SyntaxTree> generated)
+    {
+        var errors = compilation.AddSyntaxTrees(generated).GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree is { } tree && tree != input)
+            .ToList();
+        if (errors.Count > 0)
+        {
+            result.Failures.Add(new("broken-fallback", result.Case.Name, string.Join(" | ", errors.Take(3).Select(d => d.Id + " " + d.GetMessage(CultureInfo.InvariantCulture)))));
+        }
     }
 
     /// <summary>Fails the case if its generated code does not compile (errors in a generated file, or new errors in the user's file).</summary>
