@@ -56,6 +56,8 @@ internal sealed class DistributionAnalyzer
         "ComponentNames", "Components", "Compose", "ComponentNameList", "ComponentParameters", "MapDependsOnParameters",
         "CharacteristicFunction", Emit.CharacteristicFunctionWriter.HelperName,
         "LogProb", "RSample", "Mean", "Variance", "Entropy", "Cdf",
+        // The user's sampler, and the fallback part's constant and helper (a declaration with errors).
+        "Draw", "DeclarationErrors", "Unavailable",
     };
 
     private readonly DistributionDeclaration declaration;

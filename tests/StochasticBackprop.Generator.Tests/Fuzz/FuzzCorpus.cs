@@ -450,6 +450,12 @@ public static class FuzzCorpus
         }
         yield return new("draw-in-other-part", $"{torch}{Simple("D", density)}\npublic partial class D {{ private partial Tensor Draw(long n, Generator? g) => randn(n); }}\n");
         yield return new("draw-no-density", Sampled("N", draws[0], "[Distribution, Parameter(\"mu\")]"));
+        // A parameter whose property would be the sampler, or the fallback's constant (found by the 1,000-mutation corpus).
+        foreach (string reserved in new[] { "Draw", "draw", "DeclarationErrors", "Unavailable" })
+        {
+            yield return new($"parameter-{reserved}-with-draw", Sampled("P" + reserved, draws[0], $"[Distribution, Parameter(\"mu\"), Parameter(\"{reserved}\"), LogDensity(\"-(z - mu)^2/2 + {reserved}\")]"));
+            yield return new($"parameter-{reserved}-with-typo", Simple("D", $"[Distribution, Parameter(\"mu\"), Parameter(\"{reserved}\"), Reparameterization(\"mu + {reserved}*eps\"), LogDensity(\"-(z - mu^2/2\")]"));
+        }
 
         // [Constraint]: names nothing, a simplex, a variable, an unknown name, a typo, null, several.
         string Constrained(string constraint) => Simple("D", "[Distribution, Parameter(\"low\"), Parameter(\"high\"), Reparameterization(\"low + (high - low)*eps\", Noise = NoiseKind.StandardUniform)]\n" + constraint);
