@@ -32,7 +32,8 @@ internal sealed record PromisedCapabilities(
         bool composed = continuous && (declaration.Composition is not null || declaration.Components.Count > 0) && declaration.Sampler is null;
         bool characteristic = declaration.CharacteristicFunction is not null || declaration.LogCharacteristicFunction is not null;
         bool cumulants = characteristic && continuous;
-        bool factorial = characteristic && support == SupportKind.Counts;
+        // On the integers (counts, or a finite support of integer values such as the Bernoulli's 0, 1) φ gives factorial cumulants.
+        bool factorial = characteristic && (support == SupportKind.Counts || (support == SupportKind.Finite && IntegerValues(declaration.Support?.Values)));
         return new PromisedCapabilities(
             Reparameterized: continuous && !composed && declaration.Sampler is null && declaration.Reparameterization is not null,
             Composed: composed,
@@ -45,5 +46,23 @@ internal sealed record PromisedCapabilities(
             CharacteristicFunction: cumulants || factorial,
             Entropy: declaration.Entropy is not null,
             Cdf: declaration.Cdf is not null);
+    }
+
+    /// <summary>Whether a finite support's Values text lists integers only (as the analysis decides it for factorial cumulants).</summary>
+    private static bool IntegerValues(string? values)
+    {
+        if (string.IsNullOrWhiteSpace(values))
+        {
+            return false;
+        }
+        foreach (string item in values!.Split(','))
+        {
+            if (!double.TryParse(item.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+                || double.IsInfinity(value) || value != System.Math.Floor(value))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

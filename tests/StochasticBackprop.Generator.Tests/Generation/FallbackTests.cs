@@ -171,6 +171,47 @@ public sealed class FallbackTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains(run.GeneratedSources, source => source.Text.Contains("DeclarationErrors", StringComparison.Ordinal));
     }
 
+    /// <summary>The interfaces in a generated part's base list, by class name.</summary>
+    private static System.Collections.Generic.Dictionary<string, string[]> BaseLists(GeneratorRun run)
+    {
+        var lists = new System.Collections.Generic.Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var file in run.GeneratedSources)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(file.Text, @"partial class (\w+) : ([^\n]+)");
+            Assert.True(match.Success, file.HintName);
+            lists[match.Groups[1].Value] = match.Groups[2].Value.Split(", ").Select(name => name.Replace("global::StochasticBackprop.", "", StringComparison.Ordinal)).ToArray();
+        }
+        return lists;
+    }
+
+    [Fact]
+    public void EveryStandardAndSampleDistribution_WithAnError_KeepsEveryInterfaceItsUsersCanCall()
+    {
+        string[] names = System.IO.Directory.GetFiles(SampleSources.Directories()[0], "*.cs").Concat(System.IO.Directory.GetFiles(SampleSources.Directories()[1], "*.cs"))
+            .Select(path => System.IO.Path.GetFileNameWithoutExtension(path)).ToArray();
+        string[] sources = names.Select(name => SampleSources.Read(name)).ToArray();
+        // The same declarations with one error each that changes no capability: a constraint that names no parameter.
+        string[] broken = sources.Select(source => source.Replace("[Distribution", "[Constraint(\"2 - 1\", ParameterDomain.Positive)]\n[Distribution", StringComparison.Ordinal)).ToArray();
+
+        GeneratorRun healthy = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(sources));
+        GeneratorRun failed = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(broken));
+        Assert.Empty(healthy.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        var generated = BaseLists(healthy);
+        var fallbacks = BaseLists(failed);
+        Assert.Equal(generated.Count, failed.GeneratorDiagnostics.Count(d => d.Id == "SBG034"));
+        Assert.Empty(failed.OutputDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        // Optimisations the estimators look for at run time, not members user code calls by name.
+        string[] internalOnly = { "IPathwiseJacobian", "IScoreKernel", "ICumulantGeneratingFunction" };
+        foreach ((string name, string[] interfaces) in generated)
+        {
+            Assert.True(fallbacks.TryGetValue(name, out string[]? kept), $"{name}: no fallback");
+            string[] missing = interfaces.Except(internalOnly).Except(kept!).ToArray();
+            output.WriteLine($"{name}: generated {interfaces.Length}, fallback {kept!.Length}, missing {string.Join(" ", missing)}");
+            Assert.True(missing.Length == 0, $"{name}'s fallback lacks {string.Join(", ", missing)}");
+        }
+        Assert.True(generated.Count >= 19, $"{generated.Count} distributions");
+    }
+
     [Fact]
     public void AnInvalidParameter_GetsNoFallback_ForNoConstructorCanBeWritten()
     {
