@@ -18,20 +18,16 @@ namespace StochasticBackprop;
 public static class ParameterCheck
 {
     /// <summary>Checks that every element is finite (no NaN, no ±∞). Returns <paramref name="value"/>.</summary>
-    public static Tensor Real(string distribution, string parameter, Tensor value) =>
-        Check(distribution, parameter, value, "must be finite", v => v.isfinite());
+    public static Tensor Real(string distribution, string parameter, Tensor value) => Check(distribution, parameter, value, ParameterDomain.Real);
 
     /// <summary>Checks that every element is finite and strictly positive. Returns <paramref name="value"/>.</summary>
-    public static Tensor Positive(string distribution, string parameter, Tensor value) =>
-        Check(distribution, parameter, value, "must be positive", v => v.isfinite().logical_and(v.gt(Scalars.Of(0))));
+    public static Tensor Positive(string distribution, string parameter, Tensor value) => Check(distribution, parameter, value, ParameterDomain.Positive);
 
     /// <summary>Checks that every element is finite and zero or positive. Returns <paramref name="value"/>.</summary>
-    public static Tensor NonNegative(string distribution, string parameter, Tensor value) =>
-        Check(distribution, parameter, value, "must be non-negative", v => v.isfinite().logical_and(v.ge(Scalars.Of(0))));
+    public static Tensor NonNegative(string distribution, string parameter, Tensor value) => Check(distribution, parameter, value, ParameterDomain.NonNegative);
 
     /// <summary>Checks that every element lies in the closed interval [0, 1]. Returns <paramref name="value"/>.</summary>
-    public static Tensor UnitInterval(string distribution, string parameter, Tensor value) =>
-        Check(distribution, parameter, value, "must lie in [0, 1]", v => v.ge(Scalars.Of(0)).logical_and(v.le(Scalars.Of(1))));
+    public static Tensor UnitInterval(string distribution, string parameter, Tensor value) => Check(distribution, parameter, value, ParameterDomain.UnitInterval);
 
     /// <summary>
     /// Checks that every element lies in [0, 1] and that each vector along the last axis sums to 1
@@ -104,37 +100,31 @@ public static class ParameterCheck
     public static void Condition(string distribution, string condition, string parameter, Tensor value, ParameterDomain domain)
     {
         ArgumentNullException.ThrowIfNull(value);
-        (string requirement, Func<Tensor, Tensor> valid) = domain switch
-        {
-            ParameterDomain.Real => ("must be finite", (Func<Tensor, Tensor>)(v => v.isfinite())),
-            ParameterDomain.Positive => ("must be positive", v => v.isfinite().logical_and(v.gt(Scalars.Of(0)))),
-            ParameterDomain.NonNegative => ("must be non-negative", v => v.isfinite().logical_and(v.ge(Scalars.Of(0)))),
-            ParameterDomain.UnitInterval => ("must lie in [0, 1]", v => v.ge(Scalars.Of(0)).logical_and(v.le(Scalars.Of(1)))),
-            _ => throw new ArgumentOutOfRangeException(nameof(domain), domain, "A constraint's domain is Real, Positive, NonNegative or UnitInterval."),
-        };
-        string? message = null;
-        using (torch.NewDisposeScope())
-        using (torch.no_grad())
-        {
-            Tensor values = value.detach().flatten();
-            Tensor invalid = valid(values).logical_not().nonzero();
-            if (invalid.shape[0] > 0)
-            {
-                long flat = invalid[0, 0].item<long>();
-                double offending = values[flat].to_type(ScalarType.Float64).item<double>();
-                message = distribution + ": " + condition + " " + requirement + " (declared by [Constraint]), got "
-                    + offending.ToString("R", CultureInfo.InvariantCulture) + IndexText(flat, value.shape);
-            }
-        }
-        if (message is not null)
-        {
-            throw new ArgumentOutOfRangeException(parameter, message);
-        }
+        (string requirement, Func<Tensor, Tensor> valid) = Requirement(domain);
+        Find(distribution + ": " + condition + " " + requirement + " (declared by [Constraint])", parameter, value, valid);
     }
 
-    private static Tensor Check(string distribution, string parameter, Tensor value, string requirement, Func<Tensor, Tensor> valid)
+    /// <summary>What an elementwise domain asks, in words and as a predicate on the values.</summary>
+    private static (string Text, Func<Tensor, Tensor> Valid) Requirement(ParameterDomain domain) => domain switch
+    {
+        ParameterDomain.Real => ("must be finite", v => v.isfinite()),
+        ParameterDomain.Positive => ("must be positive", v => v.isfinite().logical_and(v.gt(Scalars.Of(0)))),
+        ParameterDomain.NonNegative => ("must be non-negative", v => v.isfinite().logical_and(v.ge(Scalars.Of(0)))),
+        ParameterDomain.UnitInterval => ("must lie in [0, 1]", v => v.ge(Scalars.Of(0)).logical_and(v.le(Scalars.Of(1)))),
+        _ => throw new ArgumentOutOfRangeException(nameof(domain), domain, "An elementwise check's domain is Real, Positive, NonNegative or UnitInterval."),
+    };
+
+    private static Tensor Check(string distribution, string parameter, Tensor value, ParameterDomain domain)
     {
         Usable(distribution, parameter, value);
+        (string requirement, Func<Tensor, Tensor> valid) = Requirement(domain);
+        Find(distribution + ": parameter '" + parameter + "' " + requirement, parameter, value, valid);
+        return value;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> for <paramref name="parameter"/>, "<paramref name="what"/>, got v at index […]", at the first element that is not valid.</summary>
+    private static void Find(string what, string parameter, Tensor value, Func<Tensor, Tensor> valid)
+    {
         string? message = null;
         using (torch.NewDisposeScope())
         using (torch.no_grad())
@@ -145,15 +135,13 @@ public static class ParameterCheck
             {
                 long flat = invalid[0, 0].item<long>();
                 double offending = values[flat].to_type(ScalarType.Float64).item<double>();
-                message = distribution + ": parameter '" + parameter + "' " + requirement + ", got "
-                    + offending.ToString("R", CultureInfo.InvariantCulture) + IndexText(flat, value.shape);
+                message = what + ", got " + offending.ToString("R", CultureInfo.InvariantCulture) + IndexText(flat, value.shape);
             }
         }
         if (message is not null)
         {
             throw new ArgumentOutOfRangeException(parameter, message);
         }
-        return value;
     }
 
     private static string IndexText(long flat, long[] shape)
