@@ -34,7 +34,7 @@ internal static class EmitText
     public static string GeneratedCode { get; } = $"[global::System.CodeDom.Compiler.GeneratedCode(\"StochasticBackprop.Generator\", \"{GeneratorVersion}\")]";
 
     /// <summary>A C# string literal.</summary>
-    public static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    public static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\r", "\\r").Replace("\n", "\\n").Replace("\t", "\\t") + "\"";
 
     /// <summary>Text for an XML doc comment (a printed formula may hold &lt;, &gt; and &amp;).</summary>
     public static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
