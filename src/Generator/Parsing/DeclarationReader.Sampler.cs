@@ -14,8 +14,6 @@ internal sealed partial class DeclarationReader
     /// <summary>The name of the sampling method a user writes.</summary>
     public const string SamplerName = "Draw";
 
-    private const string Signature = "Tensor Draw(long sampleCount, Generator? generator)";
-
     private Location? samplerLocation;
 
     /// <summary>
@@ -104,7 +102,4 @@ internal sealed partial class DeclarationReader
             + (method.Parameters.Length == 2 && method.Parameters[1].NullableAnnotation == NullableAnnotation.NotAnnotated ? " (the generator must be nullable: null means the global one)" : ""),
         _ => "a " + member.Kind.ToString().ToLowerInvariant(),
     };
-
-    /// <summary>The signature SBG033 asks for.</summary>
-    internal static string SamplerSignature => Signature;
 }
